@@ -110,15 +110,15 @@ fn bound(a: &Args) -> f64 {
 /// Typed decode of a 50-deal page against `serde_json::Value`, interleaved in rounds so
 /// both see the same machine; the ratio is the median of the rounds' ratios.
 async fn decode(n: u64) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
-    use b24::__private::wire::FromWire;
     type Page = <DealList as b24::Method>::Output;
     let portal = b24_testkit::FakePortal::builder().deals(50).start().await?;
     let deals: Vec<serde_json::Value> =
         (1..=50).filter_map(|id| portal.handle().deal(id)).collect();
     let body = serde_json::to_vec(&json!({"result": deals, "total": 50, "next": 50}))?;
+    // What a call does with the body: the envelope, then `result` straight into the page.
     let typed = |body: &[u8]| -> Result<usize, Box<dyn std::error::Error>> {
-        let v: serde_json::Value = serde_json::from_slice(body)?;
-        Ok(Page::from_wire(&v["result"])?.len())
+        let r = b24::__private::decode_body::<Page>("crm.deal.list", 200, body)?;
+        Ok(r.result.len())
     };
     let untyped = |body: &[u8]| -> Result<usize, Box<dyn std::error::Error>> {
         let v: serde_json::Value = serde_json::from_slice(body)?;

@@ -266,7 +266,7 @@ impl<'c> Batch<'c> {
             self.commands,
             self.halt,
             answer.status,
-            &answer.result,
+            &answer.value("batch")?,
         )
     }
 }

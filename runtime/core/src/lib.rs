@@ -49,6 +49,7 @@ pub use tls::http_client_builder;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::check::{Check, Inspect, Problems};
+    pub use crate::client::decode_body;
     pub use crate::types;
     pub use crate::{
         Api, ApiError, ErrorCode, ListMethod, Method, Pagination, Time, ValidationError,
@@ -60,8 +61,9 @@ pub mod __private {
     /// Decoding helpers for generated types.
     pub mod wire {
         pub use crate::wire::{
-            FromWire, WireError, deserialize, field, field_at, object, positional, positional_body,
-            same, scalar_string, slots,
+            FromWire, Record, WireError, decode_slice, decode_value, deserialize, field,
+            field_at, fill, object, positional, positional_body, put, record, same, scalar,
+            scalar_string, slots, take,
         };
     }
 }

@@ -89,7 +89,7 @@ struct Paging {
     at: i64,
     /// The previous page's `result` (limit/offset only), to notice a server that ignores
     /// the offset.
-    previous: Option<Value>,
+    previous: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl Client {
@@ -118,8 +118,7 @@ impl Client {
                 .execute(M::NAME, M::API, paging.params.clone(), true)
                 .await
                 .and_then(|raw| {
-                    let out = M::Output::from_wire(&raw.result)
-                        .map_err(|e| crate::client::decode_error(M::NAME, raw.status, &e))?;
+                    let out = raw.decode::<M::Output>(M::NAME)?;
                     Ok((M::items(out), raw.next, raw.result))
                 });
             let (items, next, result) = match page {
@@ -135,7 +134,7 @@ impl Client {
                 }
             };
             let by_offset = matches!(paging.cursor, Cursor::LimitOffset { .. });
-            if by_offset && n > 0 && paging.previous.as_ref() == Some(&result) {
+            if by_offset && n > 0 && paging.previous.as_ref().map(|p| p.get()) == Some(result.get()) {
                 // The same page again for a larger offset: the server ignores it.
                 let e = ConfigError(format!(
                     "{} answered the same page for offsets {} and {}: it does not page by offset",
@@ -303,7 +302,7 @@ impl Exporter {
             .client
             .execute("batch", crate::method::Api::V2, params, true)
             .await?;
-        let mut r = raw.result;
+        let mut r = raw.value("batch")?;
         if let Some(Value::Object(errors)) = r.get("result_error")
             && let Some((k, e)) = errors.iter().next()
         {

@@ -137,37 +137,8 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
         };
         quote! { #[doc = #fdoc] #serde_attr pub #fid: #ty }
     });
-    let wires: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
-    let slot_idents: Vec<Ident> = (0..s.fields.len())
-        .map(|i| format_ident!("slot_{}", i))
-        .collect();
-    // Every struct keeps the members its spec does not list (user fields, members a newer
-    // portal adds): a decode never drops one, and a request can send one.
-    let has_extra = true;
-    let extra_arg = if has_extra {
-        quote!(::std::option::Option::Some(&mut extra))
-    } else {
-        quote!(::std::option::Option::None)
-    };
-    let extra_init =
-        has_extra.then(|| quote!(let mut extra = ::std::collections::BTreeMap::new();));
-    let decode = s
-        .fields
-        .iter()
-        .zip(&slot_idents)
-        .zip(&fids)
-        .map(|((f, slot), fid)| {
-            let wire = &f.name;
-            quote!(#fid: #rt::__private::wire::field_at(#slot, #wire)?)
-        });
-    let scan = if s.fields.is_empty() && !has_extra {
-        quote!(let _ = obj;)
-    } else {
-        quote! {
-            #extra_init
-            let [#(#slot_idents),*] = #rt::__private::wire::slots(obj, &[#(#wires),*], #extra_arg);
-        }
-    };
+    let all_optional = s.fields.iter().all(optional);
+    let decode = record_impl(id, s, &fids, all_optional, p);
     let checks = s.fields.iter().zip(&fids).map(|(f, fid)| {
         let wire = &f.name;
         checks_for(
@@ -178,12 +149,8 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
             rt,
         )
     });
-    let default = s
-        .fields
-        .iter()
-        .all(optional)
-        .then(|| quote!(::std::default::Default,));
-    let (extra_field, extra_decode) = if has_extra {
+    let default = all_optional.then(|| quote!(::std::default::Default,));
+    let extra_field = {
         let patterns: Vec<String> = s
             .extra_keys
             .iter()
@@ -197,16 +164,11 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
                 patterns.join(", ")
             )
         };
-        (
-            quote! {
-                #[doc = #xdoc]
-                #[serde(flatten)]
-                pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value>
-            },
-            quote!(extra),
-        )
-    } else {
-        (TokenStream::new(), TokenStream::new())
+        quote! {
+            #[doc = #xdoc]
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value>
+        }
     };
     let deserialize = deserialize_via_wire(id, rt);
     quote! {
@@ -218,18 +180,100 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
 
         #deserialize
 
-        impl #rt::__private::wire::FromWire for #id {
-            fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
-                let obj = #rt::__private::wire::object(value)?;
-                #scan
-                ::std::result::Result::Ok(Self { #(#decode,)* #extra_decode })
-            }
-        }
+        #decode
 
         impl #rt::__private::Check for #id {
             #[allow(unused_variables)]
             fn check(&self, field: &str, problems: &mut #rt::__private::Problems) {
                 #(#checks)*
+            }
+        }
+    }
+}
+
+/// `FromWire` and `Record` of a struct: decoded member by member into the struct itself
+/// when every field is optional, else into a hidden struct of slots.
+fn record_impl(
+    id: &Ident,
+    s: &StructDef,
+    fids: &[Ident],
+    all_optional: bool,
+    p: &Paths<'_>,
+) -> TokenStream {
+    let rt = p.rt;
+    let w = quote!(#rt::__private::wire);
+    let wires: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
+    let helper = if all_optional {
+        quote!(put)
+    } else {
+        quote!(fill)
+    };
+    let n = fids.len();
+    let arms = fids.iter().enumerate().map(|(i, fid)| {
+        if i + 1 == n {
+            quote!(_ => #w::#helper(&mut s.#fid, m))
+        } else {
+            quote!(#i => #w::#helper(&mut s.#fid, m))
+        }
+    });
+    let fill_body = if n == 0 {
+        quote!({ let _ = (s, i); m.next_value::<#rt::__private::serde::de::IgnoredAny>().map(|_| ()) })
+    } else {
+        quote!(match i { #(#arms,)* })
+    };
+    let (slots_def, slots_ty, finish) = if all_optional {
+        (
+            TokenStream::new(),
+            quote!(Self),
+            quote!(::std::result::Result::Ok(s)),
+        )
+    } else {
+        let slots = format_ident!("__{}Slots", id);
+        let tys = s.fields.iter().map(|f| {
+            let base = rust_type(&f.ty, p);
+            if optional(f) && !matches!(f.ty, TypeExpr::Optional(_)) {
+                quote!(::std::option::Option<::std::option::Option<#base>>)
+            } else {
+                quote!(::std::option::Option<#base>)
+            }
+        });
+        let takes = fids
+            .iter()
+            .zip(&wires)
+            .map(|(fid, wire)| quote!(#fid: #w::take(s.#fid, #wire)?));
+        (
+            quote! {
+                #[doc(hidden)]
+                #[derive(::std::default::Default)]
+                pub struct #slots {
+                    #(#fids: #tys,)*
+                    extra: ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value>,
+                }
+            },
+            quote!(#slots),
+            quote!(::std::result::Result::Ok(Self { #(#takes,)* extra: s.extra })),
+        )
+    };
+    quote! {
+        #slots_def
+
+        impl #w::FromWire for #id {
+            fn decode<'de, D: #rt::__private::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                #w::record(d)
+            }
+        }
+
+        impl #w::Record for #id {
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+            type Slots = #slots_ty;
+            fn fill<'de, A: #rt::__private::serde::de::MapAccess<'de>>(s: &mut Self::Slots, i: usize, m: &mut A) -> ::std::result::Result<(), A::Error> {
+                #fill_body
+            }
+            fn extra(s: &mut Self::Slots) -> &mut ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value> {
+                &mut s.extra
+            }
+            fn finish(s: Self::Slots) -> ::std::result::Result<Self, #w::WireError> {
+                #finish
             }
         }
     }
@@ -262,11 +306,15 @@ fn enum_def(id: &Ident, doc: &str, e: &EnumDef, rt: &syn::Path) -> TokenStream {
         }
     };
     let ci = e.case_insensitive;
-    let other_from = match e.repr {
-        EnumRepr::String => quote!(::std::result::Result::Ok(Self::Other(s))),
-        EnumRepr::Int => {
-            quote!(s.parse::<i64>().map(Self::Other).map_err(|_| #rt::__private::wire::WireError::expected("an integer enum value", value)))
-        }
+    let (other_from, expected) = match e.repr {
+        EnumRepr::String => (
+            quote!(::std::option::Option::Some(Self::Other(::std::string::ToString::to_string(s)))),
+            "a string",
+        ),
+        EnumRepr::Int => (
+            quote!(s.parse::<i64>().ok().map(Self::Other)),
+            "an integer enum value",
+        ),
     };
     let allowed = values.join(", ");
     let deserialize = deserialize_via_wire(id, rt);
@@ -293,10 +341,11 @@ fn enum_def(id: &Ident, doc: &str, e: &EnumDef, rt: &syn::Path) -> TokenStream {
         #deserialize
 
         impl #rt::__private::wire::FromWire for #id {
-            fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
-                let s = #rt::__private::wire::scalar_string(value)?;
-                #( if #rt::__private::wire::same(&s, #values, #ci) { return ::std::result::Result::Ok(Self::#variants); } )*
-                #other_from
+            fn decode<'de, D: #rt::__private::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                #rt::__private::wire::scalar(d, #expected, |s: &str| {
+                    #( if #rt::__private::wire::same(s, #values, #ci) { return ::std::option::Option::Some(Self::#variants); } )*
+                    #other_from
+                })
             }
         }
 
@@ -325,8 +374,8 @@ fn newtype_def(id: &Ident, doc: &str, inner_ty: &TypeExpr, p: &Paths<'_>) -> Tok
         #deserialize
 
         impl #rt::__private::wire::FromWire for #id {
-            fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
-                <#t as #rt::__private::wire::FromWire>::from_wire(value).map(Self)
+            fn decode<'de, D: #rt::__private::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                <#t as #rt::__private::wire::FromWire>::decode(d).map(Self)
             }
         }
 

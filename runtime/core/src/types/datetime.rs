@@ -12,11 +12,10 @@ use std::str::FromStr;
 use jiff::civil;
 use jiff::tz::Offset;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 use super::InvalidValue;
 use crate::check::Check;
-use crate::wire::{FromWire, WireError};
+use crate::wire::{FromWire, Prim, leaf};
 
 /// A calendar date (`2024-04-05`): [`jiff::civil::Date`].
 pub type Date = civil::Date;
@@ -256,28 +255,31 @@ impl<'de> serde::Deserialize<'de> for DateTime {
 }
 
 impl FromWire for DateTime {
-    fn from_wire(v: &Value) -> Result<Self, WireError> {
-        match v {
-            Value::String(s) => parse(s.trim()).ok_or_else(|| WireError::expected(RULE, v)),
-            // Seconds since the epoch, as a few methods send their dates.
-            Value::Number(n) => n
-                .as_i64()
-                .and_then(|s| jiff::Timestamp::from_second(s).ok())
-                .map(DateTime::from)
-                .ok_or_else(|| WireError::expected(RULE, v)),
-            _ => Err(WireError::expected(RULE, v)),
-        }
+    fn decode<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        leaf(d, |p| {
+            let t = match p {
+                Prim::Str(s) => parse(s.trim()),
+                // Seconds since the epoch, as a few methods send their dates.
+                Prim::I64(s) => jiff::Timestamp::from_second(*s).ok().map(DateTime::from),
+                Prim::U64(s) => i64::try_from(*s)
+                    .ok()
+                    .and_then(|s| jiff::Timestamp::from_second(s).ok())
+                    .map(DateTime::from),
+                _ => None,
+            };
+            t.ok_or_else(|| p.unexpected(RULE))
+        })
     }
 }
 
 impl FromWire for Date {
-    fn from_wire(v: &Value) -> Result<Self, WireError> {
-        match v {
-            Value::String(s) => parse(s.trim())
+    fn decode<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        leaf(d, |p| match p {
+            Prim::Str(s) => parse(s.trim())
                 .map(|d| d.date())
-                .ok_or_else(|| WireError::expected(DATE_RULE, v)),
-            _ => Err(WireError::expected(DATE_RULE, v)),
-        }
+                .ok_or_else(|| p.unexpected(DATE_RULE)),
+            _ => Err(p.unexpected(DATE_RULE)),
+        })
     }
 }
 

@@ -2,11 +2,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 
 use super::InvalidValue;
 use crate::check::Check;
-use crate::wire::{FromWire, WireError};
+use crate::wire::{FromWire, bool_of, leaf};
 
 /// A `Y`/`N` flag, the most common boolean encoding of the REST API.
 ///
@@ -78,16 +77,17 @@ impl Serialize for Yn {
 
 impl<'de> Deserialize<'de> for Yn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Yn::from_wire(&v).map_err(serde::de::Error::custom)
+        Yn::decode(d)
     }
 }
 
 impl FromWire for Yn {
-    fn from_wire(v: &Value) -> Result<Self, WireError> {
-        bool::from_wire(v)
-            .map(Yn::from)
-            .map_err(|_| WireError::expected("`Y` or `N`", v))
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        leaf(d, |p| {
+            bool_of(p)
+                .map(Yn::from)
+                .map_err(|_| p.unexpected("`Y` or `N`"))
+        })
     }
 }
 
@@ -123,14 +123,13 @@ impl Serialize for Bool01 {
 
 impl<'de> Deserialize<'de> for Bool01 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Bool01::from_wire(&v).map_err(serde::de::Error::custom)
+        Bool01::decode(d)
     }
 }
 
 impl FromWire for Bool01 {
-    fn from_wire(v: &Value) -> Result<Self, WireError> {
-        bool::from_wire(v).map(Bool01)
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        leaf(d, |p| bool_of(p).map(Bool01))
     }
 }
 

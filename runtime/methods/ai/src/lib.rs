@@ -270,42 +270,52 @@ pub mod engine_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Engine {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Engine {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "app_code",
+            "name",
+            "code",
+            "category",
+            "completions_url",
+            "settings",
+            "date_create",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.category, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.completions_url, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_create, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "app_code",
-                    "name",
-                    "code",
-                    "category",
-                    "completions_url",
-                    "settings",
-                    "date_create",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_1, "app_code")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                category: ::b24_core::__private::wire::field_at(slot_4, "category")?,
-                completions_url: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "completions_url",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_6, "settings")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "date_create",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Engine {
@@ -607,28 +617,42 @@ pub mod engine_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "code_alias",
+            "model_context_type",
+            "model_context_limit",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code_alias, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.model_context_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.model_context_limit, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code_alias", "model_context_type", "model_context_limit"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code_alias: ::b24_core::__private::wire::field_at(slot_0, "code_alias")?,
-                model_context_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "model_context_type",
-                )?,
-                model_context_limit: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "model_context_limit",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

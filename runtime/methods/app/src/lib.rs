@@ -225,55 +225,58 @@ pub mod info {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "CODE",
+            "VERSION",
+            "STATUS",
+            "INSTALLED",
+            "PAYMENT_EXPIRED",
+            "DAYS",
+            "LANGUAGE_ID",
+            "LICENSE",
+            "LICENSE_TYPE",
+            "LICENSE_FAMILY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.installed, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.payment_expired, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.days, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.license, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.license_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.license_family, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "CODE",
-                    "VERSION",
-                    "STATUS",
-                    "INSTALLED",
-                    "PAYMENT_EXPIRED",
-                    "DAYS",
-                    "LANGUAGE_ID",
-                    "LICENSE",
-                    "LICENSE_TYPE",
-                    "LICENSE_FAMILY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                version: ::b24_core::__private::wire::field_at(slot_2, "VERSION")?,
-                status: ::b24_core::__private::wire::field_at(slot_3, "STATUS")?,
-                installed: ::b24_core::__private::wire::field_at(slot_4, "INSTALLED")?,
-                payment_expired: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PAYMENT_EXPIRED",
-                )?,
-                days: ::b24_core::__private::wire::field_at(slot_6, "DAYS")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "LANGUAGE_ID",
-                )?,
-                license: ::b24_core::__private::wire::field_at(slot_8, "LICENSE")?,
-                license_type: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LICENSE_TYPE",
-                )?,
-                license_family: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LICENSE_FAMILY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -234,42 +234,46 @@ pub mod batch {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "result",
+            "result_error",
+            "result_total",
+            "result_next",
+            "result_time",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.result_error, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.result_total, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.result_next, m),
+                _ => ::b24_core::__private::wire::put(&mut s.result_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "result",
-                    "result_error",
-                    "result_total",
-                    "result_next",
-                    "result_time",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                result_error: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "result_error",
-                )?,
-                result_total: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "result_total",
-                )?,
-                result_next: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "result_next",
-                )?,
-                result_time: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "result_time",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -107,56 +107,56 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Connection {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Connection {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "type",
+            "code",
+            "title",
+            "description",
+            "active",
+            "dateCreate",
+            "dateUpdate",
+            "createdById",
+            "updatedById",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.updated_by_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "type",
-                    "code",
-                    "title",
-                    "description",
-                    "active",
-                    "dateCreate",
-                    "dateUpdate",
-                    "createdById",
-                    "updatedById",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateUpdate",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "createdById",
-                )?,
-                updated_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "updatedById",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Connection {
@@ -316,55 +316,58 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Connector {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Connector {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "dateCreate",
+            "logo",
+            "description",
+            "sort",
+            "urlCheck",
+            "settings",
+            "urlData",
+            "urlTableList",
+            "urlTableDescription",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.url_check, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.url_data, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.url_table_list, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url_table_description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "dateCreate",
-                    "logo",
-                    "description",
-                    "sort",
-                    "urlCheck",
-                    "settings",
-                    "urlData",
-                    "urlTableList",
-                    "urlTableDescription",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreate",
-                )?,
-                logo: ::b24_core::__private::wire::field_at(slot_3, "logo")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
-                url_check: ::b24_core::__private::wire::field_at(slot_6, "urlCheck")?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
-                url_data: ::b24_core::__private::wire::field_at(slot_8, "urlData")?,
-                url_table_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "urlTableList",
-                )?,
-                url_table_description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "urlTableDescription",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Connector {
@@ -536,69 +539,60 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Dataset {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Dataset {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "type",
+            "name",
+            "description",
+            "externalCode",
+            "externalName",
+            "dateCreate",
+            "dateUpdate",
+            "createdById",
+            "updatedById",
+            "externalId",
+            "fields",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.external_code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.external_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.updated_by_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.external_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "type",
-                    "name",
-                    "description",
-                    "externalCode",
-                    "externalName",
-                    "dateCreate",
-                    "dateUpdate",
-                    "createdById",
-                    "updatedById",
-                    "externalId",
-                    "fields",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                external_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "externalCode",
-                )?,
-                external_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "externalName",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateUpdate",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "createdById",
-                )?,
-                updated_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "updatedById",
-                )?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "externalId",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Dataset {
@@ -733,28 +727,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "datasetId",
+            "type",
+            "name",
+            "externalCode",
+            "visible",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.dataset_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.external_code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.visible, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "datasetId", "type", "name", "externalCode", "visible"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                dataset_id: ::b24_core::__private::wire::field_at(slot_1, "datasetId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                external_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "externalCode",
-                )?,
-                visible: ::b24_core::__private::wire::field_at(slot_5, "visible")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -861,44 +875,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "type",
+            "isRequired",
+            "isReadOnly",
+            "isImmutable",
+            "isMultiple",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_read_only, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_immutable, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_multiple, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isMultiple",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields2 {
@@ -968,20 +986,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1026,20 +1060,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["fields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -1098,22 +1148,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &["name", "code", "type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "code", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -1213,25 +1279,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings2 {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "filter",
+            "order",
+            "page",
+            "login",
+            "password",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.page, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.login, m),
+                _ => ::b24_core::__private::wire::put(&mut s.password, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "page", "login", "password"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                page: ::b24_core::__private::wire::field_at(slot_3, "page")?,
-                login: ::b24_core::__private::wire::field_at(slot_4, "login")?,
-                password: ::b24_core::__private::wire::field_at(slot_5, "password")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings2 {
@@ -1329,24 +1418,40 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings3 {
+        const FIELDS: &'static [&'static str] = &["code", "name", "type", "value", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "name", "type", "value", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings3 {
@@ -1453,40 +1558,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Source {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Source {
+        const FIELDS: &'static [&'static str] = &[
+            "connection",
+            "connectorId",
+            "settings",
+            "id",
+            "title",
+            "active",
+            "dateCreate",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.connection, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.connector_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_create, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "connection",
-                    "connectorId",
-                    "settings",
-                    "id",
-                    "title",
-                    "active",
-                    "dateCreate",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
-                connector_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "connectorId",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Source {
@@ -1739,48 +1854,95 @@ pub mod connector_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        logo: ::std::option::Option<::b24_core::__private::types::File>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        url_check: ::std::option::Option<::std::string::String>,
+        url_table_list: ::std::option::Option<::std::string::String>,
+        url_table_description: ::std::option::Option<::std::string::String>,
+        url_data: ::std::option::Option<::std::string::String>,
+        settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "logo",
+            "description",
+            "urlCheck",
+            "urlTableList",
+            "urlTableDescription",
+            "urlData",
+            "settings",
+            "sort",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.logo, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.url_check, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.url_table_list, m),
+                5usize => {
+                    ::b24_core::__private::wire::fill(&mut s.url_table_description, m)
+                }
+                6usize => ::b24_core::__private::wire::fill(&mut s.url_data, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "logo",
-                    "description",
-                    "urlCheck",
-                    "urlTableList",
-                    "urlTableDescription",
-                    "urlData",
-                    "settings",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                logo: ::b24_core::__private::wire::field_at(slot_1, "logo")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                logo: ::b24_core::__private::wire::take(s.logo, "logo")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                url_check: ::b24_core::__private::wire::field_at(slot_3, "urlCheck")?,
-                url_table_list: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                url_check: ::b24_core::__private::wire::take(s.url_check, "urlCheck")?,
+                url_table_list: ::b24_core::__private::wire::take(
+                    s.url_table_list,
                     "urlTableList",
                 )?,
-                url_table_description: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                url_table_description: ::b24_core::__private::wire::take(
+                    s.url_table_description,
                     "urlTableDescription",
                 )?,
-                url_data: ::b24_core::__private::wire::field_at(slot_6, "urlData")?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
-                extra,
+                url_data: ::b24_core::__private::wire::take(s.url_data, "urlData")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "settings")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -2261,20 +2423,36 @@ pub mod connector_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2794,48 +2972,56 @@ pub mod connector_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "logo",
+            "description",
+            "urlCheck",
+            "urlTableList",
+            "urlTableDescription",
+            "urlData",
+            "settings",
+            "sort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.url_check, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.url_table_list, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.url_table_description, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.url_data, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "logo",
-                    "description",
-                    "urlCheck",
-                    "urlTableList",
-                    "urlTableDescription",
-                    "urlData",
-                    "settings",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                logo: ::b24_core::__private::wire::field_at(slot_1, "logo")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                url_check: ::b24_core::__private::wire::field_at(slot_3, "urlCheck")?,
-                url_table_list: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "urlTableList",
-                )?,
-                url_table_description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "urlTableDescription",
-                )?,
-                url_data: ::b24_core::__private::wire::field_at(slot_6, "urlData")?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3105,41 +3291,81 @@ pub mod dataset_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        external_name: ::std::option::Option<::std::string::String>,
+        external_code: ::std::option::Option<::std::string::String>,
+        source_id: ::std::option::Option<i64>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        fields: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "externalName",
+            "externalCode",
+            "sourceId",
+            "description",
+            "fields",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.external_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.external_code, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.source_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "externalName",
-                    "externalCode",
-                    "sourceId",
-                    "description",
-                    "fields",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                external_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                external_name: ::b24_core::__private::wire::take(
+                    s.external_name,
                     "externalName",
                 )?,
-                external_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                external_code: ::b24_core::__private::wire::take(
+                    s.external_code,
                     "externalCode",
                 )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_3, "sourceId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                source_id: ::b24_core::__private::wire::take(s.source_id, "sourceId")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
-                extra,
+                fields: ::b24_core::__private::wire::take(s.fields, "fields")?,
+                extra: s.extra,
             })
         }
     }
@@ -3705,25 +3931,38 @@ pub mod dataset_fields_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Add {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Add {
+        const FIELDS: &'static [&'static str] = &["type", "name", "externalCode"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.external_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "name", "externalCode"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                external_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "externalCode",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Add {
@@ -3779,21 +4018,51 @@ pub mod dataset_fields_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __UpdateSlots {
+        id: ::std::option::Option<i64>,
+        visible: ::std::option::Option<::std::option::Option<bool>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Update {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Update {
+        const FIELDS: &'static [&'static str] = &["id", "visible"];
+        type Slots = __UpdateSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.visible, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "visible"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                visible: ::b24_core::__private::wire::field_at(slot_1, "visible")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                visible: ::b24_core::__private::wire::take(s.visible, "visible")?,
+                extra: s.extra,
             })
         }
     }
@@ -3977,20 +4246,36 @@ pub mod dataset_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4437,23 +4722,36 @@ pub mod dataset_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["description"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4662,30 +4960,74 @@ pub mod source_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        connector_id: ::std::option::Option<i64>,
+        settings: ::std::option::Option<Settings>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "description",
+            "active",
+            "connectorId",
+            "settings",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.connector_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "description", "active", "connectorId", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                connector_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                connector_id: ::b24_core::__private::wire::take(
+                    s.connector_id,
                     "connectorId",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
+                settings: ::b24_core::__private::wire::take(s.settings, "settings")?,
+                extra: s.extra,
             })
         }
     }
@@ -5130,20 +5472,36 @@ pub mod source_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5232,40 +5590,50 @@ pub mod source_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Source {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Source {
+        const FIELDS: &'static [&'static str] = &[
+            "connection",
+            "connectorId",
+            "settings",
+            "id",
+            "title",
+            "active",
+            "dateCreate",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.connection, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.connector_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_create, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "connection",
-                    "connectorId",
-                    "settings",
-                    "id",
-                    "title",
-                    "active",
-                    "dateCreate",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
-                connector_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "connectorId",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Source {
@@ -5625,40 +5993,50 @@ pub mod source_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Source {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Source {
+        const FIELDS: &'static [&'static str] = &[
+            "connection",
+            "connectorId",
+            "settings",
+            "id",
+            "title",
+            "active",
+            "dateCreate",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.connection, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.connector_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_create, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "connection",
-                    "connectorId",
-                    "settings",
-                    "id",
-                    "title",
-                    "active",
-                    "dateCreate",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
-                connector_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "connectorId",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Source {
@@ -5919,26 +6297,44 @@ pub mod source_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "description",
+            "active",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "description", "active", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

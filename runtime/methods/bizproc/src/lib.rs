@@ -126,64 +126,58 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "HANDLER",
+            "AUTH_USER_ID",
+            "USE_SUBSCRIPTION",
+            "NAME",
+            "DESCRIPTION",
+            "PROPERTIES",
+            "RETURN_PROPERTIES",
+            "DOCUMENT_TYPE",
+            "FILTER",
+            "USE_PLACEMENT",
+            "PLACEMENT_HANDLER",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.handler, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.auth_user_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.use_subscription, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.return_properties, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.document_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.use_placement, m),
+                _ => ::b24_core::__private::wire::put(&mut s.placement_handler, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "HANDLER",
-                    "AUTH_USER_ID",
-                    "USE_SUBSCRIPTION",
-                    "NAME",
-                    "DESCRIPTION",
-                    "PROPERTIES",
-                    "RETURN_PROPERTIES",
-                    "DOCUMENT_TYPE",
-                    "FILTER",
-                    "USE_PLACEMENT",
-                    "PLACEMENT_HANDLER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
-                auth_user_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "AUTH_USER_ID",
-                )?,
-                use_subscription: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_SUBSCRIPTION",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DESCRIPTION",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(slot_5, "PROPERTIES")?,
-                return_properties: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "RETURN_PROPERTIES",
-                )?,
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DOCUMENT_TYPE",
-                )?,
-                filter: ::b24_core::__private::wire::field_at(slot_8, "FILTER")?,
-                use_placement: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "USE_PLACEMENT",
-                )?,
-                placement_handler: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PLACEMENT_HANDLER",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -322,37 +316,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "Name",
+            "Description",
+            "Type",
+            "Options",
+            "Required",
+            "Multiple",
+            "Default",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "Name",
-                    "Description",
-                    "Type",
-                    "Options",
-                    "Required",
-                    "Multiple",
-                    "Default",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "Description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "Type")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "Options")?,
-                required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
-                default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -825,21 +832,37 @@ pub mod activity_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Description {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Description {
+        const FIELDS: &'static [&'static str] = &["de", "en"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                _ => ::b24_core::__private::wire::put(&mut s.en, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["de", "en"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Description {
@@ -896,21 +919,37 @@ pub mod activity_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Name {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Name {
+        const FIELDS: &'static [&'static str] = &["de", "en"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                _ => ::b24_core::__private::wire::put(&mut s.en, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["de", "en"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Name {
@@ -1028,48 +1067,54 @@ pub mod activity_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "Name",
+            "Description",
+            "Type",
+            "Options",
+            "Required",
+            "Multiple",
+            "Default",
+            "inputString",
+            "outputString",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.input_string, m),
+                _ => ::b24_core::__private::wire::put(&mut s.output_string, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "Name",
-                    "Description",
-                    "Type",
-                    "Options",
-                    "Required",
-                    "Multiple",
-                    "Default",
-                    "inputString",
-                    "outputString",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "Description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "Type")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "Options")?,
-                required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
-                default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
-                input_string: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "inputString",
-                )?,
-                output_string: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "outputString",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -1860,31 +1905,42 @@ pub mod event_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ReturnProperties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ReturnProperties {
+        const FIELDS: &'static [&'static str] = &[
+            "EVENT_TOKEN",
+            "RETURN_VALUES",
+            "LOG_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.event_token, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.return_values, m),
+                _ => ::b24_core::__private::wire::put(&mut s.log_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["EVENT_TOKEN", "RETURN_VALUES", "LOG_MESSAGE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                event_token: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "EVENT_TOKEN",
-                )?,
-                return_values: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "RETURN_VALUES",
-                )?,
-                log_message: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "LOG_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ReturnProperties {
@@ -2035,71 +2091,62 @@ pub mod event_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ReturnValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ReturnValues {
+        const FIELDS: &'static [&'static str] = &[
+            "CODE",
+            "HANDLER",
+            "AUTH_USER_ID",
+            "USE_SUBSCRIPTION",
+            "NAME",
+            "DESCRIPTION",
+            "PROPERTIES",
+            "RETURN_PROPERTIES",
+            "DOCUMENT_TYPE",
+            "FILTER",
+            "USE_PLACEMENT",
+            "PLACEMENT_HANDLER",
+            "outputString",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.handler, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.auth_user_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.use_subscription, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.return_properties, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.document_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.use_placement, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.placement_handler, m),
+                _ => ::b24_core::__private::wire::put(&mut s.output_string, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CODE",
-                    "HANDLER",
-                    "AUTH_USER_ID",
-                    "USE_SUBSCRIPTION",
-                    "NAME",
-                    "DESCRIPTION",
-                    "PROPERTIES",
-                    "RETURN_PROPERTIES",
-                    "DOCUMENT_TYPE",
-                    "FILTER",
-                    "USE_PLACEMENT",
-                    "PLACEMENT_HANDLER",
-                    "outputString",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                handler: ::b24_core::__private::wire::field_at(slot_1, "HANDLER")?,
-                auth_user_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "AUTH_USER_ID",
-                )?,
-                use_subscription: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USE_SUBSCRIPTION",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DESCRIPTION",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(slot_6, "PROPERTIES")?,
-                return_properties: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "RETURN_PROPERTIES",
-                )?,
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DOCUMENT_TYPE",
-                )?,
-                filter: ::b24_core::__private::wire::field_at(slot_9, "FILTER")?,
-                use_placement: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "USE_PLACEMENT",
-                )?,
-                placement_handler: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PLACEMENT_HANDLER",
-                )?,
-                output_string: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "outputString",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ReturnValues {
@@ -2680,44 +2727,56 @@ pub mod robot_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "Name",
+            "Description",
+            "Type",
+            "Options",
+            "Required",
+            "Multiple",
+            "Default",
+            "datetime",
+            "text",
+            "user",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.datetime, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "Name",
-                    "Description",
-                    "Type",
-                    "Options",
-                    "Required",
-                    "Multiple",
-                    "Default",
-                    "datetime",
-                    "text",
-                    "user",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "Description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "Type")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "Options")?,
-                required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
-                default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
-                datetime: ::b24_core::__private::wire::field_at(slot_7, "datetime")?,
-                text: ::b24_core::__private::wire::field_at(slot_8, "text")?,
-                user: ::b24_core::__private::wire::field_at(slot_9, "user")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -3422,28 +3481,48 @@ pub mod task_complete {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "SELECT",
+            "FILTER",
+            "ORDER",
+            "START",
+            "contractor",
+            "phone_number",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.contractor, m),
+                _ => ::b24_core::__private::wire::put(&mut s.phone_number, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SELECT", "FILTER", "ORDER", "START", "contractor", "phone_number"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
-                start: ::b24_core::__private::wire::field_at(slot_3, "START")?,
-                contractor: ::b24_core::__private::wire::field_at(slot_4, "contractor")?,
-                phone_number: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "phone_number",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3916,42 +3995,54 @@ pub mod task_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "Id",
+            "Type",
+            "Name",
+            "Description",
+            "Multiple",
+            "Required",
+            "Options",
+            "Settings",
+            "Default",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "Id",
-                    "Type",
-                    "Name",
-                    "Description",
-                    "Multiple",
-                    "Required",
-                    "Options",
-                    "Settings",
-                    "Default",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "Id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "Type")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "Name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "Description",
-                )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "Multiple")?,
-                required: ::b24_core::__private::wire::field_at(slot_5, "Required")?,
-                options: ::b24_core::__private::wire::field_at(slot_6, "Options")?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "Settings")?,
-                default: ::b24_core::__private::wire::field_at(slot_8, "Default")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4078,52 +4169,50 @@ pub mod task_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Parameters {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Parameters {
+        const FIELDS: &'static [&'static str] = &[
+            "CommentLabel",
+            "CommentRequired",
+            "ShowComment",
+            "StatusOkLabel",
+            "StatusYesLabel",
+            "StatusNoLabel",
+            "Fields",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.comment_label, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.comment_required, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.show_comment, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.status_ok_label, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.status_yes_label, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.status_no_label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CommentLabel",
-                    "CommentRequired",
-                    "ShowComment",
-                    "StatusOkLabel",
-                    "StatusYesLabel",
-                    "StatusNoLabel",
-                    "Fields",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                comment_label: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "CommentLabel",
-                )?,
-                comment_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CommentRequired",
-                )?,
-                show_comment: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ShowComment",
-                )?,
-                status_ok_label: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "StatusOkLabel",
-                )?,
-                status_yes_label: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "StatusYesLabel",
-                )?,
-                status_no_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "StatusNoLabel",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_6, "Fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Parameters {
@@ -4349,108 +4438,84 @@ pub mod task_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "WORKFLOW_ID",
+            "DOCUMENT_NAME",
+            "DESCRIPTION",
+            "NAME",
+            "MODIFIED",
+            "WORKFLOW_STARTED",
+            "WORKFLOW_STARTED_BY",
+            "OVERDUE_DATE",
+            "WORKFLOW_TEMPLATE_ID",
+            "WORKFLOW_TEMPLATE_NAME",
+            "WORKFLOW_STATE",
+            "STATUS",
+            "USER_ID",
+            "USER_STATUS",
+            "MODULE_ID",
+            "ENTITY",
+            "DOCUMENT_ID",
+            "ACTIVITY",
+            "ACTIVITY_NAME",
+            "PARAMETERS",
+            "DOCUMENT_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.workflow_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.document_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.modified, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.workflow_started, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.workflow_started_by, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.overdue_date, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.workflow_template_id, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.workflow_template_name, m)
+                }
+                11usize => ::b24_core::__private::wire::put(&mut s.workflow_state, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.user_status, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.document_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.activity, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.activity_name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.parameters, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "WORKFLOW_ID",
-                    "DOCUMENT_NAME",
-                    "DESCRIPTION",
-                    "NAME",
-                    "MODIFIED",
-                    "WORKFLOW_STARTED",
-                    "WORKFLOW_STARTED_BY",
-                    "OVERDUE_DATE",
-                    "WORKFLOW_TEMPLATE_ID",
-                    "WORKFLOW_TEMPLATE_NAME",
-                    "WORKFLOW_STATE",
-                    "STATUS",
-                    "USER_ID",
-                    "USER_STATUS",
-                    "MODULE_ID",
-                    "ENTITY",
-                    "DOCUMENT_ID",
-                    "ACTIVITY",
-                    "ACTIVITY_NAME",
-                    "PARAMETERS",
-                    "DOCUMENT_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                workflow_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "WORKFLOW_ID",
-                )?,
-                document_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DOCUMENT_NAME",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DESCRIPTION",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                modified: ::b24_core::__private::wire::field_at(slot_5, "MODIFIED")?,
-                workflow_started: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "WORKFLOW_STARTED",
-                )?,
-                workflow_started_by: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "WORKFLOW_STARTED_BY",
-                )?,
-                overdue_date: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "OVERDUE_DATE",
-                )?,
-                workflow_template_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "WORKFLOW_TEMPLATE_ID",
-                )?,
-                workflow_template_name: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "WORKFLOW_TEMPLATE_NAME",
-                )?,
-                workflow_state: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "WORKFLOW_STATE",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_12, "STATUS")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_13, "USER_ID")?,
-                user_status: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "USER_STATUS",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_15, "MODULE_ID")?,
-                entity: ::b24_core::__private::wire::field_at(slot_16, "ENTITY")?,
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DOCUMENT_ID",
-                )?,
-                activity: ::b24_core::__private::wire::field_at(slot_18, "ACTIVITY")?,
-                activity_name: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "ACTIVITY_NAME",
-                )?,
-                parameters: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "PARAMETERS",
-                )?,
-                document_url: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "DOCUMENT_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -4851,45 +4916,52 @@ pub mod workflow_instances {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "DOCUMENT_ID",
+            "ENTITY",
+            "ID",
+            "STARTED",
+            "MODULE_ID",
+            "OWNED_UNTIL",
+            "TEMPLATE_ID",
+            "STARTED_BY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.document_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.started, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owned_until, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.started_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DOCUMENT_ID",
-                    "ENTITY",
-                    "ID",
-                    "STARTED",
-                    "MODULE_ID",
-                    "OWNED_UNTIL",
-                    "TEMPLATE_ID",
-                    "STARTED_BY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DOCUMENT_ID",
-                )?,
-                entity: ::b24_core::__private::wire::field_at(slot_1, "ENTITY")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
-                started: ::b24_core::__private::wire::field_at(slot_3, "STARTED")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_4, "MODULE_ID")?,
-                owned_until: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "OWNED_UNTIL",
-                )?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "TEMPLATE_ID",
-                )?,
-                started_by: ::b24_core::__private::wire::field_at(slot_7, "STARTED_BY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5244,20 +5316,36 @@ pub mod workflow_start {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Parameters {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Parameters {
+        const FIELDS: &'static [&'static str] = &["Parameter1"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.parameter1, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Parameter1"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                parameter1: ::b24_core::__private::wire::field_at(slot_0, "Parameter1")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Parameters {
@@ -5926,61 +6014,64 @@ pub mod workflow_template_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "MODULE_ID",
+            "ENTITY",
+            "DOCUMENT_TYPE",
+            "AUTO_EXECUTE",
+            "NAME",
+            "TEMPLATE",
+            "PARAMETERS",
+            "VARIABLES",
+            "CONSTANTS",
+            "MODIFIED",
+            "IS_MODIFIED",
+            "USER_ID",
+            "SYSTEM_CODE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.document_type, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.auto_execute, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.parameters, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.variables, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.constants, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.modified, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_modified, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.system_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "MODULE_ID",
-                    "ENTITY",
-                    "DOCUMENT_TYPE",
-                    "AUTO_EXECUTE",
-                    "NAME",
-                    "TEMPLATE",
-                    "PARAMETERS",
-                    "VARIABLES",
-                    "CONSTANTS",
-                    "MODIFIED",
-                    "IS_MODIFIED",
-                    "USER_ID",
-                    "SYSTEM_CODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
-                entity: ::b24_core::__private::wire::field_at(slot_2, "ENTITY")?,
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DOCUMENT_TYPE",
-                )?,
-                auto_execute: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "AUTO_EXECUTE",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "NAME")?,
-                template: ::b24_core::__private::wire::field_at(slot_6, "TEMPLATE")?,
-                parameters: ::b24_core::__private::wire::field_at(slot_7, "PARAMETERS")?,
-                variables: ::b24_core::__private::wire::field_at(slot_8, "VARIABLES")?,
-                constants: ::b24_core::__private::wire::field_at(slot_9, "CONSTANTS")?,
-                modified: ::b24_core::__private::wire::field_at(slot_10, "MODIFIED")?,
-                is_modified: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_MODIFIED",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_12, "USER_ID")?,
-                system_code: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "SYSTEM_CODE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -6256,32 +6347,44 @@ pub mod workflow_template_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "DESCRIPTION",
+            "TEMPLATE_DATA",
+            "AUTO_EXECUTE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.template_data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.auto_execute, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "TEMPLATE_DATA", "AUTO_EXECUTE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                template_data: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TEMPLATE_DATA",
-                )?,
-                auto_execute: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "AUTO_EXECUTE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

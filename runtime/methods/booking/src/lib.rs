@@ -79,33 +79,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Booking {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Booking {
+        const FIELDS: &'static [&'static str] = &[
+            "datePeriod",
+            "description",
+            "id",
+            "name",
+            "resourceIds",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.date_period, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.resource_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["datePeriod", "description", "id", "name", "resourceIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "datePeriod",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "resourceIds",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Booking {
@@ -177,21 +190,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Client {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Client {
+        const FIELDS: &'static [&'static str] = &["id", "type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Client {
@@ -238,21 +267,51 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ClientsSlots {
+        id: ::std::option::Option<i64>,
+        type_: ::std::option::Option<Type>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Clients {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Clients {
+        const FIELDS: &'static [&'static str] = &["id", "type"];
+        type Slots = __ClientsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                extra: s.extra,
             })
         }
     }
@@ -306,21 +365,61 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __DatePeriodSlots {
+        from: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        to: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for DatePeriod {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DatePeriod {
+        const FIELDS: &'static [&'static str] = &["from", "to"];
+        type Slots = __DatePeriodSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.from, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["from", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
+                from: ::b24_core::__private::wire::take(s.from, "from")?,
+                to: ::b24_core::__private::wire::take(s.to, "to")?,
+                extra: s.extra,
             })
         }
     }
@@ -385,25 +484,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ExternalData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ExternalData {
+        const FIELDS: &'static [&'static str] = &["entityTypeId", "moduleId", "value"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "moduleId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ExternalData {
@@ -458,25 +570,57 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ExternalData2Slots {
+        module_id: ::std::option::Option<::std::string::String>,
+        entity_type_id: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for ExternalData2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ExternalData2 {
+        const FIELDS: &'static [&'static str] = &["moduleId", "entityTypeId", "value"];
+        type Slots = __ExternalData2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.module_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["moduleId", "entityTypeId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                module_id: ::b24_core::__private::wire::take(s.module_id, "moduleId")?,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "entityTypeId",
                 )?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                extra: s.extra,
             })
         }
     }
@@ -551,32 +695,73 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        resource_ids: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        date_period: ::std::option::Option<DatePeriod>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "resourceIds",
+            "name",
+            "description",
+            "datePeriod",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.resource_ids, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.date_period, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                resource_ids: ::b24_core::__private::wire::take(
+                    s.resource_ids,
                     "resourceIds",
                 )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                date_period: ::b24_core::__private::wire::take(
+                    s.date_period,
                     "datePeriod",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -847,153 +1032,168 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Resource {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Resource {
+        const FIELDS: &'static [&'static str] = &[
+            "confirmationCounterDelay",
+            "confirmationDelay",
+            "confirmationRepetitions",
+            "confirmationRepetitionsInterval",
+            "delayedCounterDelay",
+            "delayedDelay",
+            "description",
+            "id",
+            "infoDelay",
+            "isConfirmationNotificationOn",
+            "isDelayedNotificationOn",
+            "isFeedbackNotificationOn",
+            "isInfoNotificationOn",
+            "isMain",
+            "isReminderNotificationOn",
+            "name",
+            "reminderDelay",
+            "templateTypeConfirmation",
+            "templateTypeDelayed",
+            "templateTypeFeedback",
+            "templateTypeInfo",
+            "templateTypeReminder",
+            "typeId",
+            "confirmationNotificationDelay",
+            "confirmationNotificationRepetitions",
+            "confirmationNotificationRepetitionsInterval",
+            "delayedNotificationDelay",
+            "infoNotificationDelay",
+            "reminderNotificationDelay",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_counter_delay,
+                        m,
+                    )
+                }
+                1usize => ::b24_core::__private::wire::put(&mut s.confirmation_delay, m),
+                2usize => {
+                    ::b24_core::__private::wire::put(&mut s.confirmation_repetitions, m)
+                }
+                3usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_repetitions_interval,
+                        m,
+                    )
+                }
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.delayed_counter_delay, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.delayed_delay, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.info_delay, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_confirmation_notification_on,
+                        m,
+                    )
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_delayed_notification_on,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_feedback_notification_on,
+                        m,
+                    )
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_info_notification_on, m)
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.is_main, m),
+                14usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_reminder_notification_on,
+                        m,
+                    )
+                }
+                15usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.reminder_delay, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.template_type_confirmation,
+                        m,
+                    )
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_delayed, m)
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_feedback, m)
+                }
+                20usize => ::b24_core::__private::wire::put(&mut s.template_type_info, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_reminder, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                23usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_notification_delay,
+                        m,
+                    )
+                }
+                24usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_notification_repetitions,
+                        m,
+                    )
+                }
+                25usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_notification_repetitions_interval,
+                        m,
+                    )
+                }
+                26usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.delayed_notification_delay,
+                        m,
+                    )
+                }
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.info_notification_delay, m)
+                }
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.reminder_notification_delay,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "confirmationCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "delayedCounterDelay",
-                    "delayedDelay",
-                    "description",
-                    "id",
-                    "infoDelay",
-                    "isConfirmationNotificationOn",
-                    "isDelayedNotificationOn",
-                    "isFeedbackNotificationOn",
-                    "isInfoNotificationOn",
-                    "isMain",
-                    "isReminderNotificationOn",
-                    "name",
-                    "reminderDelay",
-                    "templateTypeConfirmation",
-                    "templateTypeDelayed",
-                    "templateTypeFeedback",
-                    "templateTypeInfo",
-                    "templateTypeReminder",
-                    "typeId",
-                    "confirmationNotificationDelay",
-                    "confirmationNotificationRepetitions",
-                    "confirmationNotificationRepetitionsInterval",
-                    "delayedNotificationDelay",
-                    "infoNotificationDelay",
-                    "reminderNotificationDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "confirmationCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "confirmationRepetitionsInterval",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "delayedCounterDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "delayedDelay",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isConfirmationNotificationOn",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isFeedbackNotificationOn",
-                )?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isInfoNotificationOn",
-                )?,
-                is_main: ::b24_core::__private::wire::field_at(slot_13, "isMain")?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isReminderNotificationOn",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "reminderDelay",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "templateTypeConfirmation",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "templateTypeDelayed",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "templateTypeFeedback",
-                )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "templateTypeInfo",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "templateTypeReminder",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_22, "typeId")?,
-                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "confirmationNotificationDelay",
-                )?,
-                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "confirmationNotificationRepetitions",
-                )?,
-                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "confirmationNotificationRepetitionsInterval",
-                )?,
-                delayed_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "delayedNotificationDelay",
-                )?,
-                info_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "infoNotificationDelay",
-                )?,
-                reminder_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "reminderNotificationDelay",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Resource {
@@ -1360,135 +1560,158 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResourceType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResourceType {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "confirmationCounterDelay",
+            "confirmationDelay",
+            "confirmationRepetitions",
+            "confirmationRepetitionsInterval",
+            "delayedCounterDelay",
+            "delayedDelay",
+            "id",
+            "infoDelay",
+            "isConfirmationNotificationOn",
+            "isDelayedNotificationOn",
+            "isFeedbackNotificationOn",
+            "isReminderNotificationOn",
+            "name",
+            "reminderDelay",
+            "templateTypeConfirmation",
+            "templateTypeDelayed",
+            "templateTypeFeedback",
+            "templateTypeReminder",
+            "confirmationNotificationDelay",
+            "confirmationNotificationRepetitions",
+            "confirmationNotificationRepetitionsInterval",
+            "delayedNotificationDelay",
+            "infoNotificationDelay",
+            "reminderNotificationDelay",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_counter_delay,
+                        m,
+                    )
+                }
+                2usize => ::b24_core::__private::wire::put(&mut s.confirmation_delay, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(&mut s.confirmation_repetitions, m)
+                }
+                4usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_repetitions_interval,
+                        m,
+                    )
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.delayed_counter_delay, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.delayed_delay, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.info_delay, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_confirmation_notification_on,
+                        m,
+                    )
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_delayed_notification_on,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_feedback_notification_on,
+                        m,
+                    )
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_reminder_notification_on,
+                        m,
+                    )
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.reminder_delay, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.template_type_confirmation,
+                        m,
+                    )
+                }
+                16usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_delayed, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_feedback, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_reminder, m)
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_notification_delay,
+                        m,
+                    )
+                }
+                20usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_notification_repetitions,
+                        m,
+                    )
+                }
+                21usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_notification_repetitions_interval,
+                        m,
+                    )
+                }
+                22usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.delayed_notification_delay,
+                        m,
+                    )
+                }
+                23usize => {
+                    ::b24_core::__private::wire::put(&mut s.info_notification_delay, m)
+                }
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.reminder_notification_delay,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "confirmationCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "delayedCounterDelay",
-                    "delayedDelay",
-                    "id",
-                    "infoDelay",
-                    "isConfirmationNotificationOn",
-                    "isDelayedNotificationOn",
-                    "isFeedbackNotificationOn",
-                    "isReminderNotificationOn",
-                    "name",
-                    "reminderDelay",
-                    "templateTypeConfirmation",
-                    "templateTypeDelayed",
-                    "templateTypeFeedback",
-                    "templateTypeReminder",
-                    "confirmationNotificationDelay",
-                    "confirmationNotificationRepetitions",
-                    "confirmationNotificationRepetitionsInterval",
-                    "delayedNotificationDelay",
-                    "infoNotificationDelay",
-                    "reminderNotificationDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "confirmationCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "confirmationRepetitionsInterval",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "delayedCounterDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "delayedDelay",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isConfirmationNotificationOn",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isFeedbackNotificationOn",
-                )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isReminderNotificationOn",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_13, "name")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "reminderDelay",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "templateTypeConfirmation",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "templateTypeDelayed",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "templateTypeFeedback",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "templateTypeReminder",
-                )?,
-                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "confirmationNotificationDelay",
-                )?,
-                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "confirmationNotificationRepetitions",
-                )?,
-                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "confirmationNotificationRepetitionsInterval",
-                )?,
-                delayed_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "delayedNotificationDelay",
-                )?,
-                info_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "infoNotificationDelay",
-                )?,
-                reminder_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "reminderNotificationDelay",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResourceType {
@@ -1655,20 +1878,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1713,23 +1952,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["externalData"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.external_data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["externalData"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                external_data: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "externalData",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -1800,23 +2052,39 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &["result", "time", "code", "module"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.module, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "code", "module"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                module: ::b24_core::__private::wire::field_at(slot_3, "module")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {
@@ -1902,23 +2170,39 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type2 {
+        const FIELDS: &'static [&'static str] = &["result", "time", "module", "code"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.module, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "module", "code"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                module: ::b24_core::__private::wire::field_at(slot_2, "module")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type2 {
@@ -1985,21 +2269,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Waitlist {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Waitlist {
+        const FIELDS: &'static [&'static str] = &["id", "note"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.note, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "note"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Waitlist {
@@ -2338,23 +2638,36 @@ pub mod v1_booking_client_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["bookingClient"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.booking_client, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bookingClient"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                booking_client: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "bookingClient",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -2540,21 +2853,51 @@ pub mod v1_booking_client_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ClientsSlots {
+        id: ::std::option::Option<i64>,
+        type_: ::std::option::Option<Type>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Clients {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Clients {
+        const FIELDS: &'static [&'static str] = &["id", "type"];
+        type Slots = __ClientsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                extra: s.extra,
             })
         }
     }
@@ -3562,20 +3905,36 @@ pub mod v1_booking_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["booking"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.booking, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["booking"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                booking: ::b24_core::__private::wire::field_at(slot_0, "booking")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -3807,20 +4166,36 @@ pub mod v1_booking_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["booking"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.booking, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["booking"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                booking: ::b24_core::__private::wire::field_at(slot_0, "booking")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -4034,32 +4409,44 @@ pub mod v1_booking_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "resourceIds",
+            "name",
+            "description",
+            "datePeriod",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.resource_ids, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_period, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "resourceIds",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "datePeriod",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4261,21 +4648,37 @@ pub mod v1_clienttype_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ClientType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ClientType {
+        const FIELDS: &'static [&'static str] = &["code", "module"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.module, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "module"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                module: ::b24_core::__private::wire::field_at(slot_1, "module")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ClientType {
@@ -4325,23 +4728,36 @@ pub mod v1_clienttype_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["clientType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.client_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["clientType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                client_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "clientType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4668,120 +5084,264 @@ pub mod v1_resource_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        type_id: ::std::option::Option<i64>,
+        is_main: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_info_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_info: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_confirmation_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_confirmation: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_reminder_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_reminder: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_feedback_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_feedback: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_delayed_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_delayed: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        info_delay: ::std::option::Option<::std::option::Option<i64>>,
+        reminder_delay: ::std::option::Option<::std::option::Option<i64>>,
+        delayed_delay: ::std::option::Option<::std::option::Option<i64>>,
+        delayed_counter_delay: ::std::option::Option<::std::option::Option<i64>>,
+        confirmation_delay: ::std::option::Option<::std::option::Option<i64>>,
+        confirmation_repetitions: ::std::option::Option<::std::option::Option<i64>>,
+        confirmation_repetitions_interval: ::std::option::Option<
+            ::std::option::Option<i64>,
+        >,
+        confirmation_counter_delay: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "description",
+            "typeId",
+            "isMain",
+            "isInfoNotificationOn",
+            "templateTypeInfo",
+            "isConfirmationNotificationOn",
+            "templateTypeConfirmation",
+            "isReminderNotificationOn",
+            "templateTypeReminder",
+            "isFeedbackNotificationOn",
+            "templateTypeFeedback",
+            "isDelayedNotificationOn",
+            "templateTypeDelayed",
+            "infoDelay",
+            "reminderDelay",
+            "delayedDelay",
+            "delayedCounterDelay",
+            "confirmationDelay",
+            "confirmationRepetitions",
+            "confirmationRepetitionsInterval",
+            "confirmationCounterDelay",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.is_main, m),
+                4usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_info_notification_on, m)
+                }
+                5usize => ::b24_core::__private::wire::fill(&mut s.template_type_info, m),
+                6usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_confirmation_notification_on,
+                        m,
+                    )
+                }
+                7usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.template_type_confirmation,
+                        m,
+                    )
+                }
+                8usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_reminder_notification_on,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::fill(&mut s.template_type_reminder, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_feedback_notification_on,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::fill(&mut s.template_type_feedback, m)
+                }
+                12usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_delayed_notification_on,
+                        m,
+                    )
+                }
+                13usize => {
+                    ::b24_core::__private::wire::fill(&mut s.template_type_delayed, m)
+                }
+                14usize => ::b24_core::__private::wire::fill(&mut s.info_delay, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.reminder_delay, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.delayed_delay, m),
+                17usize => {
+                    ::b24_core::__private::wire::fill(&mut s.delayed_counter_delay, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::fill(&mut s.confirmation_delay, m)
+                }
+                19usize => {
+                    ::b24_core::__private::wire::fill(&mut s.confirmation_repetitions, m)
+                }
+                20usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.confirmation_repetitions_interval,
+                        m,
+                    )
+                }
+                _ => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.confirmation_counter_delay,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "description",
-                    "typeId",
-                    "isMain",
-                    "isInfoNotificationOn",
-                    "templateTypeInfo",
-                    "isConfirmationNotificationOn",
-                    "templateTypeConfirmation",
-                    "isReminderNotificationOn",
-                    "templateTypeReminder",
-                    "isFeedbackNotificationOn",
-                    "templateTypeFeedback",
-                    "isDelayedNotificationOn",
-                    "templateTypeDelayed",
-                    "infoDelay",
-                    "reminderDelay",
-                    "delayedDelay",
-                    "delayedCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "confirmationCounterDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_2, "typeId")?,
-                is_main: ::b24_core::__private::wire::field_at(slot_3, "isMain")?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "typeId")?,
+                is_main: ::b24_core::__private::wire::take(s.is_main, "isMain")?,
+                is_info_notification_on: ::b24_core::__private::wire::take(
+                    s.is_info_notification_on,
                     "isInfoNotificationOn",
                 )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                template_type_info: ::b24_core::__private::wire::take(
+                    s.template_type_info,
                     "templateTypeInfo",
                 )?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                is_confirmation_notification_on: ::b24_core::__private::wire::take(
+                    s.is_confirmation_notification_on,
                     "isConfirmationNotificationOn",
                 )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                template_type_confirmation: ::b24_core::__private::wire::take(
+                    s.template_type_confirmation,
                     "templateTypeConfirmation",
                 )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                is_reminder_notification_on: ::b24_core::__private::wire::take(
+                    s.is_reminder_notification_on,
                     "isReminderNotificationOn",
                 )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                template_type_reminder: ::b24_core::__private::wire::take(
+                    s.template_type_reminder,
                     "templateTypeReminder",
                 )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                is_feedback_notification_on: ::b24_core::__private::wire::take(
+                    s.is_feedback_notification_on,
                     "isFeedbackNotificationOn",
                 )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                template_type_feedback: ::b24_core::__private::wire::take(
+                    s.template_type_feedback,
                     "templateTypeFeedback",
                 )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                is_delayed_notification_on: ::b24_core::__private::wire::take(
+                    s.is_delayed_notification_on,
                     "isDelayedNotificationOn",
                 )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                template_type_delayed: ::b24_core::__private::wire::take(
+                    s.template_type_delayed,
                     "templateTypeDelayed",
                 )?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_14, "infoDelay")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                info_delay: ::b24_core::__private::wire::take(
+                    s.info_delay,
+                    "infoDelay",
+                )?,
+                reminder_delay: ::b24_core::__private::wire::take(
+                    s.reminder_delay,
                     "reminderDelay",
                 )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                delayed_delay: ::b24_core::__private::wire::take(
+                    s.delayed_delay,
                     "delayedDelay",
                 )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                delayed_counter_delay: ::b24_core::__private::wire::take(
+                    s.delayed_counter_delay,
                     "delayedCounterDelay",
                 )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                confirmation_delay: ::b24_core::__private::wire::take(
+                    s.confirmation_delay,
                     "confirmationDelay",
                 )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                confirmation_repetitions: ::b24_core::__private::wire::take(
+                    s.confirmation_repetitions,
                     "confirmationRepetitions",
                 )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::take(
+                    s.confirmation_repetitions_interval,
                     "confirmationRepetitionsInterval",
                 )?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                confirmation_counter_delay: ::b24_core::__private::wire::take(
+                    s.confirmation_counter_delay,
                     "confirmationCounterDelay",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -5186,20 +5746,36 @@ pub mod v1_resource_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["resource"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.resource, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resource"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -5422,20 +5998,36 @@ pub mod v1_resource_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["resource"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.resource, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resource"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -5629,20 +6221,36 @@ pub mod v1_resource_slots_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["slots"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.slots, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["slots"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                slots: ::b24_core::__private::wire::field_at(slot_0, "slots")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -5724,25 +6332,48 @@ pub mod v1_resource_slots_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Slots {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Slots {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "from",
+            "to",
+            "timezone",
+            "weekDays",
+            "slotSize",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.from, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.to, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.timezone, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.week_days, m),
+                _ => ::b24_core::__private::wire::put(&mut s.slot_size, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "from", "to", "timezone", "weekDays", "slotSize"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                from: ::b24_core::__private::wire::field_at(slot_1, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_2, "to")?,
-                timezone: ::b24_core::__private::wire::field_at(slot_3, "timezone")?,
-                week_days: ::b24_core::__private::wire::field_at(slot_4, "weekDays")?,
-                slot_size: ::b24_core::__private::wire::field_at(slot_5, "slotSize")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Slots {
@@ -5958,24 +6589,68 @@ pub mod v1_resource_slots_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __SlotsSlots {
+        from: ::std::option::Option<i64>,
+        to: ::std::option::Option<i64>,
+        timezone: ::std::option::Option<::std::string::String>,
+        week_days: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        slot_size: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Slots {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Slots {
+        const FIELDS: &'static [&'static str] = &[
+            "from",
+            "to",
+            "timezone",
+            "weekDays",
+            "slotSize",
+        ];
+        type Slots = __SlotsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.from, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.to, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.timezone, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.week_days, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.slot_size, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["from", "to", "timezone", "weekDays", "slotSize"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                timezone: ::b24_core::__private::wire::field_at(slot_2, "timezone")?,
-                week_days: ::b24_core::__private::wire::field_at(slot_3, "weekDays")?,
-                slot_size: ::b24_core::__private::wire::field_at(slot_4, "slotSize")?,
-                extra,
+                from: ::b24_core::__private::wire::take(s.from, "from")?,
+                to: ::b24_core::__private::wire::take(s.to, "to")?,
+                timezone: ::b24_core::__private::wire::take(s.timezone, "timezone")?,
+                week_days: ::b24_core::__private::wire::take(s.week_days, "weekDays")?,
+                slot_size: ::b24_core::__private::wire::take(s.slot_size, "slotSize")?,
+                extra: s.extra,
             })
         }
     }
@@ -6464,120 +7139,127 @@ pub mod v1_resource_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "description",
+            "typeId",
+            "isMain",
+            "isInfoNotificationOn",
+            "templateTypeInfo",
+            "isConfirmationNotificationOn",
+            "templateTypeConfirmation",
+            "isReminderNotificationOn",
+            "templateTypeReminder",
+            "isFeedbackNotificationOn",
+            "templateTypeFeedback",
+            "isDelayedNotificationOn",
+            "templateTypeDelayed",
+            "infoDelay",
+            "reminderDelay",
+            "delayedDelay",
+            "delayedCounterDelay",
+            "confirmationDelay",
+            "confirmationRepetitions",
+            "confirmationRepetitionsInterval",
+            "confirmationCounterDelay",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_main, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_info_notification_on, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.template_type_info, m),
+                6usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_confirmation_notification_on,
+                        m,
+                    )
+                }
+                7usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.template_type_confirmation,
+                        m,
+                    )
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_reminder_notification_on,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_reminder, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_feedback_notification_on,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_feedback, m)
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_delayed_notification_on,
+                        m,
+                    )
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_delayed, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.info_delay, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.reminder_delay, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.delayed_delay, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.delayed_counter_delay, m)
+                }
+                18usize => ::b24_core::__private::wire::put(&mut s.confirmation_delay, m),
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.confirmation_repetitions, m)
+                }
+                20usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_repetitions_interval,
+                        m,
+                    )
+                }
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_counter_delay,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "description",
-                    "typeId",
-                    "isMain",
-                    "isInfoNotificationOn",
-                    "templateTypeInfo",
-                    "isConfirmationNotificationOn",
-                    "templateTypeConfirmation",
-                    "isReminderNotificationOn",
-                    "templateTypeReminder",
-                    "isFeedbackNotificationOn",
-                    "templateTypeFeedback",
-                    "isDelayedNotificationOn",
-                    "templateTypeDelayed",
-                    "infoDelay",
-                    "reminderDelay",
-                    "delayedDelay",
-                    "delayedCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "confirmationCounterDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_2, "typeId")?,
-                is_main: ::b24_core::__private::wire::field_at(slot_3, "isMain")?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isInfoNotificationOn",
-                )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "templateTypeInfo",
-                )?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isConfirmationNotificationOn",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "templateTypeConfirmation",
-                )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isReminderNotificationOn",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "templateTypeReminder",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isFeedbackNotificationOn",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "templateTypeFeedback",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isDelayedNotificationOn",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "templateTypeDelayed",
-                )?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_14, "infoDelay")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "reminderDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "delayedDelay",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "delayedCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "confirmationRepetitionsInterval",
-                )?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "confirmationCounterDelay",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -6994,113 +7676,251 @@ pub mod v1_resource_type_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        is_info_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_info: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_confirmation_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_confirmation: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_reminder_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_reminder: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_feedback_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_feedback: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        is_delayed_notification_on: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        template_type_delayed: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        info_delay: ::std::option::Option<::std::option::Option<i64>>,
+        reminder_delay: ::std::option::Option<::std::option::Option<i64>>,
+        delayed_delay: ::std::option::Option<::std::option::Option<i64>>,
+        delayed_counter_delay: ::std::option::Option<::std::option::Option<i64>>,
+        confirmation_delay: ::std::option::Option<::std::option::Option<i64>>,
+        confirmation_repetitions: ::std::option::Option<::std::option::Option<i64>>,
+        confirmation_repetitions_interval: ::std::option::Option<
+            ::std::option::Option<i64>,
+        >,
+        confirmation_counter_delay: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "isInfoNotificationOn",
+            "templateTypeInfo",
+            "isConfirmationNotificationOn",
+            "templateTypeConfirmation",
+            "isReminderNotificationOn",
+            "templateTypeReminder",
+            "isFeedbackNotificationOn",
+            "templateTypeFeedback",
+            "isDelayedNotificationOn",
+            "templateTypeDelayed",
+            "infoDelay",
+            "reminderDelay",
+            "delayedDelay",
+            "delayedCounterDelay",
+            "confirmationDelay",
+            "confirmationRepetitions",
+            "confirmationRepetitionsInterval",
+            "confirmationCounterDelay",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                2usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_info_notification_on, m)
+                }
+                3usize => ::b24_core::__private::wire::fill(&mut s.template_type_info, m),
+                4usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_confirmation_notification_on,
+                        m,
+                    )
+                }
+                5usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.template_type_confirmation,
+                        m,
+                    )
+                }
+                6usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_reminder_notification_on,
+                        m,
+                    )
+                }
+                7usize => {
+                    ::b24_core::__private::wire::fill(&mut s.template_type_reminder, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_feedback_notification_on,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::fill(&mut s.template_type_feedback, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_delayed_notification_on,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::fill(&mut s.template_type_delayed, m)
+                }
+                12usize => ::b24_core::__private::wire::fill(&mut s.info_delay, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.reminder_delay, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.delayed_delay, m),
+                15usize => {
+                    ::b24_core::__private::wire::fill(&mut s.delayed_counter_delay, m)
+                }
+                16usize => {
+                    ::b24_core::__private::wire::fill(&mut s.confirmation_delay, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::fill(&mut s.confirmation_repetitions, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.confirmation_repetitions_interval,
+                        m,
+                    )
+                }
+                _ => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.confirmation_counter_delay,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "code",
-                    "isInfoNotificationOn",
-                    "templateTypeInfo",
-                    "isConfirmationNotificationOn",
-                    "templateTypeConfirmation",
-                    "isReminderNotificationOn",
-                    "templateTypeReminder",
-                    "isFeedbackNotificationOn",
-                    "templateTypeFeedback",
-                    "isDelayedNotificationOn",
-                    "templateTypeDelayed",
-                    "infoDelay",
-                    "reminderDelay",
-                    "delayedDelay",
-                    "delayedCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "confirmationCounterDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                is_info_notification_on: ::b24_core::__private::wire::take(
+                    s.is_info_notification_on,
                     "isInfoNotificationOn",
                 )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                template_type_info: ::b24_core::__private::wire::take(
+                    s.template_type_info,
                     "templateTypeInfo",
                 )?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                is_confirmation_notification_on: ::b24_core::__private::wire::take(
+                    s.is_confirmation_notification_on,
                     "isConfirmationNotificationOn",
                 )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                template_type_confirmation: ::b24_core::__private::wire::take(
+                    s.template_type_confirmation,
                     "templateTypeConfirmation",
                 )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                is_reminder_notification_on: ::b24_core::__private::wire::take(
+                    s.is_reminder_notification_on,
                     "isReminderNotificationOn",
                 )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                template_type_reminder: ::b24_core::__private::wire::take(
+                    s.template_type_reminder,
                     "templateTypeReminder",
                 )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                is_feedback_notification_on: ::b24_core::__private::wire::take(
+                    s.is_feedback_notification_on,
                     "isFeedbackNotificationOn",
                 )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                template_type_feedback: ::b24_core::__private::wire::take(
+                    s.template_type_feedback,
                     "templateTypeFeedback",
                 )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                is_delayed_notification_on: ::b24_core::__private::wire::take(
+                    s.is_delayed_notification_on,
                     "isDelayedNotificationOn",
                 )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                template_type_delayed: ::b24_core::__private::wire::take(
+                    s.template_type_delayed,
                     "templateTypeDelayed",
                 )?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_12, "infoDelay")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                info_delay: ::b24_core::__private::wire::take(
+                    s.info_delay,
+                    "infoDelay",
+                )?,
+                reminder_delay: ::b24_core::__private::wire::take(
+                    s.reminder_delay,
                     "reminderDelay",
                 )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                delayed_delay: ::b24_core::__private::wire::take(
+                    s.delayed_delay,
                     "delayedDelay",
                 )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                delayed_counter_delay: ::b24_core::__private::wire::take(
+                    s.delayed_counter_delay,
                     "delayedCounterDelay",
                 )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                confirmation_delay: ::b24_core::__private::wire::take(
+                    s.confirmation_delay,
                     "confirmationDelay",
                 )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                confirmation_repetitions: ::b24_core::__private::wire::take(
+                    s.confirmation_repetitions,
                     "confirmationRepetitions",
                 )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::take(
+                    s.confirmation_repetitions_interval,
                     "confirmationRepetitionsInterval",
                 )?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                confirmation_counter_delay: ::b24_core::__private::wire::take(
+                    s.confirmation_counter_delay,
                     "confirmationCounterDelay",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -7498,23 +8318,36 @@ pub mod v1_resource_type_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["resourceType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.resource_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resourceType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "resourceType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -7739,20 +8572,36 @@ pub mod v1_resource_type_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["resource"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.resource, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resource"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -8084,113 +8933,123 @@ pub mod v1_resource_type_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "isInfoNotificationOn",
+            "templateTypeInfo",
+            "isConfirmationNotificationOn",
+            "templateTypeConfirmation",
+            "isReminderNotificationOn",
+            "templateTypeReminder",
+            "isFeedbackNotificationOn",
+            "templateTypeFeedback",
+            "isDelayedNotificationOn",
+            "templateTypeDelayed",
+            "infoDelay",
+            "reminderDelay",
+            "delayedDelay",
+            "delayedCounterDelay",
+            "confirmationDelay",
+            "confirmationRepetitions",
+            "confirmationRepetitionsInterval",
+            "confirmationCounterDelay",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_info_notification_on, m)
+                }
+                3usize => ::b24_core::__private::wire::put(&mut s.template_type_info, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_confirmation_notification_on,
+                        m,
+                    )
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.template_type_confirmation,
+                        m,
+                    )
+                }
+                6usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_reminder_notification_on,
+                        m,
+                    )
+                }
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_reminder, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_feedback_notification_on,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_feedback, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_delayed_notification_on,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.template_type_delayed, m)
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.info_delay, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.reminder_delay, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.delayed_delay, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.delayed_counter_delay, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.confirmation_delay, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.confirmation_repetitions, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_repetitions_interval,
+                        m,
+                    )
+                }
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.confirmation_counter_delay,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "code",
-                    "isInfoNotificationOn",
-                    "templateTypeInfo",
-                    "isConfirmationNotificationOn",
-                    "templateTypeConfirmation",
-                    "isReminderNotificationOn",
-                    "templateTypeReminder",
-                    "isFeedbackNotificationOn",
-                    "templateTypeFeedback",
-                    "isDelayedNotificationOn",
-                    "templateTypeDelayed",
-                    "infoDelay",
-                    "reminderDelay",
-                    "delayedDelay",
-                    "delayedCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "confirmationCounterDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isInfoNotificationOn",
-                )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateTypeInfo",
-                )?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isConfirmationNotificationOn",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "templateTypeConfirmation",
-                )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isReminderNotificationOn",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "templateTypeReminder",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isFeedbackNotificationOn",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "templateTypeFeedback",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "templateTypeDelayed",
-                )?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_12, "infoDelay")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "reminderDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "delayedDelay",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "delayedCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "confirmationRepetitionsInterval",
-                )?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "confirmationCounterDelay",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -8447,20 +9306,48 @@ pub mod v1_waitlist_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        note: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["note"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.note, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["note"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                note: ::b24_core::__private::wire::field_at(slot_0, "note")?,
-                extra,
+                note: ::b24_core::__private::wire::take(s.note, "note")?,
+                extra: s.extra,
             })
         }
     }
@@ -8659,23 +9546,36 @@ pub mod v1_waitlist_client_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["waitListClient"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.wait_list_client, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["waitListClient"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                wait_list_client: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "waitListClient",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -8862,21 +9762,51 @@ pub mod v1_waitlist_client_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ClientsSlots {
+        id: ::std::option::Option<i64>,
+        type_: ::std::option::Option<Type>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Clients {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Clients {
+        const FIELDS: &'static [&'static str] = &["id", "type"];
+        type Slots = __ClientsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                extra: s.extra,
             })
         }
     }
@@ -9851,20 +10781,36 @@ pub mod v1_waitlist_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["waitList"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.wait_list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["waitList"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                wait_list: ::b24_core::__private::wire::field_at(slot_0, "waitList")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -10071,20 +11017,36 @@ pub mod v1_waitlist_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["waitList"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.wait_list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["waitList"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                wait_list: ::b24_core::__private::wire::field_at(slot_0, "waitList")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -10260,20 +11222,48 @@ pub mod v1_waitlist_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        note: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["note"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.note, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["note"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                note: ::b24_core::__private::wire::field_at(slot_0, "note")?,
-                extra,
+                note: ::b24_core::__private::wire::take(s.note, "note")?,
+                extra: s.extra,
             })
         }
     }

@@ -65,29 +65,44 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Meeting {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Meeting {
+        const FIELDS: &'static [&'static str] = &[
+            "notify",
+            "reinvite",
+            "allow_invite",
+            "hide_guests",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.notify, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.reinvite, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.allow_invite, m),
+                _ => ::b24_core::__private::wire::put(&mut s.hide_guests, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["notify", "reinvite", "allow_invite", "hide_guests"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
-                reinvite: ::b24_core::__private::wire::field_at(slot_1, "reinvite")?,
-                allow_invite: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "allow_invite",
-                )?,
-                hide_guests: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "hide_guests",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Meeting {
@@ -154,21 +169,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Remind {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Remind {
+        const FIELDS: &'static [&'static str] = &["type", "count"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Remind {
@@ -248,24 +279,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Rrule {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Rrule {
+        const FIELDS: &'static [&'static str] = &[
+            "FREQ",
+            "COUNT",
+            "INTERVAL",
+            "BYDAY",
+            "UNTIL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.freq, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.count, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.interval, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.byday, m),
+                _ => ::b24_core::__private::wire::put(&mut s.until, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "COUNT")?,
-                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
-                byday: ::b24_core::__private::wire::field_at(slot_3, "BYDAY")?,
-                until: ::b24_core::__private::wire::field_at(slot_4, "UNTIL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Rrule {
@@ -550,63 +603,60 @@ pub mod accessibility_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Accessibility {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Accessibility {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "DATE_FROM",
+            "DATE_TO",
+            "DATE_FROM_TS_UTC",
+            "DATE_TO_TS_UTC",
+            "DT_SKIP_TIME",
+            "TZ_FROM",
+            "TZ_TO",
+            "ACCESSIBILITY",
+            "IMPORTANCE",
+            "EVENT_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_from, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_to, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_from_ts_utc, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_to_ts_utc, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.dt_skip_time, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.tz_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tz_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.accessibility, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.importance, m),
+                _ => ::b24_core::__private::wire::put(&mut s.event_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "DATE_FROM",
-                    "DATE_TO",
-                    "DATE_FROM_TS_UTC",
-                    "DATE_TO_TS_UTC",
-                    "DT_SKIP_TIME",
-                    "TZ_FROM",
-                    "TZ_TO",
-                    "ACCESSIBILITY",
-                    "IMPORTANCE",
-                    "EVENT_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                date_from: ::b24_core::__private::wire::field_at(slot_2, "DATE_FROM")?,
-                date_to: ::b24_core::__private::wire::field_at(slot_3, "DATE_TO")?,
-                date_from_ts_utc: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_FROM_TS_UTC",
-                )?,
-                date_to_ts_utc: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DATE_TO_TS_UTC",
-                )?,
-                dt_skip_time: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DT_SKIP_TIME",
-                )?,
-                tz_from: ::b24_core::__private::wire::field_at(slot_7, "TZ_FROM")?,
-                tz_to: ::b24_core::__private::wire::field_at(slot_8, "TZ_TO")?,
-                accessibility: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ACCESSIBILITY",
-                )?,
-                importance: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IMPORTANCE",
-                )?,
-                event_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "EVENT_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Accessibility {
@@ -3404,134 +3454,98 @@ pub mod resource_booking_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Booking {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Booking {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "PARENT_ID",
+            "DELETED",
+            "CAL_TYPE",
+            "OWNER_ID",
+            "NAME",
+            "DATE_FROM",
+            "DATE_TO",
+            "TZ_FROM",
+            "TZ_TO",
+            "TZ_OFFSET_FROM",
+            "TZ_OFFSET_TO",
+            "DATE_FROM_TS_UTC",
+            "DATE_TO_TS_UTC",
+            "DT_SKIP_TIME",
+            "DT_LENGTH",
+            "EVENT_TYPE",
+            "CREATED_BY",
+            "DATE_CREATE",
+            "TIMESTAMP_X",
+            "DESCRIPTION",
+            "IS_MEETING",
+            "MEETING_STATUS",
+            "MEETING_HOST",
+            "VERSION",
+            "SECTION_ID",
+            "DATE_FROM_FORMATTED",
+            "DATE_TO_FORMATTED",
+            "SECT_ID",
+            "RESOURCE_BOOKING_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.cal_type, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tz_from, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.tz_to, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.tz_offset_from, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.tz_offset_to, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_from_ts_utc, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.date_to_ts_utc, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.dt_skip_time, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.dt_length, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.event_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.is_meeting, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.meeting_status, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.meeting_host, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.section_id, m),
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.date_from_formatted, m)
+                }
+                27usize => ::b24_core::__private::wire::put(&mut s.date_to_formatted, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.sect_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.resource_booking_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "PARENT_ID",
-                    "DELETED",
-                    "CAL_TYPE",
-                    "OWNER_ID",
-                    "NAME",
-                    "DATE_FROM",
-                    "DATE_TO",
-                    "TZ_FROM",
-                    "TZ_TO",
-                    "TZ_OFFSET_FROM",
-                    "TZ_OFFSET_TO",
-                    "DATE_FROM_TS_UTC",
-                    "DATE_TO_TS_UTC",
-                    "DT_SKIP_TIME",
-                    "DT_LENGTH",
-                    "EVENT_TYPE",
-                    "CREATED_BY",
-                    "DATE_CREATE",
-                    "TIMESTAMP_X",
-                    "DESCRIPTION",
-                    "IS_MEETING",
-                    "MEETING_STATUS",
-                    "MEETING_HOST",
-                    "VERSION",
-                    "SECTION_ID",
-                    "DATE_FROM_FORMATTED",
-                    "DATE_TO_FORMATTED",
-                    "SECT_ID",
-                    "RESOURCE_BOOKING_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_2, "DELETED")?,
-                cal_type: ::b24_core::__private::wire::field_at(slot_3, "CAL_TYPE")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_4, "OWNER_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "NAME")?,
-                date_from: ::b24_core::__private::wire::field_at(slot_6, "DATE_FROM")?,
-                date_to: ::b24_core::__private::wire::field_at(slot_7, "DATE_TO")?,
-                tz_from: ::b24_core::__private::wire::field_at(slot_8, "TZ_FROM")?,
-                tz_to: ::b24_core::__private::wire::field_at(slot_9, "TZ_TO")?,
-                tz_offset_from: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TZ_OFFSET_FROM",
-                )?,
-                tz_offset_to: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "TZ_OFFSET_TO",
-                )?,
-                date_from_ts_utc: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DATE_FROM_TS_UTC",
-                )?,
-                date_to_ts_utc: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DATE_TO_TS_UTC",
-                )?,
-                dt_skip_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DT_SKIP_TIME",
-                )?,
-                dt_length: ::b24_core::__private::wire::field_at(slot_15, "DT_LENGTH")?,
-                event_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "EVENT_TYPE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "CREATED_BY",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DATE_CREATE",
-                )?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "TIMESTAMP_X",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "DESCRIPTION",
-                )?,
-                is_meeting: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "IS_MEETING",
-                )?,
-                meeting_status: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "MEETING_STATUS",
-                )?,
-                meeting_host: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "MEETING_HOST",
-                )?,
-                version: ::b24_core::__private::wire::field_at(slot_24, "VERSION")?,
-                section_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "SECTION_ID",
-                )?,
-                date_from_formatted: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "DATE_FROM_FORMATTED",
-                )?,
-                date_to_formatted: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "DATE_TO_FORMATTED",
-                )?,
-                sect_id: ::b24_core::__private::wire::field_at(slot_28, "SECT_ID")?,
-                resource_booking_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "RESOURCE_BOOKING_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Booking {
@@ -3991,22 +4005,38 @@ pub mod resource_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Resource {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Resource {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME", "CREATED_BY"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.created_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "CREATED_BY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_2, "CREATED_BY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Resource {
@@ -4408,21 +4438,37 @@ pub mod section_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Export {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Export {
+        const FIELDS: &'static [&'static str] = &["ALLOW", "SET"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.allow, m),
+                _ => ::b24_core::__private::wire::put(&mut s.set, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ALLOW", "SET"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                allow: ::b24_core::__private::wire::field_at(slot_0, "ALLOW")?,
-                set: ::b24_core::__private::wire::field_at(slot_1, "SET")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Export {
@@ -5005,21 +5051,37 @@ pub mod section_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Export {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Export {
+        const FIELDS: &'static [&'static str] = &["ALLOW", "SET"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.allow, m),
+                _ => ::b24_core::__private::wire::put(&mut s.set, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ALLOW", "SET"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                allow: ::b24_core::__private::wire::field_at(slot_0, "ALLOW")?,
-                set: ::b24_core::__private::wire::field_at(slot_1, "SET")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Export {
@@ -5354,141 +5416,99 @@ pub mod settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "work_time_start",
+            "work_time_end",
+            "year_holidays",
+            "year_workdays",
+            "week_holidays",
+            "week_start",
+            "user_name_template",
+            "sync_by_push",
+            "user_show_login",
+            "path_to_user",
+            "path_to_user_calendar",
+            "path_to_group",
+            "path_to_group_calendar",
+            "path_to_vr",
+            "path_to_rm",
+            "rm_iblock_type",
+            "rm_iblock_id",
+            "dep_manager_sub",
+            "denied_superpose_types",
+            "pathes_for_sites",
+            "forum_id",
+            "rm_for_sites",
+            "path_to_type_company_calendar",
+            "path_to_type_location",
+            "path_to_type_open_event",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.work_time_start, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.work_time_end, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.year_holidays, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.year_workdays, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.week_holidays, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.week_start, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.user_name_template, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.sync_by_push, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.user_show_login, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.path_to_user, m),
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.path_to_user_calendar, m)
+                }
+                11usize => ::b24_core::__private::wire::put(&mut s.path_to_group, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.path_to_group_calendar, m)
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.path_to_vr, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.path_to_rm, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rm_iblock_type, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.rm_iblock_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.dep_manager_sub, m),
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.denied_superpose_types, m)
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.pathes_for_sites, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.forum_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.rm_for_sites, m),
+                22usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.path_to_type_company_calendar,
+                        m,
+                    )
+                }
+                23usize => {
+                    ::b24_core::__private::wire::put(&mut s.path_to_type_location, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.path_to_type_open_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "work_time_start",
-                    "work_time_end",
-                    "year_holidays",
-                    "year_workdays",
-                    "week_holidays",
-                    "week_start",
-                    "user_name_template",
-                    "sync_by_push",
-                    "user_show_login",
-                    "path_to_user",
-                    "path_to_user_calendar",
-                    "path_to_group",
-                    "path_to_group_calendar",
-                    "path_to_vr",
-                    "path_to_rm",
-                    "rm_iblock_type",
-                    "rm_iblock_id",
-                    "dep_manager_sub",
-                    "denied_superpose_types",
-                    "pathes_for_sites",
-                    "forum_id",
-                    "rm_for_sites",
-                    "path_to_type_company_calendar",
-                    "path_to_type_location",
-                    "path_to_type_open_event",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_time_start: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "work_time_start",
-                )?,
-                work_time_end: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "work_time_end",
-                )?,
-                year_holidays: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "year_holidays",
-                )?,
-                year_workdays: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "year_workdays",
-                )?,
-                week_holidays: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "week_holidays",
-                )?,
-                week_start: ::b24_core::__private::wire::field_at(slot_5, "week_start")?,
-                user_name_template: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "user_name_template",
-                )?,
-                sync_by_push: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "sync_by_push",
-                )?,
-                user_show_login: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "user_show_login",
-                )?,
-                path_to_user: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "path_to_user",
-                )?,
-                path_to_user_calendar: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "path_to_user_calendar",
-                )?,
-                path_to_group: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "path_to_group",
-                )?,
-                path_to_group_calendar: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "path_to_group_calendar",
-                )?,
-                path_to_vr: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "path_to_vr",
-                )?,
-                path_to_rm: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "path_to_rm",
-                )?,
-                rm_iblock_type: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "rm_iblock_type",
-                )?,
-                rm_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "rm_iblock_id",
-                )?,
-                dep_manager_sub: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "dep_manager_sub",
-                )?,
-                denied_superpose_types: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "denied_superpose_types",
-                )?,
-                pathes_for_sites: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "pathes_for_sites",
-                )?,
-                forum_id: ::b24_core::__private::wire::field_at(slot_20, "forum_id")?,
-                rm_for_sites: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "rm_for_sites",
-                )?,
-                path_to_type_company_calendar: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "path_to_type_company_calendar",
-                )?,
-                path_to_type_location: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "path_to_type_location",
-                )?,
-                path_to_type_open_event: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "path_to_type_open_event",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -5773,21 +5793,37 @@ pub mod user_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DefaultReminders {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DefaultReminders {
+        const FIELDS: &'static [&'static str] = &["fullDay", "withTime"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.full_day, m),
+                _ => ::b24_core::__private::wire::put(&mut s.with_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fullDay", "withTime"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                full_day: ::b24_core::__private::wire::field_at(slot_0, "fullDay")?,
-                with_time: ::b24_core::__private::wire::field_at(slot_1, "withTime")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DefaultReminders {
@@ -5844,21 +5880,37 @@ pub mod user_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DefaultSections {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DefaultSections {
+        const FIELDS: &'static [&'static str] = &["user1", "group6"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user1, m),
+                _ => ::b24_core::__private::wire::put(&mut s.group6, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user1", "group6"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user1: ::b24_core::__private::wire::field_at(slot_0, "user1")?,
-                group6: ::b24_core::__private::wire::field_at(slot_1, "group6")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DefaultSections {
@@ -5915,21 +5967,37 @@ pub mod user_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FullDay {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FullDay {
+        const FIELDS: &'static [&'static str] = &["type", "count"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FullDay {
@@ -6121,118 +6189,86 @@ pub mod user_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "view",
+            "meetSection",
+            "crmSection",
+            "showDeclined",
+            "denyBusyInvitation",
+            "collapseOffHours",
+            "showWeekNumbers",
+            "showTasks",
+            "syncTasks",
+            "showCompletedTasks",
+            "lastUsedSection",
+            "sendFromEmail",
+            "defaultSections",
+            "syncPeriodPast",
+            "syncPeriodFuture",
+            "defaultReminders",
+            "timezoneName",
+            "timezoneOffsetUTC",
+            "timezoneDefaultName",
+            "work_time_start",
+            "work_time_end",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.view, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.meet_section, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.crm_section, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.show_declined, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.deny_busy_invitation, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.collapse_off_hours, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.show_week_numbers, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.show_tasks, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.sync_tasks, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.show_completed_tasks, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.last_used_section, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.send_from_email, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.default_sections, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.sync_period_past, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sync_period_future, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.default_reminders, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.timezone_name, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.timezone_offset_utc, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.timezone_default_name, m)
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.work_time_start, m),
+                _ => ::b24_core::__private::wire::put(&mut s.work_time_end, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "view",
-                    "meetSection",
-                    "crmSection",
-                    "showDeclined",
-                    "denyBusyInvitation",
-                    "collapseOffHours",
-                    "showWeekNumbers",
-                    "showTasks",
-                    "syncTasks",
-                    "showCompletedTasks",
-                    "lastUsedSection",
-                    "sendFromEmail",
-                    "defaultSections",
-                    "syncPeriodPast",
-                    "syncPeriodFuture",
-                    "defaultReminders",
-                    "timezoneName",
-                    "timezoneOffsetUTC",
-                    "timezoneDefaultName",
-                    "work_time_start",
-                    "work_time_end",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                view: ::b24_core::__private::wire::field_at(slot_0, "view")?,
-                meet_section: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "meetSection",
-                )?,
-                crm_section: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "crmSection",
-                )?,
-                show_declined: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "showDeclined",
-                )?,
-                deny_busy_invitation: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "denyBusyInvitation",
-                )?,
-                collapse_off_hours: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "collapseOffHours",
-                )?,
-                show_week_numbers: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "showWeekNumbers",
-                )?,
-                show_tasks: ::b24_core::__private::wire::field_at(slot_7, "showTasks")?,
-                sync_tasks: ::b24_core::__private::wire::field_at(slot_8, "syncTasks")?,
-                show_completed_tasks: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "showCompletedTasks",
-                )?,
-                last_used_section: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "lastUsedSection",
-                )?,
-                send_from_email: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "sendFromEmail",
-                )?,
-                default_sections: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "defaultSections",
-                )?,
-                sync_period_past: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "syncPeriodPast",
-                )?,
-                sync_period_future: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "syncPeriodFuture",
-                )?,
-                default_reminders: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "defaultReminders",
-                )?,
-                timezone_name: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "timezoneName",
-                )?,
-                timezone_offset_utc: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "timezoneOffsetUTC",
-                )?,
-                timezone_default_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "timezoneDefaultName",
-                )?,
-                work_time_start: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "work_time_start",
-                )?,
-                work_time_end: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "work_time_end",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -6384,21 +6420,37 @@ pub mod user_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for WithTime {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for WithTime {
+        const FIELDS: &'static [&'static str] = &["type", "count"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for WithTime {
@@ -6584,21 +6636,37 @@ pub mod user_settings_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DefaultReminders {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DefaultReminders {
+        const FIELDS: &'static [&'static str] = &["fullDay", "withTime"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.full_day, m),
+                _ => ::b24_core::__private::wire::put(&mut s.with_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fullDay", "withTime"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                full_day: ::b24_core::__private::wire::field_at(slot_0, "fullDay")?,
-                with_time: ::b24_core::__private::wire::field_at(slot_1, "withTime")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DefaultReminders {
@@ -6655,21 +6723,37 @@ pub mod user_settings_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FullDay {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FullDay {
+        const FIELDS: &'static [&'static str] = &["type", "count"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FullDay {
@@ -6833,92 +6917,72 @@ pub mod user_settings_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "view",
+            "meetSection",
+            "crmSection",
+            "showDeclined",
+            "denyBusyInvitation",
+            "collapseOffHours",
+            "showWeekNumbers",
+            "showTasks",
+            "syncTasks",
+            "showCompletedTasks",
+            "lastUsedSection",
+            "sendFromEmail",
+            "defaultSections",
+            "syncPeriodPast",
+            "syncPeriodFuture",
+            "defaultReminders",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.view, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.meet_section, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.crm_section, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.show_declined, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.deny_busy_invitation, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.collapse_off_hours, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.show_week_numbers, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.show_tasks, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.sync_tasks, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.show_completed_tasks, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.last_used_section, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.send_from_email, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.default_sections, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.sync_period_past, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sync_period_future, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_reminders, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "view",
-                    "meetSection",
-                    "crmSection",
-                    "showDeclined",
-                    "denyBusyInvitation",
-                    "collapseOffHours",
-                    "showWeekNumbers",
-                    "showTasks",
-                    "syncTasks",
-                    "showCompletedTasks",
-                    "lastUsedSection",
-                    "sendFromEmail",
-                    "defaultSections",
-                    "syncPeriodPast",
-                    "syncPeriodFuture",
-                    "defaultReminders",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                view: ::b24_core::__private::wire::field_at(slot_0, "view")?,
-                meet_section: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "meetSection",
-                )?,
-                crm_section: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "crmSection",
-                )?,
-                show_declined: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "showDeclined",
-                )?,
-                deny_busy_invitation: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "denyBusyInvitation",
-                )?,
-                collapse_off_hours: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "collapseOffHours",
-                )?,
-                show_week_numbers: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "showWeekNumbers",
-                )?,
-                show_tasks: ::b24_core::__private::wire::field_at(slot_7, "showTasks")?,
-                sync_tasks: ::b24_core::__private::wire::field_at(slot_8, "syncTasks")?,
-                show_completed_tasks: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "showCompletedTasks",
-                )?,
-                last_used_section: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "lastUsedSection",
-                )?,
-                send_from_email: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "sendFromEmail",
-                )?,
-                default_sections: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "defaultSections",
-                )?,
-                sync_period_past: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "syncPeriodPast",
-                )?,
-                sync_period_future: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "syncPeriodFuture",
-                )?,
-                default_reminders: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "defaultReminders",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

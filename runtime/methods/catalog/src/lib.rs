@@ -100,51 +100,54 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Catalog {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Catalog {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "iblockTypeId",
+            "id",
+            "lid",
+            "name",
+            "productIblockId",
+            "skuPropertyId",
+            "subscription",
+            "vatId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.product_iblock_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sku_property_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.subscription, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "iblockTypeId",
-                    "id",
-                    "lid",
-                    "name",
-                    "productIblockId",
-                    "skuPropertyId",
-                    "subscription",
-                    "vatId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "iblockTypeId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                lid: ::b24_core::__private::wire::field_at(slot_3, "lid")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
-                product_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "productIblockId",
-                )?,
-                sku_property_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "skuPropertyId",
-                )?,
-                subscription: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "subscription",
-                )?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_8, "vatId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Catalog {
@@ -243,25 +246,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DetailPicture {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DetailPicture {
+        const FIELDS: &'static [&'static str] = &["id", "url", "urlMachine"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url_machine, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "url", "urlMachine"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                url_machine: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "urlMachine",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DetailPicture {
@@ -430,73 +446,70 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "commentary",
+            "createdBy",
+            "currency",
+            "dateCreate",
+            "dateDocument",
+            "dateModify",
+            "dateStatus",
+            "docNumber",
+            "docType",
+            "id",
+            "modifiedBy",
+            "responsibleId",
+            "siteId",
+            "status",
+            "statusBy",
+            "title",
+            "total",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.commentary, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_document, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_status, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.doc_number, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.doc_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.status_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.total, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "commentary",
-                    "createdBy",
-                    "currency",
-                    "dateCreate",
-                    "dateDocument",
-                    "dateModify",
-                    "dateStatus",
-                    "docNumber",
-                    "docType",
-                    "id",
-                    "modifiedBy",
-                    "responsibleId",
-                    "siteId",
-                    "status",
-                    "statusBy",
-                    "title",
-                    "total",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                commentary: ::b24_core::__private::wire::field_at(slot_0, "commentary")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
-                currency: ::b24_core::__private::wire::field_at(slot_2, "currency")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dateCreate",
-                )?,
-                date_document: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateDocument",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateModify",
-                )?,
-                date_status: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateStatus",
-                )?,
-                doc_number: ::b24_core::__private::wire::field_at(slot_7, "docNumber")?,
-                doc_type: ::b24_core::__private::wire::field_at(slot_8, "docType")?,
-                id: ::b24_core::__private::wire::field_at(slot_9, "id")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "modifiedBy",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "responsibleId",
-                )?,
-                site_id: ::b24_core::__private::wire::field_at(slot_12, "siteId")?,
-                status: ::b24_core::__private::wire::field_at(slot_13, "status")?,
-                status_by: ::b24_core::__private::wire::field_at(slot_14, "statusBy")?,
-                title: ::b24_core::__private::wire::field_at(slot_15, "title")?,
-                total: ::b24_core::__private::wire::field_at(slot_16, "total")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -635,28 +648,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document2 {
+        const FIELDS: &'static [&'static str] = &[
+            "documentId",
+            "documentType",
+            "field7097",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.document_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.document_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.field7097, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentId", "documentType", "field7097"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentId",
-                )?,
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "documentType",
-                )?,
-                field7097: ::b24_core::__private::wire::field_at(slot_2, "field7097")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document2 {
@@ -983,162 +1010,116 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Element {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Element {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property258",
+            "property259",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "quantityTrace",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property259, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                26usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property258",
-                    "property259",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "quantityTrace",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewTextType",
-                )?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property259",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_27, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "quantityReserved",
-                )?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "quantityTrace",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_30, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_31, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_33, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_34, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_36, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_37, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_38, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Element {
@@ -1373,22 +1354,60 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        file_id: ::std::option::Option<i64>,
+        product_id: ::std::option::Option<i64>,
+        field_name: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["fileId", "productId", "fieldName"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.file_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fileId", "productId", "fieldName"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                file_id: ::b24_core::__private::wire::field_at(slot_0, "fileId")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_1, "productId")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "fieldName")?,
-                extra,
+                file_id: ::b24_core::__private::wire::take(s.file_id, "fileId")?,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "fieldName",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -1463,27 +1482,71 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields2Slots {
+        property_id: ::std::option::Option<i64>,
+        value: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::string::String>,
+        def: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &[
+            "propertyId",
+            "value",
+            "xmlId",
+            "def",
+            "sort",
+        ];
+        type Slots = __Fields2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.property_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.def, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyId", "value", "xmlId", "def", "sort"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                property_id: ::b24_core::__private::wire::take(
+                    s.property_id,
                     "propertyId",
                 )?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "xmlId")?,
-                def: ::b24_core::__private::wire::field_at(slot_3, "def")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                extra,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                def: ::b24_core::__private::wire::take(s.def, "def")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -1554,26 +1617,71 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields3Slots {
+        property_id: ::std::option::Option<i64>,
+        module_id: ::std::option::Option<::std::string::String>,
+        feature_id: ::std::option::Option<::std::string::String>,
+        is_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields3 {
+        const FIELDS: &'static [&'static str] = &[
+            "propertyId",
+            "moduleId",
+            "featureId",
+            "isEnabled",
+        ];
+        type Slots = __Fields3Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.property_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.module_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.feature_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_enabled, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyId", "moduleId", "featureId", "isEnabled"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                property_id: ::b24_core::__private::wire::take(
+                    s.property_id,
                     "propertyId",
                 )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
-                feature_id: ::b24_core::__private::wire::field_at(slot_2, "featureId")?,
-                is_enabled: ::b24_core::__private::wire::field_at(slot_3, "isEnabled")?,
-                extra,
+                module_id: ::b24_core::__private::wire::take(s.module_id, "moduleId")?,
+                feature_id: ::b24_core::__private::wire::take(
+                    s.feature_id,
+                    "featureId",
+                )?,
+                is_enabled: ::b24_core::__private::wire::take(
+                    s.is_enabled,
+                    "isEnabled",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -1644,29 +1752,71 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields4Slots {
+        catalog_group_id: ::std::option::Option<i64>,
+        price: ::std::option::Option<f64>,
+        round_type: ::std::option::Option<i64>,
+        round_precision: ::std::option::Option<f64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields4 {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "price",
+            "roundType",
+            "roundPrecision",
+        ];
+        type Slots = __Fields4Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.round_type, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.round_precision, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogGroupId", "price", "roundType", "roundPrecision"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                catalog_group_id: ::b24_core::__private::wire::take(
+                    s.catalog_group_id,
                     "catalogGroupId",
                 )?,
-                price: ::b24_core::__private::wire::field_at(slot_1, "price")?,
-                round_type: ::b24_core::__private::wire::field_at(slot_2, "roundType")?,
-                round_precision: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                round_type: ::b24_core::__private::wire::take(
+                    s.round_type,
+                    "roundType",
+                )?,
+                round_precision: ::b24_core::__private::wire::take(
+                    s.round_precision,
                     "roundPrecision",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -1734,21 +1884,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ImageId {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ImageId {
+        const FIELDS: &'static [&'static str] = &["id", "url"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "url"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ImageId {
@@ -1840,43 +2006,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Measure {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Measure {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "isDefault",
+            "measureTitle",
+            "symbol",
+            "symbolIntl",
+            "symbolLetterIntl",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.measure_title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.symbol, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.symbol_intl, m),
+                _ => ::b24_core::__private::wire::put(&mut s.symbol_letter_intl, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "id",
-                    "isDefault",
-                    "measureTitle",
-                    "symbol",
-                    "symbolIntl",
-                    "symbolLetterIntl",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_2, "isDefault")?,
-                measure_title: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "measureTitle",
-                )?,
-                symbol: ::b24_core::__private::wire::field_at(slot_4, "symbol")?,
-                symbol_intl: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "symbolIntl",
-                )?,
-                symbol_letter_intl: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "symbolLetterIntl",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Measure {
@@ -2271,190 +2444,130 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Offer {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Offer {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "parentId",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property261",
+            "property262",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "quantityTrace",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+            "barcodeMulti",
+            "recurSchemeLength",
+            "recurSchemeType",
+            "trialPriceId",
+            "withoutOrder",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property261, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.property262, m),
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                27usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.barcode_multi, m),
+                41usize => {
+                    ::b24_core::__private::wire::put(&mut s.recur_scheme_length, m)
+                }
+                42usize => ::b24_core::__private::wire::put(&mut s.recur_scheme_type, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.trial_price_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.without_order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "parentId",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property261",
-                    "property262",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "quantityTrace",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                    "barcodeMulti",
-                    "recurSchemeLength",
-                    "recurSchemeType",
-                    "trialPriceId",
-                    "withoutOrder",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_20, "parentId")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "previewTextType",
-                )?,
-                property261: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property261",
-                )?,
-                property262: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "property262",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_28, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "quantityReserved",
-                )?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "quantityTrace",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_31, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_32, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_34, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_35, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_37, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_38, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_39, "xmlId")?,
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "barcodeMulti",
-                )?,
-                recur_scheme_length: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "recurSchemeLength",
-                )?,
-                recur_scheme_type: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "recurSchemeType",
-                )?,
-                trial_price_id: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "trialPriceId",
-                )?,
-                without_order: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "withoutOrder",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Offer {
@@ -2726,21 +2839,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ParentId {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ParentId {
+        const FIELDS: &'static [&'static str] = &["value", "valueId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value", "valueId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                value_id: ::b24_core::__private::wire::field_at(slot_1, "valueId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ParentId {
@@ -2804,25 +2933,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PreviewPicture {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PreviewPicture {
+        const FIELDS: &'static [&'static str] = &["id", "url", "urlMachine"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url_machine, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "url", "urlMachine"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                url_machine: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "urlMachine",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PreviewPicture {
@@ -2935,51 +3077,54 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Price {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Price {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "currency",
+            "extraId",
+            "id",
+            "price",
+            "productId",
+            "quantityFrom",
+            "quantityTo",
+            "timestampX",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.extra_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.quantity_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.quantity_to, m),
+                _ => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "catalogGroupId",
-                    "currency",
-                    "extraId",
-                    "id",
-                    "price",
-                    "productId",
-                    "quantityFrom",
-                    "quantityTo",
-                    "timestampX",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "currency")?,
-                extra_id: ::b24_core::__private::wire::field_at(slot_2, "extraId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_5, "productId")?,
-                quantity_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "quantityFrom",
-                )?,
-                quantity_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "quantityTo",
-                )?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "timestampX",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Price {
@@ -3120,48 +3265,54 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PriceType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PriceType {
+        const FIELDS: &'static [&'static str] = &[
+            "base",
+            "createdBy",
+            "dateCreate",
+            "id",
+            "modifiedBy",
+            "name",
+            "sort",
+            "timestampX",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.base, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "base",
-                    "createdBy",
-                    "dateCreate",
-                    "id",
-                    "modifiedBy",
-                    "name",
-                    "sort",
-                    "timestampX",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                base: ::b24_core::__private::wire::field_at(slot_0, "base")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreate",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "sort")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "timestampX",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_8, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PriceType {
@@ -3267,26 +3418,44 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PriceTypeGroup {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PriceTypeGroup {
+        const FIELDS: &'static [&'static str] = &[
+            "access",
+            "catalogGroupId",
+            "groupId",
+            "id",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.access, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.group_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["access", "catalogGroupId", "groupId", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                access: ::b24_core::__private::wire::field_at(slot_0, "access")?,
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "catalogGroupId",
-                )?,
-                group_id: ::b24_core::__private::wire::field_at(slot_2, "groupId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PriceTypeGroup {
@@ -3367,26 +3536,44 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PriceTypeLang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PriceTypeLang {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "id",
+            "lang",
+            "name",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.lang, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogGroupId", "id", "lang", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                lang: ::b24_core::__private::wire::field_at(slot_2, "lang")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PriceTypeLang {
@@ -3753,188 +3940,128 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Product {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Product {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property258",
+            "property259",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "quantityTrace",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+            "barcodeMulti",
+            "recurSchemeLength",
+            "recurSchemeType",
+            "trialPriceId",
+            "withoutOrder",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property259, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                26usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.barcode_multi, m),
+                40usize => {
+                    ::b24_core::__private::wire::put(&mut s.recur_scheme_length, m)
+                }
+                41usize => ::b24_core::__private::wire::put(&mut s.recur_scheme_type, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.trial_price_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.without_order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property258",
-                    "property259",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "quantityTrace",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                    "barcodeMulti",
-                    "recurSchemeLength",
-                    "recurSchemeType",
-                    "trialPriceId",
-                    "withoutOrder",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewTextType",
-                )?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property259",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_27, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "quantityReserved",
-                )?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "quantityTrace",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_30, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_31, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_33, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_34, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_36, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_37, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_38, "xmlId")?,
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "barcodeMulti",
-                )?,
-                recur_scheme_length: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "recurSchemeLength",
-                )?,
-                recur_scheme_type: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "recurSchemeType",
-                )?,
-                trial_price_id: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "trialPriceId",
-                )?,
-                without_order: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "withoutOrder",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Product {
@@ -4236,40 +4363,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductImage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductImage {
+        const FIELDS: &'static [&'static str] = &[
+            "createTime",
+            "detailUrl",
+            "downloadUrl",
+            "id",
+            "name",
+            "productId",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "createTime",
-                    "detailUrl",
-                    "downloadUrl",
-                    "id",
-                    "name",
-                    "productId",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "createTime",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(slot_1, "detailUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "downloadUrl",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_5, "productId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_6, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductImage {
@@ -4379,28 +4516,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductPropertyEnum {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductPropertyEnum {
+        const FIELDS: &'static [&'static str] = &[
+            "def",
+            "id",
+            "propertyId",
+            "sort",
+            "value",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.def, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.property_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["def", "id", "propertyId", "sort", "value", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                def: ::b24_core::__private::wire::field_at(slot_0, "def")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "propertyId",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                value: ::b24_core::__private::wire::field_at(slot_4, "value")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductPropertyEnum {
@@ -4498,27 +4655,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductPropertyFeature {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductPropertyFeature {
+        const FIELDS: &'static [&'static str] = &[
+            "featureId",
+            "id",
+            "isEnabled",
+            "moduleId",
+            "propertyId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.feature_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_enabled, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["featureId", "id", "isEnabled", "moduleId", "propertyId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                feature_id: ::b24_core::__private::wire::field_at(slot_0, "featureId")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                is_enabled: ::b24_core::__private::wire::field_at(slot_2, "isEnabled")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_3, "moduleId")?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "propertyId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductPropertyFeature {
@@ -4611,45 +4787,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductPropertySection {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductPropertySection {
+        const FIELDS: &'static [&'static str] = &[
+            "displayExpanded",
+            "displayType",
+            "filterHint",
+            "propertyId",
+            "smartFilter",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.display_expanded, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.display_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.filter_hint, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.property_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.smart_filter, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "displayExpanded",
-                    "displayType",
-                    "filterHint",
-                    "propertyId",
-                    "smartFilter",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                display_expanded: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "displayExpanded",
-                )?,
-                display_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "displayType",
-                )?,
-                filter_hint: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "filterHint",
-                )?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "propertyId",
-                )?,
-                smart_filter: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "smartFilter",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductPropertySection {
@@ -4721,21 +4898,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property258 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property258 {
+        const FIELDS: &'static [&'static str] = &["value", "valueId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value", "valueId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                value_id: ::b24_core::__private::wire::field_at(slot_1, "valueId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property258 {
@@ -4792,21 +4985,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property259 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property259 {
+        const FIELDS: &'static [&'static str] = &["value", "valueId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value", "valueId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                value_id: ::b24_core::__private::wire::field_at(slot_1, "valueId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property259 {
@@ -4863,21 +5072,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property261 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property261 {
+        const FIELDS: &'static [&'static str] = &["value", "valueId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value", "valueId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                value_id: ::b24_core::__private::wire::field_at(slot_1, "valueId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property261 {
@@ -4934,21 +5159,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property262 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property262 {
+        const FIELDS: &'static [&'static str] = &["value", "valueId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value", "valueId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                value_id: ::b24_core::__private::wire::field_at(slot_1, "valueId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property262 {
@@ -5019,23 +5260,44 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Ratio {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Ratio {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "isDefault",
+            "productId",
+            "ratio",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.ratio, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "isDefault", "productId", "ratio"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_1, "isDefault")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_2, "productId")?,
-                ratio: ::b24_core::__private::wire::field_at(slot_3, "ratio")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Ratio {
@@ -5095,20 +5357,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5153,23 +5431,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result10 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result10 {
+        const FIELDS: &'static [&'static str] = &["productPropertyEnum"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_enum, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyEnum"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_enum: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyEnum",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result10 {
@@ -5214,23 +5505,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result11 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result11 {
+        const FIELDS: &'static [&'static str] = &["productPropertyFeature"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_feature, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyFeature"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_feature: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyFeature",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result11 {
@@ -5275,23 +5579,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result12 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result12 {
+        const FIELDS: &'static [&'static str] = &["roundingRule"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.rounding_rule, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["roundingRule"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rounding_rule: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "roundingRule",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result12 {
@@ -5336,20 +5653,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result13 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result13 {
+        const FIELDS: &'static [&'static str] = &["section"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["section"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                section: ::b24_core::__private::wire::field_at(slot_0, "section")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result13 {
@@ -5394,20 +5727,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result14 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result14 {
+        const FIELDS: &'static [&'static str] = &["store"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.store, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["store"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                store: ::b24_core::__private::wire::field_at(slot_0, "store")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result14 {
@@ -5452,20 +5801,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result16 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result16 {
+        const FIELDS: &'static [&'static str] = &["documents"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result16 {
@@ -5510,20 +5875,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result18 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result18 {
+        const FIELDS: &'static [&'static str] = &["element"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.element, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["element"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                element: ::b24_core::__private::wire::field_at(slot_0, "element")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result18 {
@@ -5568,23 +5949,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result19 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result19 {
+        const FIELDS: &'static [&'static str] = &["productImage"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_image, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productImage"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_image: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productImage",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result19 {
@@ -5629,23 +6023,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result20 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result20 {
+        const FIELDS: &'static [&'static str] = &["productPropertySection"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertySection"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_section: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertySection",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result20 {
@@ -5690,20 +6097,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result21 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result21 {
+        const FIELDS: &'static [&'static str] = &["vat"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.vat, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["vat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                vat: ::b24_core::__private::wire::field_at(slot_0, "vat")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result21 {
@@ -5748,20 +6171,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &["price"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["price"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price: ::b24_core::__private::wire::field_at(slot_0, "price")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -5806,20 +6245,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result4 {
+        const FIELDS: &'static [&'static str] = &["priceType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type: ::b24_core::__private::wire::field_at(slot_0, "priceType")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result4 {
@@ -5864,23 +6319,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result5 {
+        const FIELDS: &'static [&'static str] = &["priceTypeLang"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type_lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceTypeLang"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type_lang: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "priceTypeLang",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result5 {
@@ -5925,20 +6393,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result6 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result6 {
+        const FIELDS: &'static [&'static str] = &["offer"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.offer, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["offer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                offer: ::b24_core::__private::wire::field_at(slot_0, "offer")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result6 {
@@ -5983,20 +6467,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result7 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result7 {
+        const FIELDS: &'static [&'static str] = &["service"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.service, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["service"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                service: ::b24_core::__private::wire::field_at(slot_0, "service")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result7 {
@@ -6041,20 +6541,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result8 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result8 {
+        const FIELDS: &'static [&'static str] = &["sku"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.sku, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["sku"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                sku: ::b24_core::__private::wire::field_at(slot_0, "sku")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result8 {
@@ -6155,54 +6671,54 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RoundingRule {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RoundingRule {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "createdBy",
+            "dateCreate",
+            "dateModify",
+            "id",
+            "modifiedBy",
+            "price",
+            "roundPrecision",
+            "roundType",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.round_precision, m),
+                _ => ::b24_core::__private::wire::put(&mut s.round_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "catalogGroupId",
-                    "createdBy",
-                    "dateCreate",
-                    "dateModify",
-                    "id",
-                    "modifiedBy",
-                    "price",
-                    "roundPrecision",
-                    "roundType",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreate",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dateModify",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "modifiedBy",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_6, "price")?,
-                round_precision: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "roundPrecision",
-                )?,
-                round_type: ::b24_core::__private::wire::field_at(slot_8, "roundType")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RoundingRule {
@@ -6350,50 +6866,56 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Section {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Section {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "description",
+            "descriptionType",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "name",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description_type, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "description",
-                    "descriptionType",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "name",
-                    "sort",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "descriptionType",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_4, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_7, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Section {
@@ -6671,122 +7193,90 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Service {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Service {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "modifiedBy",
+            "name",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property258",
+            "property259",
+            "sort",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.property259, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "modifiedBy",
-                    "name",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property258",
-                    "property259",
-                    "sort",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailTextType",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_11, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_13, "id")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "previewTextType",
-                )?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "property259",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_21, "sort")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_23, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_24, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "vatIncluded",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_26, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Service {
@@ -7219,152 +7709,112 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Sku {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Sku {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property258",
+            "property259",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property259, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                26usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property258",
-                    "property259",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewTextType",
-                )?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property259",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_27, "quantity")?,
-                sort: ::b24_core::__private::wire::field_at(slot_28, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_29, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_31, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_32, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_34, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_35, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_36, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Sku {
@@ -7715,75 +8165,74 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Store {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Store {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "address",
+            "code",
+            "dateCreate",
+            "dateModify",
+            "description",
+            "email",
+            "gpsN",
+            "gpsS",
+            "id",
+            "imageId",
+            "issuingCenter",
+            "modifiedBy",
+            "phone",
+            "schedule",
+            "sort",
+            "title",
+            "userId",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.gps_n, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.gps_s, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.image_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.issuing_center, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.schedule, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "address",
-                    "code",
-                    "dateCreate",
-                    "dateModify",
-                    "description",
-                    "email",
-                    "gpsN",
-                    "gpsS",
-                    "id",
-                    "imageId",
-                    "issuingCenter",
-                    "modifiedBy",
-                    "phone",
-                    "schedule",
-                    "sort",
-                    "title",
-                    "userId",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                address: ::b24_core::__private::wire::field_at(slot_1, "address")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dateCreate",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateModify",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_6, "email")?,
-                gps_n: ::b24_core::__private::wire::field_at(slot_7, "gpsN")?,
-                gps_s: ::b24_core::__private::wire::field_at(slot_8, "gpsS")?,
-                id: ::b24_core::__private::wire::field_at(slot_9, "id")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_10, "imageId")?,
-                issuing_center: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "issuingCenter",
-                )?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "modifiedBy",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_13, "phone")?,
-                schedule: ::b24_core::__private::wire::field_at(slot_14, "schedule")?,
-                sort: ::b24_core::__private::wire::field_at(slot_15, "sort")?,
-                title: ::b24_core::__private::wire::field_at(slot_16, "title")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_17, "userId")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_18, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Store {
@@ -7946,24 +8395,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UserTypeSettings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UserTypeSettings {
+        const FIELDS: &'static [&'static str] = &[
+            "group",
+            "multiple",
+            "size",
+            "tableName",
+            "width",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.table_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.width, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["group", "multiple", "size", "tableName", "width"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                group: ::b24_core::__private::wire::field_at(slot_0, "group")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_1, "multiple")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "size")?,
-                table_name: ::b24_core::__private::wire::field_at(slot_3, "tableName")?,
-                width: ::b24_core::__private::wire::field_at(slot_4, "width")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UserTypeSettings {
@@ -8063,28 +8534,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Vat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Vat {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "id",
+            "name",
+            "rate",
+            "sort",
+            "timestampX",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.rate, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["active", "id", "name", "rate", "sort", "timestampX"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                rate: ::b24_core::__private::wire::field_at(slot_3, "rate")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "timestampX",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Vat {
@@ -8288,20 +8779,36 @@ pub mod catalog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["catalog"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.catalog, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalog"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog: ::b24_core::__private::wire::field_at(slot_0, "catalog")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8467,20 +8974,36 @@ pub mod catalog_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["catalog"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.catalog, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalog"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog: ::b24_core::__private::wire::field_at(slot_0, "catalog")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -8854,20 +9377,36 @@ pub mod catalog_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["catalogs"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.catalogs, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogs"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalogs: ::b24_core::__private::wire::field_at(slot_0, "catalogs")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9086,47 +9625,105 @@ pub mod document_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        doc_type: ::std::option::Option<::std::string::String>,
+        currency: ::std::option::Option<::std::string::String>,
+        responsible_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        site_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        date_document: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        title: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        commentary: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        total: ::std::option::Option<::std::option::Option<f64>>,
+        doc_number: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        created_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "docType",
+            "currency",
+            "responsibleId",
+            "siteId",
+            "dateDocument",
+            "title",
+            "commentary",
+            "total",
+            "docNumber",
+            "createdBy",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.doc_type, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.currency, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.site_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.date_document, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.commentary, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.total, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.doc_number, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.created_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "docType",
-                    "currency",
-                    "responsibleId",
-                    "siteId",
-                    "dateDocument",
-                    "title",
-                    "commentary",
-                    "total",
-                    "docNumber",
-                    "createdBy",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                doc_type: ::b24_core::__private::wire::field_at(slot_0, "docType")?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "currency")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                doc_type: ::b24_core::__private::wire::take(s.doc_type, "docType")?,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "responsibleId",
                 )?,
-                site_id: ::b24_core::__private::wire::field_at(slot_3, "siteId")?,
-                date_document: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                site_id: ::b24_core::__private::wire::take(s.site_id, "siteId")?,
+                date_document: ::b24_core::__private::wire::take(
+                    s.date_document,
                     "dateDocument",
                 )?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
-                commentary: ::b24_core::__private::wire::field_at(slot_6, "commentary")?,
-                total: ::b24_core::__private::wire::field_at(slot_7, "total")?,
-                doc_number: ::b24_core::__private::wire::field_at(slot_8, "docNumber")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_9, "createdBy")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                commentary: ::b24_core::__private::wire::take(
+                    s.commentary,
+                    "commentary",
+                )?,
+                total: ::b24_core::__private::wire::take(s.total, "total")?,
+                doc_number: ::b24_core::__private::wire::take(
+                    s.doc_number,
+                    "docNumber",
+                )?,
+                created_by: ::b24_core::__private::wire::take(
+                    s.created_by,
+                    "createdBy",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -10228,37 +10825,50 @@ pub mod document_element_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentElement {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentElement {
+        const FIELDS: &'static [&'static str] = &[
+            "amount",
+            "docId",
+            "elementId",
+            "id",
+            "purchasingPrice",
+            "storeFrom",
+            "storeTo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.doc_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "amount",
-                    "docId",
-                    "elementId",
-                    "id",
-                    "purchasingPrice",
-                    "storeFrom",
-                    "storeTo",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                amount: ::b24_core::__private::wire::field_at(slot_0, "amount")?,
-                doc_id: ::b24_core::__private::wire::field_at(slot_1, "docId")?,
-                element_id: ::b24_core::__private::wire::field_at(slot_2, "elementId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "purchasingPrice",
-                )?,
-                store_from: ::b24_core::__private::wire::field_at(slot_5, "storeFrom")?,
-                store_to: ::b24_core::__private::wire::field_at(slot_6, "storeTo")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentElement {
@@ -10358,35 +10968,79 @@ pub mod document_element_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        doc_id: ::std::option::Option<i64>,
+        element_id: ::std::option::Option<i64>,
+        store_from: ::std::option::Option<::std::option::Option<i64>>,
+        store_to: ::std::option::Option<::std::option::Option<i64>>,
+        amount: ::std::option::Option<::std::option::Option<f64>>,
+        purchasing_price: ::std::option::Option<::std::option::Option<f64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "docId",
+            "elementId",
+            "storeFrom",
+            "storeTo",
+            "amount",
+            "purchasingPrice",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.doc_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.element_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.store_from, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.store_to, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.amount, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.purchasing_price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "docId",
-                    "elementId",
-                    "storeFrom",
-                    "storeTo",
-                    "amount",
-                    "purchasingPrice",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                doc_id: ::b24_core::__private::wire::field_at(slot_0, "docId")?,
-                element_id: ::b24_core::__private::wire::field_at(slot_1, "elementId")?,
-                store_from: ::b24_core::__private::wire::field_at(slot_2, "storeFrom")?,
-                store_to: ::b24_core::__private::wire::field_at(slot_3, "storeTo")?,
-                amount: ::b24_core::__private::wire::field_at(slot_4, "amount")?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                doc_id: ::b24_core::__private::wire::take(s.doc_id, "docId")?,
+                element_id: ::b24_core::__private::wire::take(
+                    s.element_id,
+                    "elementId",
+                )?,
+                store_from: ::b24_core::__private::wire::take(
+                    s.store_from,
+                    "storeFrom",
+                )?,
+                store_to: ::b24_core::__private::wire::take(s.store_to, "storeTo")?,
+                amount: ::b24_core::__private::wire::take(s.amount, "amount")?,
+                purchasing_price: ::b24_core::__private::wire::take(
+                    s.purchasing_price,
                     "purchasingPrice",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -10457,23 +11111,36 @@ pub mod document_element_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentElement"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_element, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentElement"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_element: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentElement",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10892,23 +11559,36 @@ pub mod document_element_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["documentElement"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_element, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentElement"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_element: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentElement",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -11196,37 +11876,50 @@ pub mod document_element_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentElements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentElements {
+        const FIELDS: &'static [&'static str] = &[
+            "amount",
+            "docId",
+            "elementId",
+            "id",
+            "purchasingPrice",
+            "storeFrom",
+            "storeTo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.doc_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "amount",
-                    "docId",
-                    "elementId",
-                    "id",
-                    "purchasingPrice",
-                    "storeFrom",
-                    "storeTo",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                amount: ::b24_core::__private::wire::field_at(slot_0, "amount")?,
-                doc_id: ::b24_core::__private::wire::field_at(slot_1, "docId")?,
-                element_id: ::b24_core::__private::wire::field_at(slot_2, "elementId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "purchasingPrice",
-                )?,
-                store_from: ::b24_core::__private::wire::field_at(slot_5, "storeFrom")?,
-                store_to: ::b24_core::__private::wire::field_at(slot_6, "storeTo")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentElements {
@@ -11301,23 +11994,36 @@ pub mod document_element_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentElements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentElements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_elements: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentElements",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11545,37 +12251,50 @@ pub mod document_element_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentElement {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentElement {
+        const FIELDS: &'static [&'static str] = &[
+            "amount",
+            "docId",
+            "elementId",
+            "id",
+            "purchasingPrice",
+            "storeFrom",
+            "storeTo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.doc_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "amount",
-                    "docId",
-                    "elementId",
-                    "id",
-                    "purchasingPrice",
-                    "storeFrom",
-                    "storeTo",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                amount: ::b24_core::__private::wire::field_at(slot_0, "amount")?,
-                doc_id: ::b24_core::__private::wire::field_at(slot_1, "docId")?,
-                element_id: ::b24_core::__private::wire::field_at(slot_2, "elementId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "purchasingPrice",
-                )?,
-                store_from: ::b24_core::__private::wire::field_at(slot_5, "storeFrom")?,
-                store_to: ::b24_core::__private::wire::field_at(slot_6, "storeTo")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentElement {
@@ -11671,26 +12390,44 @@ pub mod document_element_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "storeFrom",
+            "storeTo",
+            "amount",
+            "purchasingPrice",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.store_to, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                _ => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["storeFrom", "storeTo", "amount", "purchasingPrice"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                store_from: ::b24_core::__private::wire::field_at(slot_0, "storeFrom")?,
-                store_to: ::b24_core::__private::wire::field_at(slot_1, "storeTo")?,
-                amount: ::b24_core::__private::wire::field_at(slot_2, "amount")?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "purchasingPrice",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -11750,23 +12487,36 @@ pub mod document_element_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentElement"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_element, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentElement"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_element: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentElement",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -12050,20 +12800,36 @@ pub mod document_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -12324,23 +13090,39 @@ pub mod document_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &["docType", "id", "status", "title"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.doc_type, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["docType", "id", "status", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                doc_type: ::b24_core::__private::wire::field_at(slot_0, "docType")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                status: ::b24_core::__private::wire::field_at(slot_2, "status")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -12400,20 +13182,36 @@ pub mod document_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documents"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -12878,48 +13676,52 @@ pub mod document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "responsibleId",
+            "dateModify",
+            "dateDocument",
+            "total",
+            "commentary",
+            "title",
+            "docNumber",
+            "modifiedBy",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_document, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.total, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.commentary, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.doc_number, m),
+                _ => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "responsibleId",
-                    "dateModify",
-                    "dateDocument",
-                    "total",
-                    "commentary",
-                    "title",
-                    "docNumber",
-                    "modifiedBy",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "responsibleId",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "dateModify",
-                )?,
-                date_document: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateDocument",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_3, "total")?,
-                commentary: ::b24_core::__private::wire::field_at(slot_4, "commentary")?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
-                doc_number: ::b24_core::__private::wire::field_at(slot_6, "docNumber")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "modifiedBy",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -13150,29 +13952,44 @@ pub mod documentcontractor_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentContractor {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentContractor {
+        const FIELDS: &'static [&'static str] = &[
+            "documentId",
+            "entityId",
+            "entityTypeId",
+            "id",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.document_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentId", "entityId", "entityTypeId", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "entityTypeId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentContractor {
@@ -13232,28 +14049,64 @@ pub mod documentcontractor_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        document_id: ::std::option::Option<i64>,
+        entity_type_id: ::std::option::Option<i64>,
+        entity_id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "documentId",
+            "entityTypeId",
+            "entityId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.document_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentId", "entityTypeId", "entityId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                document_id: ::b24_core::__private::wire::take(
+                    s.document_id,
                     "documentId",
                 )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "entityTypeId",
                 )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
-                extra,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "entityId")?,
+                extra: s.extra,
             })
         }
     }
@@ -13309,23 +14162,36 @@ pub mod documentcontractor_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentContractor"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_contractor, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentContractor"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_contractor: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentContractor",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13615,23 +14481,36 @@ pub mod documentcontractor_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["documentContractor"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_contractor, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentContractor"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_contractor: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentContractor",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -13881,24 +14760,37 @@ pub mod documentcontractor_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentContractor {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentContractor {
+        const FIELDS: &'static [&'static str] = &["documentId", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.document_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentId", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentContractor {
@@ -13950,23 +14842,36 @@ pub mod documentcontractor_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentContractor"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_contractor, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentContractor"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_contractor: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentContractor",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14131,21 +15036,37 @@ pub mod enum_get_round_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Enum {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Enum {
+        const FIELDS: &'static [&'static str] = &["id", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Enum {
@@ -14195,20 +15116,36 @@ pub mod enum_get_round_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["enum"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.enum_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["enum"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                enum_: ::b24_core::__private::wire::field_at(slot_0, "enum")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14376,21 +15313,37 @@ pub mod enum_get_store_document_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Enum {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Enum {
+        const FIELDS: &'static [&'static str] = &["id", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Enum {
@@ -14440,20 +15393,36 @@ pub mod enum_get_store_document_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["enum"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.enum_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["enum"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                enum_: ::b24_core::__private::wire::field_at(slot_0, "enum")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14644,22 +15613,38 @@ pub mod extra_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Extra {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Extra {
+        const FIELDS: &'static [&'static str] = &["id", "name", "percentage"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.percentage, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "percentage"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                percentage: ::b24_core::__private::wire::field_at(slot_2, "percentage")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Extra {
@@ -14714,20 +15699,36 @@ pub mod extra_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["extra"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.extra_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["extra"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                extra_: ::b24_core::__private::wire::field_at(slot_0, "extra")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14896,20 +15897,36 @@ pub mod extra_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["extra"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.extra_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["extra"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                extra_: ::b24_core::__private::wire::field_at(slot_0, "extra")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -15309,41 +16326,86 @@ pub mod measure_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        code: ::std::option::Option<i64>,
+        is_default: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        measure_title: ::std::option::Option<::std::string::String>,
+        symbol: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        symbol_intl: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        symbol_letter_intl: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "isDefault",
+            "measureTitle",
+            "symbol",
+            "symbolIntl",
+            "symbolLetterIntl",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_default, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.measure_title, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.symbol, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.symbol_intl, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.symbol_letter_intl, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "isDefault",
-                    "measureTitle",
-                    "symbol",
-                    "symbolIntl",
-                    "symbolLetterIntl",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_1, "isDefault")?,
-                measure_title: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                is_default: ::b24_core::__private::wire::take(
+                    s.is_default,
+                    "isDefault",
+                )?,
+                measure_title: ::b24_core::__private::wire::take(
+                    s.measure_title,
                     "measureTitle",
                 )?,
-                symbol: ::b24_core::__private::wire::field_at(slot_3, "symbol")?,
-                symbol_intl: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                symbol: ::b24_core::__private::wire::take(s.symbol, "symbol")?,
+                symbol_intl: ::b24_core::__private::wire::take(
+                    s.symbol_intl,
                     "symbolIntl",
                 )?,
-                symbol_letter_intl: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                symbol_letter_intl: ::b24_core::__private::wire::take(
+                    s.symbol_letter_intl,
                     "symbolLetterIntl",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -15421,20 +16483,36 @@ pub mod measure_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["measure"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.measure, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["measure"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                measure: ::b24_core::__private::wire::field_at(slot_0, "measure")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15739,20 +16817,36 @@ pub mod measure_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["measure"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.measure, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["measure"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                measure: ::b24_core::__private::wire::field_at(slot_0, "measure")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15921,20 +17015,36 @@ pub mod measure_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["measure"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.measure, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["measure"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                measure: ::b24_core::__private::wire::field_at(slot_0, "measure")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -16356,41 +17466,48 @@ pub mod measure_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "isDefault",
+            "measureTitle",
+            "symbol",
+            "symbolIntl",
+            "symbolLetterIntl",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.measure_title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.symbol, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.symbol_intl, m),
+                _ => ::b24_core::__private::wire::put(&mut s.symbol_letter_intl, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "isDefault",
-                    "measureTitle",
-                    "symbol",
-                    "symbolIntl",
-                    "symbolLetterIntl",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_1, "isDefault")?,
-                measure_title: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "measureTitle",
-                )?,
-                symbol: ::b24_core::__private::wire::field_at(slot_3, "symbol")?,
-                symbol_intl: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "symbolIntl",
-                )?,
-                symbol_letter_intl: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "symbolLetterIntl",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -16462,20 +17579,36 @@ pub mod measure_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["measure"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.measure, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["measure"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                measure: ::b24_core::__private::wire::field_at(slot_0, "measure")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -16652,26 +17785,68 @@ pub mod price_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        product_id: ::std::option::Option<i64>,
+        catalog_group_id: ::std::option::Option<i64>,
+        price: ::std::option::Option<f64>,
+        currency: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "productId",
+            "catalogGroupId",
+            "price",
+            "currency",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.catalog_group_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.currency, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productId", "catalogGroupId", "price", "currency"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                product_id: ::b24_core::__private::wire::field_at(slot_0, "productId")?,
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
+                catalog_group_id: ::b24_core::__private::wire::take(
+                    s.catalog_group_id,
                     "catalogGroupId",
                 )?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "price")?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                extra,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                extra: s.extra,
             })
         }
     }
@@ -17048,51 +18223,54 @@ pub mod price_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Price {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Price {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "currency",
+            "extraId",
+            "id",
+            "price",
+            "productId",
+            "quantityFrom",
+            "quantityTo",
+            "timestampX",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.extra_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.quantity_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.quantity_to, m),
+                _ => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "catalogGroupId",
-                    "currency",
-                    "extraId",
-                    "id",
-                    "price",
-                    "productId",
-                    "quantityFrom",
-                    "quantityTo",
-                    "timestampX",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "currency")?,
-                extra_id: ::b24_core::__private::wire::field_at(slot_2, "extraId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_5, "productId")?,
-                quantity_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "quantityFrom",
-                )?,
-                quantity_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "quantityTo",
-                )?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "timestampX",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Price {
@@ -17177,20 +18355,36 @@ pub mod price_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["price"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["price"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price: ::b24_core::__private::wire::field_at(slot_0, "price")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -17359,20 +18553,36 @@ pub mod price_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["price"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["price"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price: ::b24_core::__private::wire::field_at(slot_0, "price")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -17643,27 +18853,46 @@ pub mod price_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Price {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Price {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "currency",
+            "id",
+            "price",
+            "productId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                _ => ::b24_core::__private::wire::put(&mut s.product_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogGroupId", "currency", "id", "price", "productId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "currency")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                price: ::b24_core::__private::wire::field_at(slot_3, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_4, "productId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Price {
@@ -17728,20 +18957,36 @@ pub mod price_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["prices"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.prices, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["prices"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                prices: ::b24_core::__private::wire::field_at(slot_0, "prices")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -17912,20 +19157,48 @@ pub mod price_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        product: ::std::option::Option<Product>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["product"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.product, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["product"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                product: ::b24_core::__private::wire::field_at(slot_0, "product")?,
-                extra,
+                product: ::b24_core::__private::wire::take(s.product, "product")?,
+                extra: s.extra,
             })
         }
     }
@@ -17978,26 +19251,65 @@ pub mod price_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __PricesSlots {
+        id: ::std::option::Option<::std::option::Option<i64>>,
+        catalog_group_id: ::std::option::Option<i64>,
+        price: ::std::option::Option<f64>,
+        currency: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Prices {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Prices {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "catalogGroupId",
+            "price",
+            "currency",
+        ];
+        type Slots = __PricesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.catalog_group_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.currency, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "catalogGroupId", "price", "currency"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                catalog_group_id: ::b24_core::__private::wire::take(
+                    s.catalog_group_id,
                     "catalogGroupId",
                 )?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "price")?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                extra,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                extra: s.extra,
             })
         }
     }
@@ -18125,56 +19437,56 @@ pub mod price_modify {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Prices2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Prices2 {
+        const FIELDS: &'static [&'static str] = &[
+            "catalogGroupId",
+            "currency",
+            "extraId",
+            "id",
+            "price",
+            "priceScale",
+            "productId",
+            "quantityFrom",
+            "quantityTo",
+            "timestampX",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.extra_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price_scale, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.quantity_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.quantity_to, m),
+                _ => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "catalogGroupId",
-                    "currency",
-                    "extraId",
-                    "id",
-                    "price",
-                    "priceScale",
-                    "productId",
-                    "quantityFrom",
-                    "quantityTo",
-                    "timestampX",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "currency")?,
-                extra_id: ::b24_core::__private::wire::field_at(slot_2, "extraId")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
-                price_scale: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "priceScale",
-                )?,
-                product_id: ::b24_core::__private::wire::field_at(slot_6, "productId")?,
-                quantity_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "quantityFrom",
-                )?,
-                quantity_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "quantityTo",
-                )?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "timestampX",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Prices2 {
@@ -18261,21 +19573,51 @@ pub mod price_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ProductSlots {
+        id: ::std::option::Option<i64>,
+        prices: ::std::option::Option<::std::vec::Vec<Prices>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Product {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Product {
+        const FIELDS: &'static [&'static str] = &["id", "prices"];
+        type Slots = __ProductSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.prices, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "prices"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                prices: ::b24_core::__private::wire::field_at(slot_1, "prices")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                prices: ::b24_core::__private::wire::take(s.prices, "prices")?,
+                extra: s.extra,
             })
         }
     }
@@ -18326,20 +19668,36 @@ pub mod price_modify {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["prices"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.prices, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["prices"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                prices: ::b24_core::__private::wire::field_at(slot_0, "prices")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -18522,21 +19880,51 @@ pub mod price_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        price: ::std::option::Option<f64>,
+        currency: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["price", "currency"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.currency, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["price", "currency"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                price: ::b24_core::__private::wire::field_at(slot_0, "price")?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "currency")?,
-                extra,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                extra: s.extra,
             })
         }
     }
@@ -18737,23 +20125,59 @@ pub mod price_type_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        base: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "base", "sort", "xmlId"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.base, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "base", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                base: ::b24_core::__private::wire::field_at(slot_1, "base")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                base: ::b24_core::__private::wire::take(s.base, "base")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -19210,20 +20634,36 @@ pub mod price_type_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["priceType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type: ::b24_core::__private::wire::field_at(slot_0, "priceType")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -19619,23 +21059,59 @@ pub mod price_type_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        base: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "base", "sort", "xmlId"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.base, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "base", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                base: ::b24_core::__private::wire::field_at(slot_1, "base")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                base: ::b24_core::__private::wire::take(s.base, "base")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -19830,25 +21306,57 @@ pub mod price_type_group_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        catalog_group_id: ::std::option::Option<i64>,
+        group_id: ::std::option::Option<i64>,
+        access: ::std::option::Option<::b24_core::__private::types::Yn>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["catalogGroupId", "groupId", "access"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.group_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.access, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogGroupId", "groupId", "access"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                catalog_group_id: ::b24_core::__private::wire::take(
+                    s.catalog_group_id,
                     "catalogGroupId",
                 )?,
-                group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
-                access: ::b24_core::__private::wire::field_at(slot_2, "access")?,
-                extra,
+                group_id: ::b24_core::__private::wire::take(s.group_id, "groupId")?,
+                access: ::b24_core::__private::wire::take(s.access, "access")?,
+                extra: s.extra,
             })
         }
     }
@@ -19906,23 +21414,36 @@ pub mod price_type_group_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["priceTypeGroup"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type_group, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceTypeGroup"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type_group: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "priceTypeGroup",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -20217,23 +21738,36 @@ pub mod price_type_group_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["priceTypeGroup"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type_group, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceTypeGroup"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type_group: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "priceTypeGroup",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -20477,23 +22011,36 @@ pub mod price_type_group_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["priceTypeGroups"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type_groups, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceTypeGroups"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type_groups: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "priceTypeGroups",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -20676,25 +22223,57 @@ pub mod price_type_lang_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        catalog_group_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        lang: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["catalogGroupId", "name", "lang"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogGroupId", "name", "lang"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                catalog_group_id: ::b24_core::__private::wire::take(
+                    s.catalog_group_id,
                     "catalogGroupId",
                 )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                lang: ::b24_core::__private::wire::field_at(slot_2, "lang")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                lang: ::b24_core::__private::wire::take(s.lang, "lang")?,
+                extra: s.extra,
             })
         }
     }
@@ -21148,23 +22727,36 @@ pub mod price_type_lang_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["priceTypeLang"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type_lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceTypeLang"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type_lang: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "priceTypeLang",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -21345,22 +22937,38 @@ pub mod price_type_lang_get_languages {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Languages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Languages {
+        const FIELDS: &'static [&'static str] = &["active", "lid", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["active", "lid", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Languages {
@@ -21415,20 +23023,36 @@ pub mod price_type_lang_get_languages {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["languages"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.languages, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["languages"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                languages: ::b24_core::__private::wire::field_at(slot_0, "languages")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -21673,23 +23297,36 @@ pub mod price_type_lang_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["priceTypeLangs"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.price_type_langs, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["priceTypeLangs"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price_type_langs: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "priceTypeLangs",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -21901,25 +23538,38 @@ pub mod price_type_lang_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["catalogGroupId", "name", "lang"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["catalogGroupId", "name", "lang"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                catalog_group_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "catalogGroupId",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                lang: ::b24_core::__private::wire::field_at(slot_2, "lang")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -22409,181 +24059,349 @@ pub mod product_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        barcode_multi: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        can_buy_zero: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        created_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        modified_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        date_active_from: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_active_to: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_create: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        iblock_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        iblock_section: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        measure: ::std::option::Option<::std::option::Option<i64>>,
+        preview_text: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        preview_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        detail_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        preview_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        subscribe: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        vat_id: ::std::option::Option<::std::option::Option<i64>>,
+        vat_included: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        height: ::std::option::Option<::std::option::Option<f64>>,
+        length: ::std::option::Option<::std::option::Option<f64>>,
+        weight: ::std::option::Option<::std::option::Option<f64>>,
+        width: ::std::option::Option<::std::option::Option<f64>>,
+        quantity_trace: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        purchasing_currency: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        purchasing_price: ::std::option::Option<::std::option::Option<f64>>,
+        quantity: ::std::option::Option<::std::option::Option<f64>>,
+        quantity_reserved: ::std::option::Option<::std::option::Option<f64>>,
+        recur_scheme_length: ::std::option::Option<::std::option::Option<i64>>,
+        recur_scheme_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        trial_price_id: ::std::option::Option<::std::option::Option<i64>>,
+        without_order: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        property_n: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        property259: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "barcodeMulti",
+            "canBuyZero",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "subscribe",
+            "vatId",
+            "vatIncluded",
+            "height",
+            "length",
+            "weight",
+            "width",
+            "quantityTrace",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "recurSchemeLength",
+            "recurSchemeType",
+            "trialPriceId",
+            "withoutOrder",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.barcode_multi, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.can_buy_zero, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.created_by, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.modified_by, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.date_active_from, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.date_active_to, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.date_create, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.iblock_section_id, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.iblock_section, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.measure, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.preview_text, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.detail_text, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.preview_picture, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.detail_picture, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.preview_text_type, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.detail_text_type, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.subscribe, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.vat_id, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.height, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.length, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.weight, m),
+                28usize => ::b24_core::__private::wire::fill(&mut s.width, m),
+                29usize => ::b24_core::__private::wire::fill(&mut s.quantity_trace, m),
+                30usize => {
+                    ::b24_core::__private::wire::fill(&mut s.purchasing_currency, m)
+                }
+                31usize => ::b24_core::__private::wire::fill(&mut s.purchasing_price, m),
+                32usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                33usize => ::b24_core::__private::wire::fill(&mut s.quantity_reserved, m),
+                34usize => {
+                    ::b24_core::__private::wire::fill(&mut s.recur_scheme_length, m)
+                }
+                35usize => ::b24_core::__private::wire::fill(&mut s.recur_scheme_type, m),
+                36usize => ::b24_core::__private::wire::fill(&mut s.trial_price_id, m),
+                37usize => ::b24_core::__private::wire::fill(&mut s.without_order, m),
+                38usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
+                39usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "barcodeMulti",
-                    "canBuyZero",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "subscribe",
-                    "vatId",
-                    "vatIncluded",
-                    "height",
-                    "length",
-                    "weight",
-                    "width",
-                    "quantityTrace",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "recurSchemeLength",
-                    "recurSchemeType",
-                    "trialPriceId",
-                    "withoutOrder",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                barcode_multi: ::b24_core::__private::wire::take(
+                    s.barcode_multi,
                     "barcodeMulti",
                 )?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                can_buy_zero: ::b24_core::__private::wire::take(
+                    s.can_buy_zero,
                     "canBuyZero",
                 )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_7, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                created_by: ::b24_core::__private::wire::take(
+                    s.created_by,
+                    "createdBy",
+                )?,
+                modified_by: ::b24_core::__private::wire::take(
+                    s.modified_by,
                     "modifiedBy",
                 )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                date_active_from: ::b24_core::__private::wire::take(
+                    s.date_active_from,
                     "dateActiveFrom",
                 )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                date_active_to: ::b24_core::__private::wire::take(
+                    s.date_active_to,
                     "dateActiveTo",
                 )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                date_create: ::b24_core::__private::wire::take(
+                    s.date_create,
                     "dateCreate",
                 )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                iblock_section_id: ::b24_core::__private::wire::take(
+                    s.iblock_section_id,
                     "iblockSectionId",
                 )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                iblock_section: ::b24_core::__private::wire::take(
+                    s.iblock_section,
                     "IblockSection",
                 )?,
-                measure: ::b24_core::__private::wire::field_at(slot_14, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                measure: ::b24_core::__private::wire::take(s.measure, "measure")?,
+                preview_text: ::b24_core::__private::wire::take(
+                    s.preview_text,
                     "previewText",
                 )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                detail_text: ::b24_core::__private::wire::take(
+                    s.detail_text,
                     "detailText",
                 )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                preview_picture: ::b24_core::__private::wire::take(
+                    s.preview_picture,
                     "previewPicture",
                 )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                detail_picture: ::b24_core::__private::wire::take(
+                    s.detail_picture,
                     "detailPicture",
                 )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                preview_text_type: ::b24_core::__private::wire::take(
+                    s.preview_text_type,
                     "previewTextType",
                 )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                detail_text_type: ::b24_core::__private::wire::take(
+                    s.detail_text_type,
                     "detailTextType",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_21, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_22, "subscribe")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_23, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                subscribe: ::b24_core::__private::wire::take(s.subscribe, "subscribe")?,
+                vat_id: ::b24_core::__private::wire::take(s.vat_id, "vatId")?,
+                vat_included: ::b24_core::__private::wire::take(
+                    s.vat_included,
                     "vatIncluded",
                 )?,
-                height: ::b24_core::__private::wire::field_at(slot_25, "height")?,
-                length: ::b24_core::__private::wire::field_at(slot_26, "length")?,
-                weight: ::b24_core::__private::wire::field_at(slot_27, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_28, "width")?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_29,
+                height: ::b24_core::__private::wire::take(s.height, "height")?,
+                length: ::b24_core::__private::wire::take(s.length, "length")?,
+                weight: ::b24_core::__private::wire::take(s.weight, "weight")?,
+                width: ::b24_core::__private::wire::take(s.width, "width")?,
+                quantity_trace: ::b24_core::__private::wire::take(
+                    s.quantity_trace,
                     "quantityTrace",
                 )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_30,
+                purchasing_currency: ::b24_core::__private::wire::take(
+                    s.purchasing_currency,
                     "purchasingCurrency",
                 )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_31,
+                purchasing_price: ::b24_core::__private::wire::take(
+                    s.purchasing_price,
                     "purchasingPrice",
                 )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_32, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_33,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                quantity_reserved: ::b24_core::__private::wire::take(
+                    s.quantity_reserved,
                     "quantityReserved",
                 )?,
-                recur_scheme_length: ::b24_core::__private::wire::field_at(
-                    slot_34,
+                recur_scheme_length: ::b24_core::__private::wire::take(
+                    s.recur_scheme_length,
                     "recurSchemeLength",
                 )?,
-                recur_scheme_type: ::b24_core::__private::wire::field_at(
-                    slot_35,
+                recur_scheme_type: ::b24_core::__private::wire::take(
+                    s.recur_scheme_type,
                     "recurSchemeType",
                 )?,
-                trial_price_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
+                trial_price_id: ::b24_core::__private::wire::take(
+                    s.trial_price_id,
                     "trialPriceId",
                 )?,
-                without_order: ::b24_core::__private::wire::field_at(
-                    slot_37,
+                without_order: ::b24_core::__private::wire::take(
+                    s.without_order,
                     "withoutOrder",
                 )?,
-                property_n: ::b24_core::__private::wire::field_at(slot_38, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_39,
+                property_n: ::b24_core::__private::wire::take(
+                    s.property_n,
+                    "propertyN",
+                )?,
+                property258: ::b24_core::__private::wire::take(
+                    s.property258,
                     "property258",
                 )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_40,
+                property259: ::b24_core::__private::wire::take(
+                    s.property259,
                     "property259",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -23090,22 +24908,60 @@ pub mod product_download {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        file_id: ::std::option::Option<i64>,
+        product_id: ::std::option::Option<i64>,
+        field_name: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["fileId", "productId", "fieldName"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.file_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fileId", "productId", "fieldName"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                file_id: ::b24_core::__private::wire::field_at(slot_0, "fileId")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_1, "productId")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "fieldName")?,
-                extra,
+                file_id: ::b24_core::__private::wire::take(s.file_id, "fileId")?,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "fieldName",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -23311,20 +25167,36 @@ pub mod product_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["product"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["product"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product: ::b24_core::__private::wire::field_at(slot_0, "product")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -23508,20 +25380,36 @@ pub mod product_get_fields_by_filter {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["product"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["product"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product: ::b24_core::__private::wire::field_at(slot_0, "product")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -23777,20 +25665,36 @@ pub mod product_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["products"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.products, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["products"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                products: ::b24_core::__private::wire::field_at(slot_0, "products")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -24271,184 +26175,353 @@ pub mod product_offer_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        barcode_multi: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        can_buy_zero: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        created_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        modified_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        date_active_from: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_active_to: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_create: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        iblock_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        iblock_section: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        measure: ::std::option::Option<::std::option::Option<i64>>,
+        preview_text: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        preview_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        detail_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        preview_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        subscribe: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        vat_id: ::std::option::Option<::std::option::Option<i64>>,
+        vat_included: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        height: ::std::option::Option<::std::option::Option<f64>>,
+        length: ::std::option::Option<::std::option::Option<f64>>,
+        weight: ::std::option::Option<::std::option::Option<f64>>,
+        width: ::std::option::Option<::std::option::Option<f64>>,
+        quantity_trace: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        purchasing_currency: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        purchasing_price: ::std::option::Option<::std::option::Option<f64>>,
+        quantity: ::std::option::Option<::std::option::Option<f64>>,
+        quantity_reserved: ::std::option::Option<::std::option::Option<f64>>,
+        recur_scheme_length: ::std::option::Option<::std::option::Option<i64>>,
+        recur_scheme_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        trial_price_id: ::std::option::Option<::std::option::Option<i64>>,
+        without_order: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        parent_id: ::std::option::Option<::std::option::Option<i64>>,
+        property_n: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        property259: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "barcodeMulti",
+            "canBuyZero",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "subscribe",
+            "vatId",
+            "vatIncluded",
+            "height",
+            "length",
+            "weight",
+            "width",
+            "quantityTrace",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "recurSchemeLength",
+            "recurSchemeType",
+            "trialPriceId",
+            "withoutOrder",
+            "parentId",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.barcode_multi, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.can_buy_zero, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.created_by, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.modified_by, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.date_active_from, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.date_active_to, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.date_create, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.iblock_section_id, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.iblock_section, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.measure, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.preview_text, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.detail_text, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.preview_picture, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.detail_picture, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.preview_text_type, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.detail_text_type, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.subscribe, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.vat_id, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.height, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.length, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.weight, m),
+                28usize => ::b24_core::__private::wire::fill(&mut s.width, m),
+                29usize => ::b24_core::__private::wire::fill(&mut s.quantity_trace, m),
+                30usize => {
+                    ::b24_core::__private::wire::fill(&mut s.purchasing_currency, m)
+                }
+                31usize => ::b24_core::__private::wire::fill(&mut s.purchasing_price, m),
+                32usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                33usize => ::b24_core::__private::wire::fill(&mut s.quantity_reserved, m),
+                34usize => {
+                    ::b24_core::__private::wire::fill(&mut s.recur_scheme_length, m)
+                }
+                35usize => ::b24_core::__private::wire::fill(&mut s.recur_scheme_type, m),
+                36usize => ::b24_core::__private::wire::fill(&mut s.trial_price_id, m),
+                37usize => ::b24_core::__private::wire::fill(&mut s.without_order, m),
+                38usize => ::b24_core::__private::wire::fill(&mut s.parent_id, m),
+                39usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
+                40usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "barcodeMulti",
-                    "canBuyZero",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "subscribe",
-                    "vatId",
-                    "vatIncluded",
-                    "height",
-                    "length",
-                    "weight",
-                    "width",
-                    "quantityTrace",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "recurSchemeLength",
-                    "recurSchemeType",
-                    "trialPriceId",
-                    "withoutOrder",
-                    "parentId",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                barcode_multi: ::b24_core::__private::wire::take(
+                    s.barcode_multi,
                     "barcodeMulti",
                 )?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                can_buy_zero: ::b24_core::__private::wire::take(
+                    s.can_buy_zero,
                     "canBuyZero",
                 )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_7, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                created_by: ::b24_core::__private::wire::take(
+                    s.created_by,
+                    "createdBy",
+                )?,
+                modified_by: ::b24_core::__private::wire::take(
+                    s.modified_by,
                     "modifiedBy",
                 )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                date_active_from: ::b24_core::__private::wire::take(
+                    s.date_active_from,
                     "dateActiveFrom",
                 )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                date_active_to: ::b24_core::__private::wire::take(
+                    s.date_active_to,
                     "dateActiveTo",
                 )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                date_create: ::b24_core::__private::wire::take(
+                    s.date_create,
                     "dateCreate",
                 )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                iblock_section_id: ::b24_core::__private::wire::take(
+                    s.iblock_section_id,
                     "iblockSectionId",
                 )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                iblock_section: ::b24_core::__private::wire::take(
+                    s.iblock_section,
                     "IblockSection",
                 )?,
-                measure: ::b24_core::__private::wire::field_at(slot_14, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                measure: ::b24_core::__private::wire::take(s.measure, "measure")?,
+                preview_text: ::b24_core::__private::wire::take(
+                    s.preview_text,
                     "previewText",
                 )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                detail_text: ::b24_core::__private::wire::take(
+                    s.detail_text,
                     "detailText",
                 )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                preview_picture: ::b24_core::__private::wire::take(
+                    s.preview_picture,
                     "previewPicture",
                 )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                detail_picture: ::b24_core::__private::wire::take(
+                    s.detail_picture,
                     "detailPicture",
                 )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                preview_text_type: ::b24_core::__private::wire::take(
+                    s.preview_text_type,
                     "previewTextType",
                 )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                detail_text_type: ::b24_core::__private::wire::take(
+                    s.detail_text_type,
                     "detailTextType",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_21, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_22, "subscribe")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_23, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                subscribe: ::b24_core::__private::wire::take(s.subscribe, "subscribe")?,
+                vat_id: ::b24_core::__private::wire::take(s.vat_id, "vatId")?,
+                vat_included: ::b24_core::__private::wire::take(
+                    s.vat_included,
                     "vatIncluded",
                 )?,
-                height: ::b24_core::__private::wire::field_at(slot_25, "height")?,
-                length: ::b24_core::__private::wire::field_at(slot_26, "length")?,
-                weight: ::b24_core::__private::wire::field_at(slot_27, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_28, "width")?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_29,
+                height: ::b24_core::__private::wire::take(s.height, "height")?,
+                length: ::b24_core::__private::wire::take(s.length, "length")?,
+                weight: ::b24_core::__private::wire::take(s.weight, "weight")?,
+                width: ::b24_core::__private::wire::take(s.width, "width")?,
+                quantity_trace: ::b24_core::__private::wire::take(
+                    s.quantity_trace,
                     "quantityTrace",
                 )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_30,
+                purchasing_currency: ::b24_core::__private::wire::take(
+                    s.purchasing_currency,
                     "purchasingCurrency",
                 )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_31,
+                purchasing_price: ::b24_core::__private::wire::take(
+                    s.purchasing_price,
                     "purchasingPrice",
                 )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_32, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_33,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                quantity_reserved: ::b24_core::__private::wire::take(
+                    s.quantity_reserved,
                     "quantityReserved",
                 )?,
-                recur_scheme_length: ::b24_core::__private::wire::field_at(
-                    slot_34,
+                recur_scheme_length: ::b24_core::__private::wire::take(
+                    s.recur_scheme_length,
                     "recurSchemeLength",
                 )?,
-                recur_scheme_type: ::b24_core::__private::wire::field_at(
-                    slot_35,
+                recur_scheme_type: ::b24_core::__private::wire::take(
+                    s.recur_scheme_type,
                     "recurSchemeType",
                 )?,
-                trial_price_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
+                trial_price_id: ::b24_core::__private::wire::take(
+                    s.trial_price_id,
                     "trialPriceId",
                 )?,
-                without_order: ::b24_core::__private::wire::field_at(
-                    slot_37,
+                without_order: ::b24_core::__private::wire::take(
+                    s.without_order,
                     "withoutOrder",
                 )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_38, "parentId")?,
-                property_n: ::b24_core::__private::wire::field_at(slot_39, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_40,
+                parent_id: ::b24_core::__private::wire::take(s.parent_id, "parentId")?,
+                property_n: ::b24_core::__private::wire::take(
+                    s.property_n,
+                    "propertyN",
+                )?,
+                property258: ::b24_core::__private::wire::take(
+                    s.property258,
                     "property258",
                 )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_41,
+                property259: ::b24_core::__private::wire::take(
+                    s.property259,
                     "property259",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -24981,164 +27054,118 @@ pub mod product_offer_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Offer {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Offer {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "parentId",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property261",
+            "property262",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "quantityTrace",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property261, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.property262, m),
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                27usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "parentId",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property261",
-                    "property262",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "quantityTrace",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_20, "parentId")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "previewTextType",
-                )?,
-                property261: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property261",
-                )?,
-                property262: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "property262",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_28, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "quantityReserved",
-                )?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "quantityTrace",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_31, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_32, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_34, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_35, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_37, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_38, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_39, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Offer {
@@ -25386,20 +27413,36 @@ pub mod product_offer_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["offer"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.offer, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["offer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                offer: ::b24_core::__private::wire::field_at(slot_0, "offer")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -25994,20 +28037,36 @@ pub mod product_offer_get_fields_by_filter {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["offer"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.offer, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["offer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                offer: ::b24_core::__private::wire::field_at(slot_0, "offer")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -26262,20 +28321,36 @@ pub mod product_offer_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["offers"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.offers, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["offers"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                offers: ::b24_core::__private::wire::field_at(slot_0, "offers")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -26784,184 +28859,124 @@ pub mod product_offer_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "barcodeMulti",
+            "canBuyZero",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "subscribe",
+            "vatId",
+            "vatIncluded",
+            "height",
+            "length",
+            "weight",
+            "width",
+            "quantityTrace",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "recurSchemeLength",
+            "recurSchemeType",
+            "trialPriceId",
+            "withoutOrder",
+            "parentId",
+            "propertyN",
+            "iblockId",
+            "property261",
+            "property262",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.barcode_multi, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.iblock_section, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                29usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                30usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                33usize => {
+                    ::b24_core::__private::wire::put(&mut s.recur_scheme_length, m)
+                }
+                34usize => ::b24_core::__private::wire::put(&mut s.recur_scheme_type, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.trial_price_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.without_order, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.property261, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property262, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "barcodeMulti",
-                    "canBuyZero",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "subscribe",
-                    "vatId",
-                    "vatIncluded",
-                    "height",
-                    "length",
-                    "weight",
-                    "width",
-                    "quantityTrace",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "recurSchemeLength",
-                    "recurSchemeType",
-                    "trialPriceId",
-                    "withoutOrder",
-                    "parentId",
-                    "propertyN",
-                    "iblockId",
-                    "property261",
-                    "property262",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "barcodeMulti",
-                )?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "canBuyZero",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_6, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "modifiedBy",
-                )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateCreate",
-                )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "iblockSectionId",
-                )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "IblockSection",
-                )?,
-                measure: ::b24_core::__private::wire::field_at(slot_13, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "previewText",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "detailText",
-                )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "previewPicture",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "detailPicture",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "previewTextType",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "detailTextType",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_21, "subscribe")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_22, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "vatIncluded",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_24, "height")?,
-                length: ::b24_core::__private::wire::field_at(slot_25, "length")?,
-                weight: ::b24_core::__private::wire::field_at(slot_26, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_27, "width")?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "quantityTrace",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_31, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "quantityReserved",
-                )?,
-                recur_scheme_length: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "recurSchemeLength",
-                )?,
-                recur_scheme_type: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "recurSchemeType",
-                )?,
-                trial_price_id: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "trialPriceId",
-                )?,
-                without_order: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "withoutOrder",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_37, "parentId")?,
-                property_n: ::b24_core::__private::wire::field_at(slot_38, "propertyN")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_39, "iblockId")?,
-                property261: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "property261",
-                )?,
-                property262: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "property262",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -27492,164 +29507,118 @@ pub mod product_offer_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Offer {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Offer {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "parentId",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property261",
+            "property262",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "quantityTrace",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property261, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.property262, m),
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                27usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "parentId",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property261",
-                    "property262",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "quantityTrace",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_20, "parentId")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "previewTextType",
-                )?,
-                property261: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property261",
-                )?,
-                property262: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "property262",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_28, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "quantityReserved",
-                )?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "quantityTrace",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_31, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_32, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_34, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_35, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_37, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_38, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_39, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Offer {
@@ -27922,23 +29891,39 @@ pub mod product_offer_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ParentId {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ParentId {
+        const FIELDS: &'static [&'static str] = &["select", "filter", "order", "start"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                _ => ::b24_core::__private::wire::put(&mut s.start, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "start"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ParentId {
@@ -28005,21 +29990,37 @@ pub mod product_offer_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ParentId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ParentId2 {
+        const FIELDS: &'static [&'static str] = &["value", "valueId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value", "valueId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                value_id: ::b24_core::__private::wire::field_at(slot_1, "valueId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ParentId2 {
@@ -28075,20 +30076,36 @@ pub mod product_offer_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["offer"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.offer, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["offer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                offer: ::b24_core::__private::wire::field_at(slot_0, "offer")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -28452,117 +30469,239 @@ pub mod product_service_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        created_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        modified_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        date_active_from: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_active_to: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_create: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        iblock_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        iblock_section: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        measure: ::std::option::Option<::std::option::Option<i64>>,
+        preview_text: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        preview_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        detail_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        preview_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        vat_id: ::std::option::Option<::std::option::Option<i64>>,
+        vat_included: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        property_n: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        property259: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "vatId",
+            "vatIncluded",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.modified_by, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.date_active_from, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.date_active_to, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.date_create, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.iblock_section_id, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.iblock_section, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.measure, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.preview_text, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.detail_text, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.preview_picture, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.detail_picture, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.preview_text_type, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.detail_text_type, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.vat_id, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "vatId",
-                    "vatIncluded",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                created_by: ::b24_core::__private::wire::take(
+                    s.created_by,
+                    "createdBy",
+                )?,
+                modified_by: ::b24_core::__private::wire::take(
+                    s.modified_by,
                     "modifiedBy",
                 )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                date_active_from: ::b24_core::__private::wire::take(
+                    s.date_active_from,
                     "dateActiveFrom",
                 )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                date_active_to: ::b24_core::__private::wire::take(
+                    s.date_active_to,
                     "dateActiveTo",
                 )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                date_create: ::b24_core::__private::wire::take(
+                    s.date_create,
                     "dateCreate",
                 )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                iblock_section_id: ::b24_core::__private::wire::take(
+                    s.iblock_section_id,
                     "iblockSectionId",
                 )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                iblock_section: ::b24_core::__private::wire::take(
+                    s.iblock_section,
                     "IblockSection",
                 )?,
-                measure: ::b24_core::__private::wire::field_at(slot_12, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                measure: ::b24_core::__private::wire::take(s.measure, "measure")?,
+                preview_text: ::b24_core::__private::wire::take(
+                    s.preview_text,
                     "previewText",
                 )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                detail_text: ::b24_core::__private::wire::take(
+                    s.detail_text,
                     "detailText",
                 )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                preview_picture: ::b24_core::__private::wire::take(
+                    s.preview_picture,
                     "previewPicture",
                 )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                detail_picture: ::b24_core::__private::wire::take(
+                    s.detail_picture,
                     "detailPicture",
                 )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                preview_text_type: ::b24_core::__private::wire::take(
+                    s.preview_text_type,
                     "previewTextType",
                 )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                detail_text_type: ::b24_core::__private::wire::take(
+                    s.detail_text_type,
                     "detailTextType",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_20, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                vat_id: ::b24_core::__private::wire::take(s.vat_id, "vatId")?,
+                vat_included: ::b24_core::__private::wire::take(
+                    s.vat_included,
                     "vatIncluded",
                 )?,
-                property_n: ::b24_core::__private::wire::field_at(slot_22, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_23,
+                property_n: ::b24_core::__private::wire::take(
+                    s.property_n,
+                    "propertyN",
+                )?,
+                property258: ::b24_core::__private::wire::take(
+                    s.property258,
                     "property258",
                 )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                property259: ::b24_core::__private::wire::take(
+                    s.property259,
                     "property259",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -29290,20 +31429,36 @@ pub mod product_service_get_fields_by_filter {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["service"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.service, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["service"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                service: ::b24_core::__private::wire::field_at(slot_0, "service")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -29556,20 +31711,36 @@ pub mod product_service_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["services"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.services, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["services"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                services: ::b24_core::__private::wire::field_at(slot_0, "services")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -29955,115 +32126,84 @@ pub mod product_service_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "vatId",
+            "vatIncluded",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.iblock_section, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "vatId",
-                    "vatIncluded",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "modifiedBy",
-                )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "iblockSectionId",
-                )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IblockSection",
-                )?,
-                measure: ::b24_core::__private::wire::field_at(slot_11, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "previewText",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "detailText",
-                )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "previewPicture",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "detailPicture",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "previewTextType",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "detailTextType",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_18, "sort")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_19, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "vatIncluded",
-                )?,
-                property_n: ::b24_core::__private::wire::field_at(slot_21, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "property259",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -30613,146 +32753,290 @@ pub mod product_sku_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        can_buy_zero: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        created_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        modified_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        date_active_from: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_active_to: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_create: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        iblock_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        iblock_section: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        measure: ::std::option::Option<::std::option::Option<i64>>,
+        preview_text: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        preview_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        detail_picture: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        preview_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_text_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        subscribe: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        vat_id: ::std::option::Option<::std::option::Option<i64>>,
+        vat_included: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        height: ::std::option::Option<::std::option::Option<f64>>,
+        length: ::std::option::Option<::std::option::Option<f64>>,
+        weight: ::std::option::Option<::std::option::Option<f64>>,
+        width: ::std::option::Option<::std::option::Option<f64>>,
+        purchasing_currency: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        purchasing_price: ::std::option::Option<::std::option::Option<f64>>,
+        quantity: ::std::option::Option<::std::option::Option<f64>>,
+        property_n: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        property259: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "canBuyZero",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "subscribe",
+            "vatId",
+            "vatIncluded",
+            "height",
+            "length",
+            "weight",
+            "width",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.can_buy_zero, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.created_by, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.modified_by, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.date_active_from, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.date_active_to, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.date_create, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.iblock_section_id, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.iblock_section, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.measure, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.preview_text, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.detail_text, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.preview_picture, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.detail_picture, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.preview_text_type, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.detail_text_type, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.subscribe, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.vat_id, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.height, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.length, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.weight, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.width, m),
+                28usize => {
+                    ::b24_core::__private::wire::fill(&mut s.purchasing_currency, m)
+                }
+                29usize => ::b24_core::__private::wire::fill(&mut s.purchasing_price, m),
+                30usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                31usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
+                32usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "canBuyZero",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "subscribe",
-                    "vatId",
-                    "vatIncluded",
-                    "height",
-                    "length",
-                    "weight",
-                    "width",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                can_buy_zero: ::b24_core::__private::wire::take(
+                    s.can_buy_zero,
                     "canBuyZero",
                 )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_6, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                created_by: ::b24_core::__private::wire::take(
+                    s.created_by,
+                    "createdBy",
+                )?,
+                modified_by: ::b24_core::__private::wire::take(
+                    s.modified_by,
                     "modifiedBy",
                 )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                date_active_from: ::b24_core::__private::wire::take(
+                    s.date_active_from,
                     "dateActiveFrom",
                 )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                date_active_to: ::b24_core::__private::wire::take(
+                    s.date_active_to,
                     "dateActiveTo",
                 )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                date_create: ::b24_core::__private::wire::take(
+                    s.date_create,
                     "dateCreate",
                 )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                iblock_section_id: ::b24_core::__private::wire::take(
+                    s.iblock_section_id,
                     "iblockSectionId",
                 )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                iblock_section: ::b24_core::__private::wire::take(
+                    s.iblock_section,
                     "IblockSection",
                 )?,
-                measure: ::b24_core::__private::wire::field_at(slot_13, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                measure: ::b24_core::__private::wire::take(s.measure, "measure")?,
+                preview_text: ::b24_core::__private::wire::take(
+                    s.preview_text,
                     "previewText",
                 )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                detail_text: ::b24_core::__private::wire::take(
+                    s.detail_text,
                     "detailText",
                 )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                preview_picture: ::b24_core::__private::wire::take(
+                    s.preview_picture,
                     "previewPicture",
                 )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                detail_picture: ::b24_core::__private::wire::take(
+                    s.detail_picture,
                     "detailPicture",
                 )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                preview_text_type: ::b24_core::__private::wire::take(
+                    s.preview_text_type,
                     "previewTextType",
                 )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                detail_text_type: ::b24_core::__private::wire::take(
+                    s.detail_text_type,
                     "detailTextType",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_21, "subscribe")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_22, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_23,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                subscribe: ::b24_core::__private::wire::take(s.subscribe, "subscribe")?,
+                vat_id: ::b24_core::__private::wire::take(s.vat_id, "vatId")?,
+                vat_included: ::b24_core::__private::wire::take(
+                    s.vat_included,
                     "vatIncluded",
                 )?,
-                height: ::b24_core::__private::wire::field_at(slot_24, "height")?,
-                length: ::b24_core::__private::wire::field_at(slot_25, "length")?,
-                weight: ::b24_core::__private::wire::field_at(slot_26, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_27, "width")?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_28,
+                height: ::b24_core::__private::wire::take(s.height, "height")?,
+                length: ::b24_core::__private::wire::take(s.length, "length")?,
+                weight: ::b24_core::__private::wire::take(s.weight, "weight")?,
+                width: ::b24_core::__private::wire::take(s.width, "width")?,
+                purchasing_currency: ::b24_core::__private::wire::take(
+                    s.purchasing_currency,
                     "purchasingCurrency",
                 )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_29,
+                purchasing_price: ::b24_core::__private::wire::take(
+                    s.purchasing_price,
                     "purchasingPrice",
                 )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_30, "quantity")?,
-                property_n: ::b24_core::__private::wire::field_at(slot_31, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_32,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                property_n: ::b24_core::__private::wire::take(
+                    s.property_n,
+                    "propertyN",
+                )?,
+                property258: ::b24_core::__private::wire::take(
+                    s.property258,
                     "property258",
                 )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_33,
+                property259: ::b24_core::__private::wire::take(
+                    s.property259,
                     "property259",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -31517,20 +33801,36 @@ pub mod product_sku_get_fields_by_filter {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["sku"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.sku, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["sku"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                sku: ::b24_core::__private::wire::field_at(slot_0, "sku")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -31781,20 +34081,36 @@ pub mod product_sku_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["units"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.units, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["units"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                units: ::b24_core::__private::wire::field_at(slot_0, "units")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -32101,152 +34417,112 @@ pub mod product_sku_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Units {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Units {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "available",
+            "bundle",
+            "canBuyZero",
+            "code",
+            "createdBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "detailPicture",
+            "detailText",
+            "detailTextType",
+            "height",
+            "iblockId",
+            "iblockSectionId",
+            "id",
+            "length",
+            "measure",
+            "modifiedBy",
+            "name",
+            "previewPicture",
+            "previewText",
+            "previewTextType",
+            "property258",
+            "property259",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "sort",
+            "subscribe",
+            "timestampX",
+            "type",
+            "vatId",
+            "vatIncluded",
+            "weight",
+            "width",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.bundle, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.property259, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                26usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "available",
-                    "bundle",
-                    "canBuyZero",
-                    "code",
-                    "createdBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "detailPicture",
-                    "detailText",
-                    "detailTextType",
-                    "height",
-                    "iblockId",
-                    "iblockSectionId",
-                    "id",
-                    "length",
-                    "measure",
-                    "modifiedBy",
-                    "name",
-                    "previewPicture",
-                    "previewText",
-                    "previewTextType",
-                    "property258",
-                    "property259",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "sort",
-                    "subscribe",
-                    "timestampX",
-                    "type",
-                    "vatId",
-                    "vatIncluded",
-                    "weight",
-                    "width",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                available: ::b24_core::__private::wire::field_at(slot_1, "available")?,
-                bundle: ::b24_core::__private::wire::field_at(slot_2, "bundle")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "canBuyZero",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPicture",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "detailText",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "detailTextType",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_12, "height")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_13, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "iblockSectionId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_15, "id")?,
-                length: ::b24_core::__private::wire::field_at(slot_16, "length")?,
-                measure: ::b24_core::__private::wire::field_at(slot_17, "measure")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "modifiedBy",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_19, "name")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "previewPicture",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "previewText",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "previewTextType",
-                )?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "property259",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_27, "quantity")?,
-                sort: ::b24_core::__private::wire::field_at(slot_28, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_29, "subscribe")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "timestampX",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_31, "type")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_32, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "vatIncluded",
-                )?,
-                weight: ::b24_core::__private::wire::field_at(slot_34, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_35, "width")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_36, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Units {
@@ -32870,143 +35146,104 @@ pub mod product_sku_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "canBuyZero",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "subscribe",
+            "vatId",
+            "vatIncluded",
+            "height",
+            "length",
+            "weight",
+            "width",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.iblock_section, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                28usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "canBuyZero",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "subscribe",
-                    "vatId",
-                    "vatIncluded",
-                    "height",
-                    "length",
-                    "weight",
-                    "width",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "canBuyZero",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "modifiedBy",
-                )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCreate",
-                )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "iblockSectionId",
-                )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IblockSection",
-                )?,
-                measure: ::b24_core::__private::wire::field_at(slot_12, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "previewText",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "detailText",
-                )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "previewPicture",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "detailPicture",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "previewTextType",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "detailTextType",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_20, "subscribe")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_21, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "vatIncluded",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_23, "height")?,
-                length: ::b24_core::__private::wire::field_at(slot_24, "length")?,
-                weight: ::b24_core::__private::wire::field_at(slot_25, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_26, "width")?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_29, "quantity")?,
-                property_n: ::b24_core::__private::wire::field_at(slot_30, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "property259",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -33671,179 +35908,120 @@ pub mod product_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "active",
+            "code",
+            "xmlId",
+            "barcodeMulti",
+            "canBuyZero",
+            "createdBy",
+            "modifiedBy",
+            "dateActiveFrom",
+            "dateActiveTo",
+            "dateCreate",
+            "iblockSectionId",
+            "IblockSection",
+            "measure",
+            "previewText",
+            "detailText",
+            "previewPicture",
+            "detailPicture",
+            "previewTextType",
+            "detailTextType",
+            "sort",
+            "subscribe",
+            "vatId",
+            "vatIncluded",
+            "height",
+            "length",
+            "weight",
+            "width",
+            "quantityTrace",
+            "purchasingCurrency",
+            "purchasingPrice",
+            "quantity",
+            "quantityReserved",
+            "recurSchemeLength",
+            "recurSchemeType",
+            "trialPriceId",
+            "withoutOrder",
+            "propertyN",
+            "property258",
+            "property259",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.barcode_multi, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.can_buy_zero, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.iblock_section, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.measure, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.preview_text_type, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.quantity_trace, m),
+                29usize => {
+                    ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
+                }
+                30usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                33usize => {
+                    ::b24_core::__private::wire::put(&mut s.recur_scheme_length, m)
+                }
+                34usize => ::b24_core::__private::wire::put(&mut s.recur_scheme_type, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.trial_price_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.without_order, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.property258, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property259, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "active",
-                    "code",
-                    "xmlId",
-                    "barcodeMulti",
-                    "canBuyZero",
-                    "createdBy",
-                    "modifiedBy",
-                    "dateActiveFrom",
-                    "dateActiveTo",
-                    "dateCreate",
-                    "iblockSectionId",
-                    "IblockSection",
-                    "measure",
-                    "previewText",
-                    "detailText",
-                    "previewPicture",
-                    "detailPicture",
-                    "previewTextType",
-                    "detailTextType",
-                    "sort",
-                    "subscribe",
-                    "vatId",
-                    "vatIncluded",
-                    "height",
-                    "length",
-                    "weight",
-                    "width",
-                    "quantityTrace",
-                    "purchasingCurrency",
-                    "purchasingPrice",
-                    "quantity",
-                    "quantityReserved",
-                    "recurSchemeLength",
-                    "recurSchemeType",
-                    "trialPriceId",
-                    "withoutOrder",
-                    "propertyN",
-                    "property258",
-                    "property259",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "barcodeMulti",
-                )?,
-                can_buy_zero: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "canBuyZero",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_6, "createdBy")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "modifiedBy",
-                )?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateActiveFrom",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateActiveTo",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateCreate",
-                )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "iblockSectionId",
-                )?,
-                iblock_section: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "IblockSection",
-                )?,
-                measure: ::b24_core::__private::wire::field_at(slot_13, "measure")?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "previewText",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "detailText",
-                )?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "previewPicture",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "detailPicture",
-                )?,
-                preview_text_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "previewTextType",
-                )?,
-                detail_text_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "detailTextType",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_21, "subscribe")?,
-                vat_id: ::b24_core::__private::wire::field_at(slot_22, "vatId")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "vatIncluded",
-                )?,
-                height: ::b24_core::__private::wire::field_at(slot_24, "height")?,
-                length: ::b24_core::__private::wire::field_at(slot_25, "length")?,
-                weight: ::b24_core::__private::wire::field_at(slot_26, "weight")?,
-                width: ::b24_core::__private::wire::field_at(slot_27, "width")?,
-                quantity_trace: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "quantityTrace",
-                )?,
-                purchasing_currency: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "purchasingCurrency",
-                )?,
-                purchasing_price: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "purchasingPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_31, "quantity")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "quantityReserved",
-                )?,
-                recur_scheme_length: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "recurSchemeLength",
-                )?,
-                recur_scheme_type: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "recurSchemeType",
-                )?,
-                trial_price_id: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "trialPriceId",
-                )?,
-                without_order: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "withoutOrder",
-                )?,
-                property_n: ::b24_core::__private::wire::field_at(slot_37, "propertyN")?,
-                property258: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "property259",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -34230,21 +36408,54 @@ pub mod product_image_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        type_: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["productId", "type"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productId", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                product_id: ::b24_core::__private::wire::field_at(slot_0, "productId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                extra: s.extra,
             })
         }
     }
@@ -34702,23 +36913,36 @@ pub mod product_image_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["productImage"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_image, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productImage"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_image: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productImage",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -34933,23 +37157,36 @@ pub mod product_image_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productImages"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_images, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productImages"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_images: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productImages",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -35257,90 +37494,179 @@ pub mod product_property_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        property_type: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        default_value: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        user_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        row_count: ::std::option::Option<::std::option::Option<i64>>,
+        col_count: ::std::option::Option<::std::option::Option<i64>>,
+        list_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        file_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        multiple_cnt: ::std::option::Option<::std::option::Option<i64>>,
+        link_iblock_id: ::std::option::Option<::std::option::Option<i64>>,
+        with_description: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        filtrable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_required: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        hint: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        user_type_settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "name",
+            "propertyType",
+            "active",
+            "sort",
+            "code",
+            "defaultValue",
+            "userType",
+            "rowCount",
+            "colCount",
+            "listType",
+            "multiple",
+            "xmlId",
+            "fileType",
+            "multipleCnt",
+            "linkIblockId",
+            "withDescription",
+            "searchable",
+            "filtrable",
+            "isRequired",
+            "hint",
+            "userTypeSettings",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.property_type, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.default_value, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.user_type, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.row_count, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.col_count, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.list_type, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.file_type, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.multiple_cnt, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.link_iblock_id, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.with_description, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.searchable, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.filtrable, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.is_required, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.hint, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.user_type_settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "name",
-                    "propertyType",
-                    "active",
-                    "sort",
-                    "code",
-                    "defaultValue",
-                    "userType",
-                    "rowCount",
-                    "colCount",
-                    "listType",
-                    "multiple",
-                    "xmlId",
-                    "fileType",
-                    "multipleCnt",
-                    "linkIblockId",
-                    "withDescription",
-                    "searchable",
-                    "filtrable",
-                    "isRequired",
-                    "hint",
-                    "userTypeSettings",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                property_type: ::b24_core::__private::wire::take(
+                    s.property_type,
                     "propertyType",
                 )?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "active")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                code: ::b24_core::__private::wire::field_at(slot_5, "code")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                default_value: ::b24_core::__private::wire::take(
+                    s.default_value,
                     "defaultValue",
                 )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_7, "userType")?,
-                row_count: ::b24_core::__private::wire::field_at(slot_8, "rowCount")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_9, "colCount")?,
-                list_type: ::b24_core::__private::wire::field_at(slot_10, "listType")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_11, "multiple")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_12, "xmlId")?,
-                file_type: ::b24_core::__private::wire::field_at(slot_13, "fileType")?,
-                multiple_cnt: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                user_type: ::b24_core::__private::wire::take(s.user_type, "userType")?,
+                row_count: ::b24_core::__private::wire::take(s.row_count, "rowCount")?,
+                col_count: ::b24_core::__private::wire::take(s.col_count, "colCount")?,
+                list_type: ::b24_core::__private::wire::take(s.list_type, "listType")?,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "multiple")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                file_type: ::b24_core::__private::wire::take(s.file_type, "fileType")?,
+                multiple_cnt: ::b24_core::__private::wire::take(
+                    s.multiple_cnt,
                     "multipleCnt",
                 )?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                link_iblock_id: ::b24_core::__private::wire::take(
+                    s.link_iblock_id,
                     "linkIblockId",
                 )?,
-                with_description: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                with_description: ::b24_core::__private::wire::take(
+                    s.with_description,
                     "withDescription",
                 )?,
-                searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                searchable: ::b24_core::__private::wire::take(
+                    s.searchable,
                     "searchable",
                 )?,
-                filtrable: ::b24_core::__private::wire::field_at(slot_18, "filtrable")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                filtrable: ::b24_core::__private::wire::take(s.filtrable, "filtrable")?,
+                is_required: ::b24_core::__private::wire::take(
+                    s.is_required,
                     "isRequired",
                 )?,
-                hint: ::b24_core::__private::wire::field_at(slot_20, "hint")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                hint: ::b24_core::__private::wire::take(s.hint, "hint")?,
+                user_type_settings: ::b24_core::__private::wire::take(
+                    s.user_type_settings,
                     "userTypeSettings",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -35666,97 +37992,84 @@ pub mod product_property_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductProperty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductProperty {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "colCount",
+            "defaultValue",
+            "fileType",
+            "filtrable",
+            "hint",
+            "iblockId",
+            "id",
+            "isRequired",
+            "linkIblockId",
+            "listType",
+            "multiple",
+            "multipleCnt",
+            "name",
+            "propertyType",
+            "rowCount",
+            "searchable",
+            "sort",
+            "timestampX",
+            "userType",
+            "userTypeSettings",
+            "withDescription",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.file_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.filtrable, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.hint, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.list_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.multiple_cnt, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.searchable, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.user_type, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.with_description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "colCount",
-                    "defaultValue",
-                    "fileType",
-                    "filtrable",
-                    "hint",
-                    "iblockId",
-                    "id",
-                    "isRequired",
-                    "linkIblockId",
-                    "listType",
-                    "multiple",
-                    "multipleCnt",
-                    "name",
-                    "propertyType",
-                    "rowCount",
-                    "searchable",
-                    "sort",
-                    "timestampX",
-                    "userType",
-                    "userTypeSettings",
-                    "withDescription",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_2, "colCount")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "defaultValue",
-                )?,
-                file_type: ::b24_core::__private::wire::field_at(slot_4, "fileType")?,
-                filtrable: ::b24_core::__private::wire::field_at(slot_5, "filtrable")?,
-                hint: ::b24_core::__private::wire::field_at(slot_6, "hint")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_7, "iblockId")?,
-                id: ::b24_core::__private::wire::field_at(slot_8, "id")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isRequired",
-                )?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "linkIblockId",
-                )?,
-                list_type: ::b24_core::__private::wire::field_at(slot_11, "listType")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_12, "multiple")?,
-                multiple_cnt: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "multipleCnt",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_14, "name")?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "propertyType",
-                )?,
-                row_count: ::b24_core::__private::wire::field_at(slot_16, "rowCount")?,
-                searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "searchable",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_18, "sort")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "timestampX",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_20, "userType")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "userTypeSettings",
-                )?,
-                with_description: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "withDescription",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_23, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductProperty {
@@ -35916,23 +38229,36 @@ pub mod product_property_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productProperty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productProperty"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productProperty",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -36393,97 +38719,84 @@ pub mod product_property_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductProperty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductProperty {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "colCount",
+            "defaultValue",
+            "fileType",
+            "filtrable",
+            "hint",
+            "iblockId",
+            "id",
+            "isRequired",
+            "linkIblockId",
+            "listType",
+            "multiple",
+            "multipleCnt",
+            "name",
+            "propertyType",
+            "rowCount",
+            "searchable",
+            "sort",
+            "timestampX",
+            "userType",
+            "userTypeSettings",
+            "withDescription",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.file_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.filtrable, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.hint, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.list_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.multiple_cnt, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.searchable, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.user_type, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.with_description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "colCount",
-                    "defaultValue",
-                    "fileType",
-                    "filtrable",
-                    "hint",
-                    "iblockId",
-                    "id",
-                    "isRequired",
-                    "linkIblockId",
-                    "listType",
-                    "multiple",
-                    "multipleCnt",
-                    "name",
-                    "propertyType",
-                    "rowCount",
-                    "searchable",
-                    "sort",
-                    "timestampX",
-                    "userType",
-                    "userTypeSettings",
-                    "withDescription",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_2, "colCount")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "defaultValue",
-                )?,
-                file_type: ::b24_core::__private::wire::field_at(slot_4, "fileType")?,
-                filtrable: ::b24_core::__private::wire::field_at(slot_5, "filtrable")?,
-                hint: ::b24_core::__private::wire::field_at(slot_6, "hint")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_7, "iblockId")?,
-                id: ::b24_core::__private::wire::field_at(slot_8, "id")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isRequired",
-                )?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "linkIblockId",
-                )?,
-                list_type: ::b24_core::__private::wire::field_at(slot_11, "listType")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_12, "multiple")?,
-                multiple_cnt: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "multipleCnt",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_14, "name")?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "propertyType",
-                )?,
-                row_count: ::b24_core::__private::wire::field_at(slot_16, "rowCount")?,
-                searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "searchable",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_18, "sort")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "timestampX",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_20, "userType")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "userTypeSettings",
-                )?,
-                with_description: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "withDescription",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_23, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductProperty {
@@ -36643,23 +38956,36 @@ pub mod product_property_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productProperty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productProperty"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productProperty",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -37044,26 +39370,44 @@ pub mod product_property_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductProperties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductProperties {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "id",
+            "name",
+            "propertyType",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["iblockId", "id", "name", "propertyType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "propertyType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductProperties {
@@ -37125,23 +39469,36 @@ pub mod product_property_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productProperties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productProperties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_properties: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productProperties",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -37470,90 +39827,181 @@ pub mod product_property_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        property_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        default_value: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        user_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        row_count: ::std::option::Option<::std::option::Option<i64>>,
+        col_count: ::std::option::Option<::std::option::Option<i64>>,
+        list_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        file_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        multiple_cnt: ::std::option::Option<::std::option::Option<i64>>,
+        link_iblock_id: ::std::option::Option<::std::option::Option<i64>>,
+        with_description: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        filtrable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_required: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        hint: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        user_type_settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "name",
+            "propertyType",
+            "active",
+            "sort",
+            "code",
+            "defaultValue",
+            "userType",
+            "rowCount",
+            "colCount",
+            "listType",
+            "multiple",
+            "xmlId",
+            "fileType",
+            "multipleCnt",
+            "linkIblockId",
+            "withDescription",
+            "searchable",
+            "filtrable",
+            "isRequired",
+            "hint",
+            "userTypeSettings",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.property_type, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.default_value, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.user_type, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.row_count, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.col_count, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.list_type, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.file_type, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.multiple_cnt, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.link_iblock_id, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.with_description, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.searchable, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.filtrable, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.is_required, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.hint, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.user_type_settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "name",
-                    "propertyType",
-                    "active",
-                    "sort",
-                    "code",
-                    "defaultValue",
-                    "userType",
-                    "rowCount",
-                    "colCount",
-                    "listType",
-                    "multiple",
-                    "xmlId",
-                    "fileType",
-                    "multipleCnt",
-                    "linkIblockId",
-                    "withDescription",
-                    "searchable",
-                    "filtrable",
-                    "isRequired",
-                    "hint",
-                    "userTypeSettings",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                property_type: ::b24_core::__private::wire::take(
+                    s.property_type,
                     "propertyType",
                 )?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "active")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                code: ::b24_core::__private::wire::field_at(slot_5, "code")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                default_value: ::b24_core::__private::wire::take(
+                    s.default_value,
                     "defaultValue",
                 )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_7, "userType")?,
-                row_count: ::b24_core::__private::wire::field_at(slot_8, "rowCount")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_9, "colCount")?,
-                list_type: ::b24_core::__private::wire::field_at(slot_10, "listType")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_11, "multiple")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_12, "xmlId")?,
-                file_type: ::b24_core::__private::wire::field_at(slot_13, "fileType")?,
-                multiple_cnt: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                user_type: ::b24_core::__private::wire::take(s.user_type, "userType")?,
+                row_count: ::b24_core::__private::wire::take(s.row_count, "rowCount")?,
+                col_count: ::b24_core::__private::wire::take(s.col_count, "colCount")?,
+                list_type: ::b24_core::__private::wire::take(s.list_type, "listType")?,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "multiple")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                file_type: ::b24_core::__private::wire::take(s.file_type, "fileType")?,
+                multiple_cnt: ::b24_core::__private::wire::take(
+                    s.multiple_cnt,
                     "multipleCnt",
                 )?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                link_iblock_id: ::b24_core::__private::wire::take(
+                    s.link_iblock_id,
                     "linkIblockId",
                 )?,
-                with_description: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                with_description: ::b24_core::__private::wire::take(
+                    s.with_description,
                     "withDescription",
                 )?,
-                searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                searchable: ::b24_core::__private::wire::take(
+                    s.searchable,
                     "searchable",
                 )?,
-                filtrable: ::b24_core::__private::wire::field_at(slot_18, "filtrable")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                filtrable: ::b24_core::__private::wire::take(s.filtrable, "filtrable")?,
+                is_required: ::b24_core::__private::wire::take(
+                    s.is_required,
                     "isRequired",
                 )?,
-                hint: ::b24_core::__private::wire::field_at(slot_20, "hint")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                hint: ::b24_core::__private::wire::take(s.hint, "hint")?,
+                user_type_settings: ::b24_core::__private::wire::take(
+                    s.user_type_settings,
                     "userTypeSettings",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -37875,97 +40323,84 @@ pub mod product_property_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductProperty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductProperty {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "colCount",
+            "defaultValue",
+            "fileType",
+            "filtrable",
+            "hint",
+            "iblockId",
+            "id",
+            "name",
+            "isRequired",
+            "linkIblockId",
+            "listType",
+            "multiple",
+            "multipleCnt",
+            "propertyType",
+            "rowCount",
+            "searchable",
+            "sort",
+            "timestampX",
+            "userType",
+            "userTypeSettings",
+            "withDescription",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.file_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.filtrable, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.hint, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.list_type, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.multiple_cnt, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.searchable, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.user_type, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.with_description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "colCount",
-                    "defaultValue",
-                    "fileType",
-                    "filtrable",
-                    "hint",
-                    "iblockId",
-                    "id",
-                    "name",
-                    "isRequired",
-                    "linkIblockId",
-                    "listType",
-                    "multiple",
-                    "multipleCnt",
-                    "propertyType",
-                    "rowCount",
-                    "searchable",
-                    "sort",
-                    "timestampX",
-                    "userType",
-                    "userTypeSettings",
-                    "withDescription",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_2, "colCount")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "defaultValue",
-                )?,
-                file_type: ::b24_core::__private::wire::field_at(slot_4, "fileType")?,
-                filtrable: ::b24_core::__private::wire::field_at(slot_5, "filtrable")?,
-                hint: ::b24_core::__private::wire::field_at(slot_6, "hint")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_7, "iblockId")?,
-                id: ::b24_core::__private::wire::field_at(slot_8, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_9, "name")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isRequired",
-                )?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "linkIblockId",
-                )?,
-                list_type: ::b24_core::__private::wire::field_at(slot_12, "listType")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_13, "multiple")?,
-                multiple_cnt: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "multipleCnt",
-                )?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "propertyType",
-                )?,
-                row_count: ::b24_core::__private::wire::field_at(slot_16, "rowCount")?,
-                searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "searchable",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_18, "sort")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "timestampX",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_20, "userType")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "userTypeSettings",
-                )?,
-                with_description: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "withDescription",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_23, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductProperty {
@@ -38125,23 +40560,36 @@ pub mod product_property_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productProperty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productProperty"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productProperty",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -38704,23 +41152,36 @@ pub mod product_property_enum_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["productPropertyEnum"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_enum, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyEnum"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_enum: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyEnum",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -38970,23 +41431,36 @@ pub mod product_property_enum_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productPropertyEnums"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_enums, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyEnums"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_enums: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyEnums",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -39588,25 +42062,42 @@ pub mod product_property_feature_get_available_features_by_property {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Features {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Features {
+        const FIELDS: &'static [&'static str] = &[
+            "featureId",
+            "featureName",
+            "moduleId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.feature_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.feature_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.module_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["featureId", "featureName", "moduleId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                feature_id: ::b24_core::__private::wire::field_at(slot_0, "featureId")?,
-                feature_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "featureName",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_2, "moduleId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Features {
@@ -39661,20 +42152,36 @@ pub mod product_property_feature_get_available_features_by_property {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["features"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.features, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["features"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                features: ::b24_core::__private::wire::field_at(slot_0, "features")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -39844,23 +42351,36 @@ pub mod product_property_feature_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["productPropertyFeature"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_feature, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyFeature"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_feature: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyFeature",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -40110,23 +42630,38 @@ pub mod product_property_feature_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productPropertyFeatures"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(&mut s.product_property_features, m)
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyFeatures"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_features: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyFeatures",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -40651,23 +43186,38 @@ pub mod product_property_section_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productPropertySections"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(&mut s.product_property_sections, m)
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertySections"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_sections: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertySections",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -40871,35 +43421,44 @@ pub mod product_property_section_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "smartFilter",
+            "displayType",
+            "displayExpanded",
+            "filterHint",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.smart_filter, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.display_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.display_expanded, m),
+                _ => ::b24_core::__private::wire::put(&mut s.filter_hint, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["smartFilter", "displayType", "displayExpanded", "filterHint"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                smart_filter: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "smartFilter",
-                )?,
-                display_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "displayType",
-                )?,
-                display_expanded: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "displayExpanded",
-                )?,
-                filter_hint: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "filterHint",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -41001,49 +43560,50 @@ pub mod product_property_section_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductPropertySection {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductPropertySection {
+        const FIELDS: &'static [&'static str] = &[
+            "displayExpanded",
+            "displayType",
+            "filterHint",
+            "iblockId",
+            "propertyId",
+            "sectionId",
+            "smartFilter",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.display_expanded, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.display_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.filter_hint, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.property_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.section_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.smart_filter, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "displayExpanded",
-                    "displayType",
-                    "filterHint",
-                    "iblockId",
-                    "propertyId",
-                    "sectionId",
-                    "smartFilter",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                display_expanded: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "displayExpanded",
-                )?,
-                display_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "displayType",
-                )?,
-                filter_hint: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "filterHint",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_3, "iblockId")?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "propertyId",
-                )?,
-                section_id: ::b24_core::__private::wire::field_at(slot_5, "sectionId")?,
-                smart_filter: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "smartFilter",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductPropertySection {
@@ -41118,23 +43678,36 @@ pub mod product_property_section_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productPropertySection"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property_section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertySection"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_section: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertySection",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -41310,20 +43883,36 @@ pub mod ratio_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ratio"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.ratio, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ratio"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ratio: ::b24_core::__private::wire::field_at(slot_0, "ratio")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -41492,20 +44081,36 @@ pub mod ratio_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["ratio"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.ratio, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ratio"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ratio: ::b24_core::__private::wire::field_at(slot_0, "ratio")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -41750,20 +44355,36 @@ pub mod ratio_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ratios"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.ratios, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ratios"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ratios: ::b24_core::__private::wire::field_at(slot_0, "ratios")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -42334,23 +44955,36 @@ pub mod rounding_rule_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["roundingRule"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.rounding_rule, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["roundingRule"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rounding_rule: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "roundingRule",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -42923,48 +45557,95 @@ pub mod section_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        iblock_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        name: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "iblockSectionId",
+            "name",
+            "xmlId",
+            "code",
+            "sort",
+            "active",
+            "description",
+            "descriptionType",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.iblock_section_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.description_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "iblockSectionId",
-                    "name",
-                    "xmlId",
-                    "code",
-                    "sort",
-                    "active",
-                    "description",
-                    "descriptionType",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                iblock_section_id: ::b24_core::__private::wire::take(
+                    s.iblock_section_id,
                     "iblockSectionId",
                 )?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                description_type: ::b24_core::__private::wire::take(
+                    s.description_type,
                     "descriptionType",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -43441,20 +46122,36 @@ pub mod section_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["section"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["section"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                section: ::b24_core::__private::wire::field_at(slot_0, "section")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -43890,48 +46587,95 @@ pub mod section_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        iblock_id: ::std::option::Option<i64>,
+        iblock_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        name: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "iblockId",
+            "iblockSectionId",
+            "name",
+            "xmlId",
+            "code",
+            "sort",
+            "active",
+            "description",
+            "descriptionType",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.iblock_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.iblock_section_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.description_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "iblockId",
-                    "iblockSectionId",
-                    "name",
-                    "xmlId",
-                    "code",
-                    "sort",
-                    "active",
-                    "description",
-                    "descriptionType",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                iblock_id: ::b24_core::__private::wire::field_at(slot_0, "iblockId")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                iblock_id: ::b24_core::__private::wire::take(s.iblock_id, "iblockId")?,
+                iblock_section_id: ::b24_core::__private::wire::take(
+                    s.iblock_section_id,
                     "iblockSectionId",
                 )?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                description_type: ::b24_core::__private::wire::take(
+                    s.description_type,
                     "descriptionType",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -44269,73 +47013,152 @@ pub mod store_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        address: ::std::option::Option<::std::string::String>,
+        title: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        gps_n: ::std::option::Option<::std::option::Option<f64>>,
+        gps_s: ::std::option::Option<::std::option::Option<f64>>,
+        image_id: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        date_modify: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_create: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        user_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        modified_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        phone: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        schedule: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        email: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        issuing_center: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "address",
+            "title",
+            "active",
+            "description",
+            "gpsN",
+            "gpsS",
+            "imageId",
+            "dateModify",
+            "dateCreate",
+            "userId",
+            "modifiedBy",
+            "phone",
+            "schedule",
+            "xmlId",
+            "sort",
+            "email",
+            "issuingCenter",
+            "code",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.address, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.gps_n, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.gps_s, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.image_id, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.date_modify, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.user_id, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.modified_by, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.phone, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.schedule, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.email, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.issuing_center, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "address",
-                    "title",
-                    "active",
-                    "description",
-                    "gpsN",
-                    "gpsS",
-                    "imageId",
-                    "dateModify",
-                    "dateCreate",
-                    "userId",
-                    "modifiedBy",
-                    "phone",
-                    "schedule",
-                    "xmlId",
-                    "sort",
-                    "email",
-                    "issuingCenter",
-                    "code",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                address: ::b24_core::__private::wire::field_at(slot_0, "address")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                address: ::b24_core::__private::wire::take(s.address, "address")?,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                gps_n: ::b24_core::__private::wire::field_at(slot_4, "gpsN")?,
-                gps_s: ::b24_core::__private::wire::field_at(slot_5, "gpsS")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_6, "imageId")?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                gps_n: ::b24_core::__private::wire::take(s.gps_n, "gpsN")?,
+                gps_s: ::b24_core::__private::wire::take(s.gps_s, "gpsS")?,
+                image_id: ::b24_core::__private::wire::take(s.image_id, "imageId")?,
+                date_modify: ::b24_core::__private::wire::take(
+                    s.date_modify,
                     "dateModify",
                 )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                date_create: ::b24_core::__private::wire::take(
+                    s.date_create,
                     "dateCreate",
                 )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_9, "userId")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                user_id: ::b24_core::__private::wire::take(s.user_id, "userId")?,
+                modified_by: ::b24_core::__private::wire::take(
+                    s.modified_by,
                     "modifiedBy",
                 )?,
-                phone: ::b24_core::__private::wire::field_at(slot_11, "phone")?,
-                schedule: ::b24_core::__private::wire::field_at(slot_12, "schedule")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_13, "xmlId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "sort")?,
-                email: ::b24_core::__private::wire::field_at(slot_15, "email")?,
-                issuing_center: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                phone: ::b24_core::__private::wire::take(s.phone, "phone")?,
+                schedule: ::b24_core::__private::wire::take(s.schedule, "schedule")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                email: ::b24_core::__private::wire::take(s.email, "email")?,
+                issuing_center: ::b24_core::__private::wire::take(
+                    s.issuing_center,
                     "issuingCenter",
                 )?,
-                code: ::b24_core::__private::wire::field_at(slot_17, "code")?,
-                extra,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                extra: s.extra,
             })
         }
     }
@@ -44862,20 +47685,36 @@ pub mod store_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["store"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.store, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["store"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                store: ::b24_core::__private::wire::field_at(slot_0, "store")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -45120,20 +47959,36 @@ pub mod store_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["stores"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.stores, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["stores"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                stores: ::b24_core::__private::wire::field_at(slot_0, "stores")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -45448,73 +48303,72 @@ pub mod store_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "address",
+            "title",
+            "active",
+            "description",
+            "gpsN",
+            "gpsS",
+            "imageId",
+            "dateModify",
+            "dateCreate",
+            "userId",
+            "modifiedBy",
+            "phone",
+            "schedule",
+            "xmlId",
+            "sort",
+            "email",
+            "issuingCenter",
+            "code",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.gps_n, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.gps_s, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.image_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.schedule, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.issuing_center, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "address",
-                    "title",
-                    "active",
-                    "description",
-                    "gpsN",
-                    "gpsS",
-                    "imageId",
-                    "dateModify",
-                    "dateCreate",
-                    "userId",
-                    "modifiedBy",
-                    "phone",
-                    "schedule",
-                    "xmlId",
-                    "sort",
-                    "email",
-                    "issuingCenter",
-                    "code",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                address: ::b24_core::__private::wire::field_at(slot_0, "address")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                gps_n: ::b24_core::__private::wire::field_at(slot_4, "gpsN")?,
-                gps_s: ::b24_core::__private::wire::field_at(slot_5, "gpsS")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_6, "imageId")?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateModify",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCreate",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_9, "userId")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "modifiedBy",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_11, "phone")?,
-                schedule: ::b24_core::__private::wire::field_at(slot_12, "schedule")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_13, "xmlId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "sort")?,
-                email: ::b24_core::__private::wire::field_at(slot_15, "email")?,
-                issuing_center: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "issuingCenter",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_17, "code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -45779,23 +48633,36 @@ pub mod storeproduct_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["storeProduct"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.store_product, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["storeProduct"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                store_product: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "storeProduct",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -45870,27 +48737,46 @@ pub mod storeproduct_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for StoreProduct {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for StoreProduct {
+        const FIELDS: &'static [&'static str] = &[
+            "amount",
+            "id",
+            "productId",
+            "quantityReserved",
+            "storeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.quantity_reserved, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["amount", "id", "productId", "quantityReserved", "storeId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                amount: ::b24_core::__private::wire::field_at(slot_0, "amount")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_2, "productId")?,
-                quantity_reserved: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "quantityReserved",
-                )?,
-                store_id: ::b24_core::__private::wire::field_at(slot_4, "storeId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for StoreProduct {
@@ -46082,23 +48968,36 @@ pub mod storeproduct_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["storeProduct"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.store_product, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["storeProduct"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                store_product: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "storeProduct",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -46341,23 +49240,36 @@ pub mod storeproduct_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["storeProducts"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.store_products, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["storeProducts"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                store_products: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "storeProducts",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -46423,23 +49335,44 @@ pub mod storeproduct_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for StoreProducts {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for StoreProducts {
+        const FIELDS: &'static [&'static str] = &[
+            "amount",
+            "id",
+            "productId",
+            "storeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["amount", "id", "productId", "storeId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                amount: ::b24_core::__private::wire::field_at(slot_0, "amount")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_2, "productId")?,
-                store_id: ::b24_core::__private::wire::field_at(slot_3, "storeId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for StoreProducts {
@@ -46675,20 +49608,36 @@ pub mod userfield_document_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documents"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -46878,25 +49827,59 @@ pub mod userfield_document_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        document_type: ::std::option::Option<::std::string::String>,
+        field_n: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        field7097: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["documentType", "fieldN", "field7097"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.document_type, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_n, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.field7097, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentType", "fieldN", "field7097"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                document_type: ::b24_core::__private::wire::take(
+                    s.document_type,
                     "documentType",
                 )?,
-                field_n: ::b24_core::__private::wire::field_at(slot_1, "fieldN")?,
-                field7097: ::b24_core::__private::wire::field_at(slot_2, "field7097")?,
-                extra,
+                field_n: ::b24_core::__private::wire::take(s.field_n, "fieldN")?,
+                field7097: ::b24_core::__private::wire::take(s.field7097, "field7097")?,
+                extra: s.extra,
             })
         }
     }
@@ -46957,20 +49940,36 @@ pub mod userfield_document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -47155,23 +50154,59 @@ pub mod vat_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        rate: ::std::option::Option<f64>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "active", "rate", "sort"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.rate, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "active", "rate", "sort"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                rate: ::b24_core::__private::wire::field_at(slot_2, "rate")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                rate: ::b24_core::__private::wire::take(s.rate, "rate")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -47616,20 +50651,36 @@ pub mod vat_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["vat"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.vat, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["vat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                vat: ::b24_core::__private::wire::field_at(slot_0, "vat")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -48021,23 +51072,59 @@ pub mod vat_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        rate: ::std::option::Option<f64>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "active", "rate", "sort"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.rate, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "active", "rate", "sort"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                rate: ::b24_core::__private::wire::field_at(slot_2, "rate")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                rate: ::b24_core::__private::wire::take(s.rate, "rate")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }

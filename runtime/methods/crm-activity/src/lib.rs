@@ -44,20 +44,36 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Activity {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Activity {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Activity {
@@ -402,178 +418,120 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Activity2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Activity2 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "OWNER_ID",
+            "OWNER_TYPE_ID",
+            "TYPE_ID",
+            "PROVIDER_ID",
+            "PROVIDER_TYPE_ID",
+            "PROVIDER_GROUP_ID",
+            "ASSOCIATED_ENTITY_ID",
+            "SUBJECT",
+            "CREATED",
+            "LAST_UPDATED",
+            "START_TIME",
+            "END_TIME",
+            "DEADLINE",
+            "COMPLETED",
+            "STATUS",
+            "RESPONSIBLE_ID",
+            "PRIORITY",
+            "NOTIFY_TYPE",
+            "NOTIFY_VALUE",
+            "DESCRIPTION",
+            "DESCRIPTION_TYPE",
+            "DIRECTION",
+            "LOCATION",
+            "SETTINGS",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "AUTHOR_ID",
+            "EDITOR_ID",
+            "PROVIDER_PARAMS",
+            "PROVIDER_DATA",
+            "RESULT_MARK",
+            "RESULT_VALUE",
+            "RESULT_SUM",
+            "RESULT_CURRENCY_ID",
+            "RESULT_STATUS",
+            "RESULT_STREAM",
+            "RESULT_SOURCE_ID",
+            "AUTOCOMPLETE_RULE",
+            "COMMUNICATIONS",
+            "FILES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.provider_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.provider_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.provider_group_id, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.associated_entity_id, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.subject, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.created, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.last_updated, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.start_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.end_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deadline, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.completed, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.priority, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.notify_type, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.notify_value, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.description_type, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.direction, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.location, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.editor_id, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.provider_params, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.provider_data, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.result_mark, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.result_value, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.result_sum, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.result_currency_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.result_status, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.result_stream, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.result_source_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.autocomplete_rule, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.communications, m),
+                _ => ::b24_core::__private::wire::put(&mut s.files, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OWNER_ID",
-                    "OWNER_TYPE_ID",
-                    "TYPE_ID",
-                    "PROVIDER_ID",
-                    "PROVIDER_TYPE_ID",
-                    "PROVIDER_GROUP_ID",
-                    "ASSOCIATED_ENTITY_ID",
-                    "SUBJECT",
-                    "CREATED",
-                    "LAST_UPDATED",
-                    "START_TIME",
-                    "END_TIME",
-                    "DEADLINE",
-                    "COMPLETED",
-                    "STATUS",
-                    "RESPONSIBLE_ID",
-                    "PRIORITY",
-                    "NOTIFY_TYPE",
-                    "NOTIFY_VALUE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DIRECTION",
-                    "LOCATION",
-                    "SETTINGS",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "AUTHOR_ID",
-                    "EDITOR_ID",
-                    "PROVIDER_PARAMS",
-                    "PROVIDER_DATA",
-                    "RESULT_MARK",
-                    "RESULT_VALUE",
-                    "RESULT_SUM",
-                    "RESULT_CURRENCY_ID",
-                    "RESULT_STATUS",
-                    "RESULT_STREAM",
-                    "RESULT_SOURCE_ID",
-                    "AUTOCOMPLETE_RULE",
-                    "COMMUNICATIONS",
-                    "FILES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "OWNER_TYPE_ID",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                provider_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PROVIDER_ID",
-                )?,
-                provider_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PROVIDER_TYPE_ID",
-                )?,
-                provider_group_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PROVIDER_GROUP_ID",
-                )?,
-                associated_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ASSOCIATED_ENTITY_ID",
-                )?,
-                subject: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT")?,
-                created: ::b24_core::__private::wire::field_at(slot_9, "CREATED")?,
-                last_updated: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LAST_UPDATED",
-                )?,
-                start_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "START_TIME",
-                )?,
-                end_time: ::b24_core::__private::wire::field_at(slot_12, "END_TIME")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_13, "DEADLINE")?,
-                completed: ::b24_core::__private::wire::field_at(slot_14, "COMPLETED")?,
-                status: ::b24_core::__private::wire::field_at(slot_15, "STATUS")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "RESPONSIBLE_ID",
-                )?,
-                priority: ::b24_core::__private::wire::field_at(slot_17, "PRIORITY")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "NOTIFY_TYPE",
-                )?,
-                notify_value: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "NOTIFY_VALUE",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "DESCRIPTION_TYPE",
-                )?,
-                direction: ::b24_core::__private::wire::field_at(slot_22, "DIRECTION")?,
-                location: ::b24_core::__private::wire::field_at(slot_23, "LOCATION")?,
-                settings: ::b24_core::__private::wire::field_at(slot_24, "SETTINGS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_26, "ORIGIN_ID")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_27, "AUTHOR_ID")?,
-                editor_id: ::b24_core::__private::wire::field_at(slot_28, "EDITOR_ID")?,
-                provider_params: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "PROVIDER_PARAMS",
-                )?,
-                provider_data: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "PROVIDER_DATA",
-                )?,
-                result_mark: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RESULT_MARK",
-                )?,
-                result_value: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "RESULT_VALUE",
-                )?,
-                result_sum: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "RESULT_SUM",
-                )?,
-                result_currency_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "RESULT_CURRENCY_ID",
-                )?,
-                result_status: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "RESULT_STATUS",
-                )?,
-                result_stream: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "RESULT_STREAM",
-                )?,
-                result_source_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "RESULT_SOURCE_ID",
-                )?,
-                autocomplete_rule: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "AUTOCOMPLETE_RULE",
-                )?,
-                communications: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "COMMUNICATIONS",
-                )?,
-                files: ::b24_core::__private::wire::field_at(slot_40, "FILES")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Activity2 {
@@ -839,23 +797,39 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Badge {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Badge {
+        const FIELDS: &'static [&'static str] = &["code", "title", "value", "type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "title", "value", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Badge {
@@ -936,23 +910,79 @@ pub mod activity_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __LayoutSlots {
+        icon: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        header: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        body: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        footer: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Layout {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Layout {
+        const FIELDS: &'static [&'static str] = &["icon", "header", "body", "footer"];
+        type Slots = __LayoutSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.icon, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.header, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.body, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.footer, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["icon", "header", "body", "footer"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
-                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
-                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
-                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
-                extra,
+                icon: ::b24_core::__private::wire::take(s.icon, "icon")?,
+                header: ::b24_core::__private::wire::take(s.header, "header")?,
+                body: ::b24_core::__private::wire::take(s.body, "body")?,
+                footer: ::b24_core::__private::wire::take(s.footer, "footer")?,
+                extra: s.extra,
             })
         }
     }
@@ -1013,20 +1043,36 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1071,20 +1117,36 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["badge"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.badge, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["badge"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                badge: ::b24_core::__private::wire::field_at(slot_0, "badge")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -1136,21 +1198,37 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &["activity", "time"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.activity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["activity", "time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -1242,37 +1320,50 @@ pub mod activity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TimeValue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TimeValue {
+        const FIELDS: &'static [&'static str] = &[
+            "start",
+            "finish",
+            "duration",
+            "processing",
+            "date_start",
+            "date_finish",
+            "operating",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.finish, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.duration, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.processing, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_start, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_finish, m),
+                _ => ::b24_core::__private::wire::put(&mut s.operating, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "finish",
-                    "duration",
-                    "processing",
-                    "date_start",
-                    "date_finish",
-                    "operating",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
-                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
-                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
-                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
-                date_finish: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "date_finish",
-                )?,
-                operating: ::b24_core::__private::wire::field_at(slot_6, "operating")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TimeValue {
@@ -1665,134 +1756,267 @@ pub mod activity_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        owner_id: ::std::option::Option<i64>,
+        owner_type_id: ::std::option::Option<i64>,
+        type_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        associated_entity_id: ::std::option::Option<::std::option::Option<i64>>,
+        communications: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        deadline: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description_type: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        direction: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        end_time: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        files: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        location: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        notify_type: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        originator_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        origin_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        origin_version: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        priority: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        provider_data: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        provider_group_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        provider_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        provider_type_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        provider_params: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        responsible_id: ::std::option::Option<i64>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        start_time: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        status: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        subject: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        webdav_elements: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        is_incoming_channel: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        completed: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "OWNER_ID",
+            "OWNER_TYPE_ID",
+            "TYPE_ID",
+            "ASSOCIATED_ENTITY_ID",
+            "COMMUNICATIONS",
+            "DEADLINE",
+            "DESCRIPTION",
+            "DESCRIPTION_TYPE",
+            "DIRECTION",
+            "END_TIME",
+            "FILES",
+            "LOCATION",
+            "NOTIFY_TYPE",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "PRIORITY",
+            "PROVIDER_DATA",
+            "PROVIDER_GROUP_ID",
+            "PROVIDER_ID",
+            "PROVIDER_TYPE_ID",
+            "PROVIDER_PARAMS",
+            "RESPONSIBLE_ID",
+            "SETTINGS",
+            "START_TIME",
+            "STATUS",
+            "SUBJECT",
+            "WEBDAV_ELEMENTS",
+            "IS_INCOMING_CHANNEL",
+            "COMPLETED",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.owner_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.owner_type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                3usize => {
+                    ::b24_core::__private::wire::fill(&mut s.associated_entity_id, m)
+                }
+                4usize => ::b24_core::__private::wire::fill(&mut s.communications, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.deadline, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.description_type, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.direction, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.end_time, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.files, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.location, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.notify_type, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.originator_id, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.origin_id, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.origin_version, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.priority, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.provider_data, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.provider_group_id, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.provider_id, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.provider_type_id, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.provider_params, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.start_time, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.status, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.subject, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.webdav_elements, m),
+                28usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_incoming_channel, m)
+                }
+                _ => ::b24_core::__private::wire::fill(&mut s.completed, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "OWNER_ID",
-                    "OWNER_TYPE_ID",
-                    "TYPE_ID",
-                    "ASSOCIATED_ENTITY_ID",
-                    "COMMUNICATIONS",
-                    "DEADLINE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DIRECTION",
-                    "END_TIME",
-                    "FILES",
-                    "LOCATION",
-                    "NOTIFY_TYPE",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "PRIORITY",
-                    "PROVIDER_DATA",
-                    "PROVIDER_GROUP_ID",
-                    "PROVIDER_ID",
-                    "PROVIDER_TYPE_ID",
-                    "PROVIDER_PARAMS",
-                    "RESPONSIBLE_ID",
-                    "SETTINGS",
-                    "START_TIME",
-                    "STATUS",
-                    "SUBJECT",
-                    "WEBDAV_ELEMENTS",
-                    "IS_INCOMING_CHANNEL",
-                    "COMPLETED",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                owner_id: ::b24_core::__private::wire::take(s.owner_id, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::take(
+                    s.owner_type_id,
                     "OWNER_TYPE_ID",
                 )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_2, "TYPE_ID")?,
-                associated_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "TYPE_ID")?,
+                associated_entity_id: ::b24_core::__private::wire::take(
+                    s.associated_entity_id,
                     "ASSOCIATED_ENTITY_ID",
                 )?,
-                communications: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                communications: ::b24_core::__private::wire::take(
+                    s.communications,
                     "COMMUNICATIONS",
                 )?,
-                deadline: ::b24_core::__private::wire::field_at(slot_5, "DEADLINE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                deadline: ::b24_core::__private::wire::take(s.deadline, "DEADLINE")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                description_type: ::b24_core::__private::wire::take(
+                    s.description_type,
                     "DESCRIPTION_TYPE",
                 )?,
-                direction: ::b24_core::__private::wire::field_at(slot_8, "DIRECTION")?,
-                end_time: ::b24_core::__private::wire::field_at(slot_9, "END_TIME")?,
-                files: ::b24_core::__private::wire::field_at(slot_10, "FILES")?,
-                location: ::b24_core::__private::wire::field_at(slot_11, "LOCATION")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                direction: ::b24_core::__private::wire::take(s.direction, "DIRECTION")?,
+                end_time: ::b24_core::__private::wire::take(s.end_time, "END_TIME")?,
+                files: ::b24_core::__private::wire::take(s.files, "FILES")?,
+                location: ::b24_core::__private::wire::take(s.location, "LOCATION")?,
+                notify_type: ::b24_core::__private::wire::take(
+                    s.notify_type,
                     "NOTIFY_TYPE",
                 )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                originator_id: ::b24_core::__private::wire::take(
+                    s.originator_id,
                     "ORIGINATOR_ID",
                 )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_14, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                origin_id: ::b24_core::__private::wire::take(s.origin_id, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::take(
+                    s.origin_version,
                     "ORIGIN_VERSION",
                 )?,
-                priority: ::b24_core::__private::wire::field_at(slot_16, "PRIORITY")?,
-                provider_data: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                priority: ::b24_core::__private::wire::take(s.priority, "PRIORITY")?,
+                provider_data: ::b24_core::__private::wire::take(
+                    s.provider_data,
                     "PROVIDER_DATA",
                 )?,
-                provider_group_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                provider_group_id: ::b24_core::__private::wire::take(
+                    s.provider_group_id,
                     "PROVIDER_GROUP_ID",
                 )?,
-                provider_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                provider_id: ::b24_core::__private::wire::take(
+                    s.provider_id,
                     "PROVIDER_ID",
                 )?,
-                provider_type_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                provider_type_id: ::b24_core::__private::wire::take(
+                    s.provider_type_id,
                     "PROVIDER_TYPE_ID",
                 )?,
-                provider_params: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                provider_params: ::b24_core::__private::wire::take(
+                    s.provider_params,
                     "PROVIDER_PARAMS",
                 )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "RESPONSIBLE_ID",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_23, "SETTINGS")?,
-                start_time: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                start_time: ::b24_core::__private::wire::take(
+                    s.start_time,
                     "START_TIME",
                 )?,
-                status: ::b24_core::__private::wire::field_at(slot_25, "STATUS")?,
-                subject: ::b24_core::__private::wire::field_at(slot_26, "SUBJECT")?,
-                webdav_elements: ::b24_core::__private::wire::field_at(
-                    slot_27,
+                status: ::b24_core::__private::wire::take(s.status, "STATUS")?,
+                subject: ::b24_core::__private::wire::take(s.subject, "SUBJECT")?,
+                webdav_elements: ::b24_core::__private::wire::take(
+                    s.webdav_elements,
                     "WEBDAV_ELEMENTS",
                 )?,
-                is_incoming_channel: ::b24_core::__private::wire::field_at(
-                    slot_28,
+                is_incoming_channel: ::b24_core::__private::wire::take(
+                    s.is_incoming_channel,
                     "IS_INCOMING_CHANNEL",
                 )?,
-                completed: ::b24_core::__private::wire::field_at(slot_29, "COMPLETED")?,
-                extra,
+                completed: ::b24_core::__private::wire::take(s.completed, "COMPLETED")?,
+                extra: s.extra,
             })
         }
     }
@@ -2539,20 +2763,36 @@ pub mod activity_badge_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["badges"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.badges, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["badges"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                badges: ::b24_core::__private::wire::field_at(slot_0, "badges")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3071,24 +3311,37 @@ pub mod activity_binding_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Binding {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Binding {
+        const FIELDS: &'static [&'static str] = &["entityTypeId", "entityId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "entityId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Binding {
@@ -3474,23 +3727,36 @@ pub mod activity_call_get_transcript {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["transcription"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.transcription, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["transcription"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                transcription: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "transcription",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3903,51 +4169,54 @@ pub mod activity_configurable_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "typeId",
+            "completed",
+            "deadline",
+            "pingOffsets",
+            "isIncomingChannel",
+            "responsibleId",
+            "badgeCode",
+            "originatorId",
+            "originId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.completed, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.deadline, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.ping_offsets, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_incoming_channel, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.badge_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "typeId",
-                    "completed",
-                    "deadline",
-                    "pingOffsets",
-                    "isIncomingChannel",
-                    "responsibleId",
-                    "badgeCode",
-                    "originatorId",
-                    "originId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
-                completed: ::b24_core::__private::wire::field_at(slot_1, "completed")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
-                ping_offsets: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "pingOffsets",
-                )?,
-                is_incoming_channel: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isIncomingChannel",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "responsibleId",
-                )?,
-                badge_code: ::b24_core::__private::wire::field_at(slot_6, "badgeCode")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_8, "originId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4177,21 +4446,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Action {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Action {
+        const FIELDS: &'static [&'static str] = &["type", "uri"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.uri, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "uri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                uri: ::b24_core::__private::wire::field_at(slot_1, "uri")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Action {
@@ -4248,21 +4533,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Action2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Action2 {
+        const FIELDS: &'static [&'static str] = &["type", "uri"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.uri, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "uri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                uri: ::b24_core::__private::wire::field_at(slot_1, "uri")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Action2 {
@@ -4319,24 +4620,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Action3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Action3 {
+        const FIELDS: &'static [&'static str] = &["type", "actionParams"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.action_params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "actionParams"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                action_params: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "actionParams",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Action3 {
@@ -4400,25 +4714,38 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Action4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Action4 {
+        const FIELDS: &'static [&'static str] = &["type", "id", "animationType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.animation_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "id", "animationType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                animation_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "animationType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Action4 {
@@ -4487,25 +4814,38 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Action5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Action5 {
+        const FIELDS: &'static [&'static str] = &["type", "id", "animationType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.animation_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "id", "animationType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                animation_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "animationType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Action5 {
@@ -4560,20 +4900,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ActionParams {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ActionParams {
+        const FIELDS: &'static [&'static str] = &["clientId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.client_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["clientId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                client_id: ::b24_core::__private::wire::field_at(slot_0, "clientId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ActionParams {
@@ -4646,27 +5002,46 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Activity {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Activity {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerTypeId",
+            "ownerId",
+            "fields",
+            "layout",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                _ => ::b24_core::__private::wire::put(&mut s.layout, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "ownerTypeId", "ownerId", "fields", "layout"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ownerTypeId",
-                )?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
-                fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
-                layout: ::b24_core::__private::wire::field_at(slot_4, "layout")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Activity {
@@ -4738,21 +5113,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Block {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Block {
+        const FIELDS: &'static [&'static str] = &["type", "properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Block {
@@ -4809,24 +5200,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Blocks {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Blocks {
+        const FIELDS: &'static [&'static str] = &["client", "responsible"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.client, m),
+                _ => ::b24_core::__private::wire::put(&mut s.responsible, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["client", "responsible"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                client: ::b24_core::__private::wire::field_at(slot_0, "client")?,
-                responsible: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "responsible",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Blocks {
@@ -4883,21 +5287,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Blocks2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Blocks2 {
+        const FIELDS: &'static [&'static str] = &["client", "phone"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.client, m),
+                _ => ::b24_core::__private::wire::put(&mut s.phone, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["client", "phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                client: ::b24_core::__private::wire::field_at(slot_0, "client")?,
-                phone: ::b24_core::__private::wire::field_at(slot_1, "phone")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Blocks2 {
@@ -4954,21 +5374,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Body {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Body {
+        const FIELDS: &'static [&'static str] = &["logo", "blocks"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                _ => ::b24_core::__private::wire::put(&mut s.blocks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["logo", "blocks"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                logo: ::b24_core::__private::wire::field_at(slot_0, "logo")?,
-                blocks: ::b24_core::__private::wire::field_at(slot_1, "blocks")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Body {
@@ -5018,20 +5454,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Buttons {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Buttons {
+        const FIELDS: &'static [&'static str] = &["startCall"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.start_call, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["startCall"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start_call: ::b24_core::__private::wire::field_at(slot_0, "startCall")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Buttons {
@@ -5083,21 +5535,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Client {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Client {
+        const FIELDS: &'static [&'static str] = &["type", "properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Client {
@@ -5154,21 +5622,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Client2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Client2 {
+        const FIELDS: &'static [&'static str] = &["type", "properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Client2 {
@@ -5225,21 +5709,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Confirm {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Confirm {
+        const FIELDS: &'static [&'static str] = &["title", "action"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.action, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "action"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                action: ::b24_core::__private::wire::field_at(slot_1, "action")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Confirm {
@@ -5296,21 +5796,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Decline {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Decline {
+        const FIELDS: &'static [&'static str] = &["title", "action"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.action, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "action"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                action: ::b24_core::__private::wire::field_at(slot_1, "action")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Decline {
@@ -5422,51 +5938,54 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "typeId",
+            "completed",
+            "deadline",
+            "pingOffsets",
+            "isIncomingChannel",
+            "responsibleId",
+            "badgeCode",
+            "originatorId",
+            "originId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.completed, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.deadline, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.ping_offsets, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_incoming_channel, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.badge_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "typeId",
-                    "completed",
-                    "deadline",
-                    "pingOffsets",
-                    "isIncomingChannel",
-                    "responsibleId",
-                    "badgeCode",
-                    "originatorId",
-                    "originId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
-                completed: ::b24_core::__private::wire::field_at(slot_1, "completed")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
-                ping_offsets: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "pingOffsets",
-                )?,
-                is_incoming_channel: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isIncomingChannel",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "responsibleId",
-                )?,
-                badge_code: ::b24_core::__private::wire::field_at(slot_6, "badgeCode")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_8, "originId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -5558,21 +6077,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Footer {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Footer {
+        const FIELDS: &'static [&'static str] = &["buttons", "menu"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.buttons, m),
+                _ => ::b24_core::__private::wire::put(&mut s.menu, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["buttons", "menu"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                buttons: ::b24_core::__private::wire::field_at(slot_0, "buttons")?,
-                menu: ::b24_core::__private::wire::field_at(slot_1, "menu")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Footer {
@@ -5629,21 +6164,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Header {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Header {
+        const FIELDS: &'static [&'static str] = &["title", "tags"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tags, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "tags"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                tags: ::b24_core::__private::wire::field_at(slot_1, "tags")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Header {
@@ -5693,20 +6244,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Icon {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Icon {
+        const FIELDS: &'static [&'static str] = &["code"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Icon {
@@ -5758,21 +6325,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["confirm", "decline"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.confirm, m),
+                _ => ::b24_core::__private::wire::put(&mut s.decline, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["confirm", "decline"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                confirm: ::b24_core::__private::wire::field_at(slot_0, "confirm")?,
-                decline: ::b24_core::__private::wire::field_at(slot_1, "decline")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -5843,23 +6426,39 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Layout {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Layout {
+        const FIELDS: &'static [&'static str] = &["icon", "header", "body", "footer"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.icon, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.header, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.body, m),
+                _ => ::b24_core::__private::wire::put(&mut s.footer, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["icon", "header", "body", "footer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
-                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
-                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
-                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Layout {
@@ -5926,21 +6525,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Logo {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Logo {
+        const FIELDS: &'static [&'static str] = &["code", "action"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.action, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "action"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                action: ::b24_core::__private::wire::field_at(slot_1, "action")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Logo {
@@ -5999,24 +6614,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Menu {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Menu {
+        const FIELDS: &'static [&'static str] = &["showPostponeItem", "items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.show_postpone_item, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["showPostponeItem", "items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                show_postpone_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "showPostponeItem",
-                )?,
-                items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Menu {
@@ -6073,21 +6701,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Phone {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Phone {
+        const FIELDS: &'static [&'static str] = &["type", "properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Phone {
@@ -6151,22 +6795,38 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &["title", "inline", "block"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.inline, m),
+                _ => ::b24_core::__private::wire::put(&mut s.block, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "inline", "block"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                inline: ::b24_core::__private::wire::field_at(slot_1, "inline")?,
-                block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -6221,20 +6881,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties2 {
+        const FIELDS: &'static [&'static str] = &["value"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties2 {
@@ -6279,20 +6955,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties3 {
+        const FIELDS: &'static [&'static str] = &["blocks"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.blocks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["blocks"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties3 {
@@ -6351,22 +7043,38 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties4 {
+        const FIELDS: &'static [&'static str] = &["text", "bold", "action"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.bold, m),
+                _ => ::b24_core::__private::wire::put(&mut s.action, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["text", "bold", "action"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                text: ::b24_core::__private::wire::field_at(slot_0, "text")?,
-                bold: ::b24_core::__private::wire::field_at(slot_1, "bold")?,
-                action: ::b24_core::__private::wire::field_at(slot_2, "action")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties4 {
@@ -6421,20 +7129,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties5 {
+        const FIELDS: &'static [&'static str] = &["value"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties5 {
@@ -6486,21 +7210,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Responsible {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Responsible {
+        const FIELDS: &'static [&'static str] = &["type", "properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Responsible {
@@ -6550,20 +7290,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["activity"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.activity, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["activity"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6622,22 +7378,38 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for StartCall {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for StartCall {
+        const FIELDS: &'static [&'static str] = &["title", "type", "action"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.action, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "type", "action"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                action: ::b24_core::__private::wire::field_at(slot_2, "action")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for StartCall {
@@ -6699,21 +7471,37 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Status2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status2 {
+        const FIELDS: &'static [&'static str] = &["title", "type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Status2 {
@@ -6763,20 +7551,36 @@ pub mod activity_configurable_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Tags {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Tags {
+        const FIELDS: &'static [&'static str] = &["status2"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status2, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status2"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status2: ::b24_core::__private::wire::field_at(slot_0, "status2")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Tags {
@@ -7048,43 +7852,50 @@ pub mod activity_configurable_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "typeId",
+            "completed",
+            "deadline",
+            "pingOffsets",
+            "isIncomingChannel",
+            "responsibleId",
+            "badgeCode",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.completed, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.deadline, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.ping_offsets, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_incoming_channel, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.badge_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "typeId",
-                    "completed",
-                    "deadline",
-                    "pingOffsets",
-                    "isIncomingChannel",
-                    "responsibleId",
-                    "badgeCode",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
-                completed: ::b24_core::__private::wire::field_at(slot_1, "completed")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
-                ping_offsets: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "pingOffsets",
-                )?,
-                is_incoming_channel: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isIncomingChannel",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "responsibleId",
-                )?,
-                badge_code: ::b24_core::__private::wire::field_at(slot_6, "badgeCode")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -7983,20 +8794,53 @@ pub mod activity_layout_blocks_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __LayoutSlots {
+        blocks: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Layout {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Layout {
+        const FIELDS: &'static [&'static str] = &["blocks"];
+        type Slots = __LayoutSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.blocks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["blocks"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
-                extra,
+                blocks: ::b24_core::__private::wire::take(s.blocks, "blocks")?,
+                extra: s.extra,
             })
         }
     }
@@ -9689,26 +10533,69 @@ pub mod activity_type_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        type_id: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        icon_file: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        is_configurable_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE_ID",
+            "NAME",
+            "ICON_FILE",
+            "IS_CONFIGURABLE_TYPE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.icon_file, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_configurable_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE_ID", "NAME", "ICON_FILE", "IS_CONFIGURABLE_TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                icon_file: ::b24_core::__private::wire::field_at(slot_2, "ICON_FILE")?,
-                is_configurable_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "TYPE_ID")?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                icon_file: ::b24_core::__private::wire::take(s.icon_file, "ICON_FILE")?,
+                is_configurable_type: ::b24_core::__private::wire::take(
+                    s.is_configurable_type,
                     "IS_CONFIGURABLE_TYPE",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -10064,26 +10951,46 @@ pub mod activity_type_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE_ID",
+            "NAME",
+            "IS_CONFIGURABLE_TYPE",
+            "ICON_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_configurable_type, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.icon_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE_ID", "NAME", "IS_CONFIGURABLE_TYPE", "ICON_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                is_configurable_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "IS_CONFIGURABLE_TYPE",
-                )?,
-                icon_id: ::b24_core::__private::wire::field_at(slot_3, "ICON_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {
@@ -10481,132 +11388,265 @@ pub mod activity_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        owner_id: ::std::option::Option<::std::option::Option<i64>>,
+        owner_type_id: ::std::option::Option<::std::option::Option<i64>>,
+        type_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        associated_entity_id: ::std::option::Option<::std::option::Option<i64>>,
+        communications: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        deadline: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description_type: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        direction: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        end_time: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        files: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        location: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        notify_type: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        originator_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        origin_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        origin_version: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        priority: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        provider_data: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        provider_group_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        provider_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        provider_type_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        provider_params: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        responsible_id: ::std::option::Option<i64>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        start_time: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        status: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        subject: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        webdav_elements: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        is_incoming_channel: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "OWNER_ID",
+            "OWNER_TYPE_ID",
+            "TYPE_ID",
+            "ASSOCIATED_ENTITY_ID",
+            "COMMUNICATIONS",
+            "DEADLINE",
+            "DESCRIPTION",
+            "DESCRIPTION_TYPE",
+            "DIRECTION",
+            "END_TIME",
+            "FILES",
+            "LOCATION",
+            "NOTIFY_TYPE",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "PRIORITY",
+            "PROVIDER_DATA",
+            "PROVIDER_GROUP_ID",
+            "PROVIDER_ID",
+            "PROVIDER_TYPE_ID",
+            "PROVIDER_PARAMS",
+            "RESPONSIBLE_ID",
+            "SETTINGS",
+            "START_TIME",
+            "STATUS",
+            "SUBJECT",
+            "WEBDAV_ELEMENTS",
+            "IS_INCOMING_CHANNEL",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.owner_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.owner_type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                3usize => {
+                    ::b24_core::__private::wire::fill(&mut s.associated_entity_id, m)
+                }
+                4usize => ::b24_core::__private::wire::fill(&mut s.communications, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.deadline, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.description_type, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.direction, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.end_time, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.files, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.location, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.notify_type, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.originator_id, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.origin_id, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.origin_version, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.priority, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.provider_data, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.provider_group_id, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.provider_id, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.provider_type_id, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.provider_params, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.start_time, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.status, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.subject, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.webdav_elements, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_incoming_channel, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "OWNER_ID",
-                    "OWNER_TYPE_ID",
-                    "TYPE_ID",
-                    "ASSOCIATED_ENTITY_ID",
-                    "COMMUNICATIONS",
-                    "DEADLINE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DIRECTION",
-                    "END_TIME",
-                    "FILES",
-                    "LOCATION",
-                    "NOTIFY_TYPE",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "PRIORITY",
-                    "PROVIDER_DATA",
-                    "PROVIDER_GROUP_ID",
-                    "PROVIDER_ID",
-                    "PROVIDER_TYPE_ID",
-                    "PROVIDER_PARAMS",
-                    "RESPONSIBLE_ID",
-                    "SETTINGS",
-                    "START_TIME",
-                    "STATUS",
-                    "SUBJECT",
-                    "WEBDAV_ELEMENTS",
-                    "IS_INCOMING_CHANNEL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                owner_id: ::b24_core::__private::wire::take(s.owner_id, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::take(
+                    s.owner_type_id,
                     "OWNER_TYPE_ID",
                 )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_2, "TYPE_ID")?,
-                associated_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "TYPE_ID")?,
+                associated_entity_id: ::b24_core::__private::wire::take(
+                    s.associated_entity_id,
                     "ASSOCIATED_ENTITY_ID",
                 )?,
-                communications: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                communications: ::b24_core::__private::wire::take(
+                    s.communications,
                     "COMMUNICATIONS",
                 )?,
-                deadline: ::b24_core::__private::wire::field_at(slot_5, "DEADLINE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                deadline: ::b24_core::__private::wire::take(s.deadline, "DEADLINE")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                description_type: ::b24_core::__private::wire::take(
+                    s.description_type,
                     "DESCRIPTION_TYPE",
                 )?,
-                direction: ::b24_core::__private::wire::field_at(slot_8, "DIRECTION")?,
-                end_time: ::b24_core::__private::wire::field_at(slot_9, "END_TIME")?,
-                files: ::b24_core::__private::wire::field_at(slot_10, "FILES")?,
-                location: ::b24_core::__private::wire::field_at(slot_11, "LOCATION")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                direction: ::b24_core::__private::wire::take(s.direction, "DIRECTION")?,
+                end_time: ::b24_core::__private::wire::take(s.end_time, "END_TIME")?,
+                files: ::b24_core::__private::wire::take(s.files, "FILES")?,
+                location: ::b24_core::__private::wire::take(s.location, "LOCATION")?,
+                notify_type: ::b24_core::__private::wire::take(
+                    s.notify_type,
                     "NOTIFY_TYPE",
                 )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                originator_id: ::b24_core::__private::wire::take(
+                    s.originator_id,
                     "ORIGINATOR_ID",
                 )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_14, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                origin_id: ::b24_core::__private::wire::take(s.origin_id, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::take(
+                    s.origin_version,
                     "ORIGIN_VERSION",
                 )?,
-                priority: ::b24_core::__private::wire::field_at(slot_16, "PRIORITY")?,
-                provider_data: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                priority: ::b24_core::__private::wire::take(s.priority, "PRIORITY")?,
+                provider_data: ::b24_core::__private::wire::take(
+                    s.provider_data,
                     "PROVIDER_DATA",
                 )?,
-                provider_group_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                provider_group_id: ::b24_core::__private::wire::take(
+                    s.provider_group_id,
                     "PROVIDER_GROUP_ID",
                 )?,
-                provider_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                provider_id: ::b24_core::__private::wire::take(
+                    s.provider_id,
                     "PROVIDER_ID",
                 )?,
-                provider_type_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                provider_type_id: ::b24_core::__private::wire::take(
+                    s.provider_type_id,
                     "PROVIDER_TYPE_ID",
                 )?,
-                provider_params: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                provider_params: ::b24_core::__private::wire::take(
+                    s.provider_params,
                     "PROVIDER_PARAMS",
                 )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "RESPONSIBLE_ID",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_23, "SETTINGS")?,
-                start_time: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                start_time: ::b24_core::__private::wire::take(
+                    s.start_time,
                     "START_TIME",
                 )?,
-                status: ::b24_core::__private::wire::field_at(slot_25, "STATUS")?,
-                subject: ::b24_core::__private::wire::field_at(slot_26, "SUBJECT")?,
-                webdav_elements: ::b24_core::__private::wire::field_at(
-                    slot_27,
+                status: ::b24_core::__private::wire::take(s.status, "STATUS")?,
+                subject: ::b24_core::__private::wire::take(s.subject, "SUBJECT")?,
+                webdav_elements: ::b24_core::__private::wire::take(
+                    s.webdav_elements,
                     "WEBDAV_ELEMENTS",
                 )?,
-                is_incoming_channel: ::b24_core::__private::wire::field_at(
-                    slot_28,
+                is_incoming_channel: ::b24_core::__private::wire::take(
+                    s.is_incoming_channel,
                     "IS_INCOMING_CHANNEL",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }

@@ -459,245 +459,162 @@ pub mod company_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Company {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Company {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "COMPANY_TYPE",
+            "TITLE",
+            "LOGO",
+            "LEAD_ID",
+            "HAS_PHONE",
+            "HAS_EMAIL",
+            "HAS_IMOL",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "BANKING_DETAILS",
+            "INDUSTRY",
+            "REVENUE",
+            "CURRENCY_ID",
+            "EMPLOYEES",
+            "COMMENTS",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "OPENED",
+            "IS_MY_COMPANY",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "ADDRESS",
+            "ADDRESS_2",
+            "ADDRESS_CITY",
+            "ADDRESS_POSTAL_CODE",
+            "ADDRESS_REGION",
+            "ADDRESS_PROVINCE",
+            "ADDRESS_COUNTRY",
+            "ADDRESS_COUNTRY_CODE",
+            "ADDRESS_LOC_ADDR_ID",
+            "ADDRESS_LEGAL",
+            "REG_ADDRESS",
+            "REG_ADDRESS_2",
+            "REG_ADDRESS_CITY",
+            "REG_ADDRESS_POSTAL_CODE",
+            "REG_ADDRESS_REGION",
+            "REG_ADDRESS_PROVINCE",
+            "REG_ADDRESS_COUNTRY",
+            "REG_ADDRESS_COUNTRY_CODE",
+            "REG_ADDRESS_LOC_ADDR_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "PARENT_ID_156",
+            "LAST_ACTIVITY_BY",
+            "LAST_ACTIVITY_TIME",
+            "LAST_COMMUNICATION_TIME",
+            "UF_CRM_1687188367",
+            "PHONE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.has_phone, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.has_email, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.has_imol, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.banking_details, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.industry, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.revenue, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_my_company, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.address_2, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.address_city, m),
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_postal_code, m)
+                }
+                28usize => ::b24_core::__private::wire::put(&mut s.address_region, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.address_province, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.address_country, m),
+                31usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_country_code, m)
+                }
+                32usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_loc_addr_id, m)
+                }
+                33usize => ::b24_core::__private::wire::put(&mut s.address_legal, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.reg_address, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.reg_address_2, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.reg_address_city, m),
+                37usize => {
+                    ::b24_core::__private::wire::put(&mut s.reg_address_postal_code, m)
+                }
+                38usize => ::b24_core::__private::wire::put(&mut s.reg_address_region, m),
+                39usize => {
+                    ::b24_core::__private::wire::put(&mut s.reg_address_province, m)
+                }
+                40usize => {
+                    ::b24_core::__private::wire::put(&mut s.reg_address_country, m)
+                }
+                41usize => {
+                    ::b24_core::__private::wire::put(&mut s.reg_address_country_code, m)
+                }
+                42usize => {
+                    ::b24_core::__private::wire::put(&mut s.reg_address_loc_addr_id, m)
+                }
+                43usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.parent_id_156, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+                51usize => {
+                    ::b24_core::__private::wire::put(&mut s.last_communication_time, m)
+                }
+                52usize => ::b24_core::__private::wire::put(&mut s.uf_crm_1687188367, m),
+                _ => ::b24_core::__private::wire::put(&mut s.phone, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "COMPANY_TYPE",
-                    "TITLE",
-                    "LOGO",
-                    "LEAD_ID",
-                    "HAS_PHONE",
-                    "HAS_EMAIL",
-                    "HAS_IMOL",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "BANKING_DETAILS",
-                    "INDUSTRY",
-                    "REVENUE",
-                    "CURRENCY_ID",
-                    "EMPLOYEES",
-                    "COMMENTS",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "OPENED",
-                    "IS_MY_COMPANY",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_COUNTRY_CODE",
-                    "ADDRESS_LOC_ADDR_ID",
-                    "ADDRESS_LEGAL",
-                    "REG_ADDRESS",
-                    "REG_ADDRESS_2",
-                    "REG_ADDRESS_CITY",
-                    "REG_ADDRESS_POSTAL_CODE",
-                    "REG_ADDRESS_REGION",
-                    "REG_ADDRESS_PROVINCE",
-                    "REG_ADDRESS_COUNTRY",
-                    "REG_ADDRESS_COUNTRY_CODE",
-                    "REG_ADDRESS_LOC_ADDR_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PARENT_ID_156",
-                    "LAST_ACTIVITY_BY",
-                    "LAST_ACTIVITY_TIME",
-                    "LAST_COMMUNICATION_TIME",
-                    "UF_CRM_1687188367",
-                    "PHONE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                company_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMPANY_TYPE",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                logo: ::b24_core::__private::wire::field_at(slot_3, "LOGO")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_4, "LEAD_ID")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_5, "HAS_PHONE")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_6, "HAS_EMAIL")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_7, "HAS_IMOL")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "MODIFY_BY_ID",
-                )?,
-                banking_details: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "BANKING_DETAILS",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_12, "INDUSTRY")?,
-                revenue: ::b24_core::__private::wire::field_at(slot_13, "REVENUE")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CURRENCY_ID",
-                )?,
-                employees: ::b24_core::__private::wire::field_at(slot_15, "EMPLOYEES")?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DATE_MODIFY",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_19, "OPENED")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "IS_MY_COMPANY",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_22, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "ORIGIN_VERSION",
-                )?,
-                address: ::b24_core::__private::wire::field_at(slot_24, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_25, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ADDRESS_COUNTRY_CODE",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                address_legal: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "ADDRESS_LEGAL",
-                )?,
-                reg_address: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "REG_ADDRESS",
-                )?,
-                reg_address_2: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "REG_ADDRESS_2",
-                )?,
-                reg_address_city: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "REG_ADDRESS_CITY",
-                )?,
-                reg_address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "REG_ADDRESS_POSTAL_CODE",
-                )?,
-                reg_address_region: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "REG_ADDRESS_REGION",
-                )?,
-                reg_address_province: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "REG_ADDRESS_PROVINCE",
-                )?,
-                reg_address_country: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "REG_ADDRESS_COUNTRY",
-                )?,
-                reg_address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "REG_ADDRESS_COUNTRY_CODE",
-                )?,
-                reg_address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "REG_ADDRESS_LOC_ADDR_ID",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_47, "UTM_TERM")?,
-                parent_id_156: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "PARENT_ID_156",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                last_communication_time: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "LAST_COMMUNICATION_TIME",
-                )?,
-                uf_crm_1687188367: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "UF_CRM_1687188367",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_53, "PHONE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Company {
@@ -1028,23 +945,44 @@ pub mod company_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Phone {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Phone {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VALUE_TYPE",
+            "VALUE",
+            "TYPE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Phone {
@@ -1437,119 +1375,90 @@ pub mod company_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "COMPANY_TYPE",
+            "INDUSTRY",
+            "EMPLOYEES",
+            "CURRENCY_ID",
+            "REVENUE",
+            "LOGO",
+            "OPENED",
+            "ASSIGNED_BY_ID",
+            "COMMENTS",
+            "PHONE",
+            "EMAIL",
+            "WEB",
+            "IM",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "IS_MY_COMPANY",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.industry, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.revenue, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.im, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_my_company, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "COMPANY_TYPE",
-                    "INDUSTRY",
-                    "EMPLOYEES",
-                    "CURRENCY_ID",
-                    "REVENUE",
-                    "LOGO",
-                    "OPENED",
-                    "ASSIGNED_BY_ID",
-                    "COMMENTS",
-                    "PHONE",
-                    "EMAIL",
-                    "WEB",
-                    "IM",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "IS_MY_COMPANY",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                company_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMPANY_TYPE",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_2, "INDUSTRY")?,
-                employees: ::b24_core::__private::wire::field_at(slot_3, "EMPLOYEES")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "CURRENCY_ID",
-                )?,
-                revenue: ::b24_core::__private::wire::field_at(slot_5, "REVENUE")?,
-                logo: ::b24_core::__private::wire::field_at(slot_6, "LOGO")?,
-                opened: ::b24_core::__private::wire::field_at(slot_7, "OPENED")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ASSIGNED_BY_ID",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_9, "COMMENTS")?,
-                phone: ::b24_core::__private::wire::field_at(slot_10, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_11, "EMAIL")?,
-                web: ::b24_core::__private::wire::field_at(slot_12, "WEB")?,
-                im: ::b24_core::__private::wire::field_at(slot_13, "IM")?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_18, "UTM_TERM")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "IS_MY_COMPANY",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_21, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "ORIGIN_VERSION",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "MODIFY_BY_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -1724,23 +1633,36 @@ pub mod company_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["REGISTER_SONET_EVENT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.register_sonet_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_SONET_EVENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_sonet_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_SONET_EVENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -1925,22 +1847,62 @@ pub mod company_contact_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -2123,20 +2085,51 @@ pub mod company_contact_delete {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -2560,23 +2553,44 @@ pub mod company_contact_items_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "CONTACT_ID",
+            "SORT",
+            "ROLE_ID",
+            "IS_PRIMARY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.role_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_primary, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -2781,22 +2795,62 @@ pub mod company_contact_items_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ItemsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __ItemsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -3261,23 +3315,39 @@ pub mod company_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Configuration {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Configuration {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Configuration {
@@ -3356,25 +3426,38 @@ pub mod company_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "optionFlags", "options"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.option_flags, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "optionFlags", "options"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                option_flags: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "optionFlags",
-                )?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -3767,23 +3850,39 @@ pub mod company_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -3855,21 +3954,37 @@ pub mod company_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "options"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "options"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                options: ::b24_core::__private::wire::field_at(slot_1, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -4682,100 +4797,84 @@ pub mod company_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "COMPANY_TYPE",
+            "LOGO",
+            "INDUSTRY",
+            "EMPLOYEES",
+            "CURRENCY_ID",
+            "REVENUE",
+            "OPENED",
+            "COMMENTS",
+            "ASSIGNED_BY_ID",
+            "CONTACT_ID",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "PHONE",
+            "EMAIL",
+            "WEB",
+            "IM",
+            "LINK",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.industry, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.revenue, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.im, m),
+                _ => ::b24_core::__private::wire::put(&mut s.link, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "COMPANY_TYPE",
-                    "LOGO",
-                    "INDUSTRY",
-                    "EMPLOYEES",
-                    "CURRENCY_ID",
-                    "REVENUE",
-                    "OPENED",
-                    "COMMENTS",
-                    "ASSIGNED_BY_ID",
-                    "CONTACT_ID",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PHONE",
-                    "EMAIL",
-                    "WEB",
-                    "IM",
-                    "LINK",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                company_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMPANY_TYPE",
-                )?,
-                logo: ::b24_core::__private::wire::field_at(slot_2, "LOGO")?,
-                industry: ::b24_core::__private::wire::field_at(slot_3, "INDUSTRY")?,
-                employees: ::b24_core::__private::wire::field_at(slot_4, "EMPLOYEES")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CURRENCY_ID",
-                )?,
-                revenue: ::b24_core::__private::wire::field_at(slot_6, "REVENUE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_7, "OPENED")?,
-                comments: ::b24_core::__private::wire::field_at(slot_8, "COMMENTS")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ASSIGNED_BY_ID",
-                )?,
-                contact_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CONTACT_ID",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_12, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "ORIGIN_VERSION",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_18, "UTM_TERM")?,
-                phone: ::b24_core::__private::wire::field_at(slot_19, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_20, "EMAIL")?,
-                web: ::b24_core::__private::wire::field_at(slot_21, "WEB")?,
-                im: ::b24_core::__private::wire::field_at(slot_22, "IM")?,
-                link: ::b24_core::__private::wire::field_at(slot_23, "LINK")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4942,27 +5041,42 @@ pub mod company_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "REGISTER_SONET_EVENT",
+            "REGISTER_HISTORY_EVENT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.register_sonet_event, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.register_history_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_sonet_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_SONET_EVENT",
-                )?,
-                register_history_event: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REGISTER_HISTORY_EVENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -5259,88 +5373,177 @@ pub mod company_userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        user_type_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        list_filter_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list_column_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        error_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        list: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        show_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "USER_TYPE_ID",
+            "FIELD_NAME",
+            "LABEL",
+            "XML_ID",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.label, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.list_filter_label, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.list_column_label, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.error_message, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.show_in_list, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_searchable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "USER_TYPE_ID",
-                    "FIELD_NAME",
-                    "LABEL",
-                    "XML_ID",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                label: ::b24_core::__private::wire::take(s.label, "LABEL")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                list_filter_label: ::b24_core::__private::wire::take(
+                    s.list_filter_label,
                     "LIST_FILTER_LABEL",
                 )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                list_column_label: ::b24_core::__private::wire::take(
+                    s.list_column_label,
                     "LIST_COLUMN_LABEL",
                 )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                error_message: ::b24_core::__private::wire::take(
+                    s.error_message,
                     "ERROR_MESSAGE",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "HELP_MESSAGE",
                 )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_10, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "SHOW_FILTER",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                show_in_list: ::b24_core::__private::wire::take(
+                    s.show_in_list,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "EDIT_IN_LIST",
                 )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                is_searchable: ::b24_core::__private::wire::take(
+                    s.is_searchable,
                     "IS_SEARCHABLE",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -5567,62 +5770,62 @@ pub mod company_userfield_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -6116,62 +6319,76 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -6444,62 +6661,76 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ErrorMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ErrorMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ErrorMessage {
@@ -6772,62 +7003,76 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for HelpMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for HelpMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for HelpMessage {
@@ -7100,62 +7345,76 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListColumnLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListColumnLabel {
@@ -7428,62 +7687,76 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListFilterLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListFilterLabel {
@@ -7658,28 +7931,48 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SIZE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -7868,88 +8161,72 @@ pub mod company_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -8465,133 +8742,92 @@ pub mod company_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "CAPTION_NO_VALUE",
+            "SHOW_NO_VALUE",
+            "SIZE",
+            "LIST_WIDTH",
+            "MAX_SHOW_SIZE",
+            "MAX_ALLOWED_SIZE",
+            "EXTENSIONS",
+            "TARGET_BLANK",
+            "USE_USERS",
+            "USE_RESOURCES",
+            "RESOURCES",
+            "SELECTED_RESOURCES",
+            "SELECTED_USERS",
+            "FULL_DAY",
+            "ALLOW_OVERBOOKING",
+            "USE_SERVICES",
+            "SERVICE_LIST",
+            "RESOURCE_LIMIT",
+            "TIMEZONE",
+            "USE_USER_TIMEZONE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.caption_no_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.show_no_value, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.list_width, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.max_show_size, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.max_allowed_size, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.extensions, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.target_blank, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.use_users, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.use_resources, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.resources, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.selected_resources, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.selected_users, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.full_day, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.allow_overbooking, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.use_services, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.service_list, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.resource_limit, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.timezone, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.use_user_timezone, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "SIZE",
-                    "LIST_WIDTH",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                    "USE_USERS",
-                    "USE_RESOURCES",
-                    "RESOURCES",
-                    "SELECTED_RESOURCES",
-                    "SELECTED_USERS",
-                    "FULL_DAY",
-                    "ALLOW_OVERBOOKING",
-                    "USE_SERVICES",
-                    "SERVICE_LIST",
-                    "RESOURCE_LIMIT",
-                    "TIMEZONE",
-                    "USE_USER_TIMEZONE",
-                    "ROWS",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                    "DEFAULT_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE",
-                )?,
-                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "LIST_HEIGHT",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHOW_NO_VALUE",
-                )?,
-                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
-                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TARGET_BLANK",
-                )?,
-                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
-                use_resources: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "USE_RESOURCES",
-                )?,
-                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
-                selected_resources: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SELECTED_RESOURCES",
-                )?,
-                selected_users: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "SELECTED_USERS",
-                )?,
-                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
-                allow_overbooking: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "ALLOW_OVERBOOKING",
-                )?,
-                use_services: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "USE_SERVICES",
-                )?,
-                service_list: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "SERVICE_LIST",
-                )?,
-                resource_limit: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RESOURCE_LIMIT",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
-                use_user_timezone: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "USE_USER_TIMEZONE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "MIN_LENGTH",
-                )?,
-                max_length: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "MAX_LENGTH",
-                )?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -8903,90 +9139,74 @@ pub mod company_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -9368,76 +9588,64 @@ pub mod company_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "MANDATORY",
+            "SHOW_FILTER",
+            "XML_ID",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "XML_ID",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SHOW_FILTER",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_4, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "IS_SEARCHABLE",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LIST_FILTER_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "EDIT_FORM_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -9633,62 +9841,62 @@ pub mod company_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

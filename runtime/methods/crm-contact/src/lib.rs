@@ -384,191 +384,136 @@ pub mod contact_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Contact {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Contact {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "POST",
+            "COMMENTS",
+            "HONORIFIC",
+            "NAME",
+            "SECOND_NAME",
+            "LAST_NAME",
+            "PHOTO",
+            "LEAD_ID",
+            "TYPE_ID",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "COMPANY_ID",
+            "BIRTHDATE",
+            "EXPORT",
+            "HAS_PHONE",
+            "HAS_EMAIL",
+            "HAS_IMOL",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "OPENED",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "FACE_ID",
+            "LAST_ACTIVITY_TIME",
+            "ADDRESS",
+            "ADDRESS_2",
+            "ADDRESS_CITY",
+            "ADDRESS_POSTAL_CODE",
+            "ADDRESS_REGION",
+            "ADDRESS_PROVINCE",
+            "ADDRESS_COUNTRY",
+            "ADDRESS_LOC_ADDR_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "PARENT_ID_1224",
+            "LAST_ACTIVITY_BY",
+            "UF_CRM_1720697698689",
+            "PHONE",
+            "EMAIL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.export, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.has_phone, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.has_email, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.has_imol, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.face_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.address_2, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.address_city, m),
+                32usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_postal_code, m)
+                }
+                33usize => ::b24_core::__private::wire::put(&mut s.address_region, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.address_province, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.address_country, m),
+                36usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_loc_addr_id, m)
+                }
+                37usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.parent_id_1224, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                44usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_1720697698689, m)
+                }
+                45usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "POST",
-                    "COMMENTS",
-                    "HONORIFIC",
-                    "NAME",
-                    "SECOND_NAME",
-                    "LAST_NAME",
-                    "PHOTO",
-                    "LEAD_ID",
-                    "TYPE_ID",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "COMPANY_ID",
-                    "BIRTHDATE",
-                    "EXPORT",
-                    "HAS_PHONE",
-                    "HAS_EMAIL",
-                    "HAS_IMOL",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "OPENED",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "FACE_ID",
-                    "LAST_ACTIVITY_TIME",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_LOC_ADDR_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PARENT_ID_1224",
-                    "LAST_ACTIVITY_BY",
-                    "UF_CRM_1720697698689",
-                    "PHONE",
-                    "EMAIL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                post: ::b24_core::__private::wire::field_at(slot_1, "POST")?,
-                comments: ::b24_core::__private::wire::field_at(slot_2, "COMMENTS")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_3, "HONORIFIC")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SECOND_NAME",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_6, "LAST_NAME")?,
-                photo: ::b24_core::__private::wire::field_at(slot_7, "PHOTO")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_8, "LEAD_ID")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_9, "TYPE_ID")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_10, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "COMPANY_ID",
-                )?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_13, "BIRTHDATE")?,
-                export: ::b24_core::__private::wire::field_at(slot_14, "EXPORT")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_15, "HAS_PHONE")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_16, "HAS_EMAIL")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_17, "HAS_IMOL")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "DATE_MODIFY",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "MODIFY_BY_ID",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_23, "OPENED")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_25, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ORIGIN_VERSION",
-                )?,
-                face_id: ::b24_core::__private::wire::field_at(slot_27, "FACE_ID")?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                address: ::b24_core::__private::wire::field_at(slot_29, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_30, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_41, "UTM_TERM")?,
-                parent_id_1224: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "PARENT_ID_1224",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                uf_crm_1720697698689: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "UF_CRM_1720697698689",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_45, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_46, "EMAIL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Contact {
@@ -864,23 +809,44 @@ pub mod contact_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Email {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Email {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VALUE_TYPE",
+            "VALUE",
+            "TYPE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Email {
@@ -961,23 +927,44 @@ pub mod contact_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Phone {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Phone {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VALUE_TYPE",
+            "VALUE",
+            "TYPE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Phone {
@@ -1498,177 +1485,126 @@ pub mod contact_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "HONORIFIC",
+            "NAME",
+            "SECOND_NAME",
+            "LAST_NAME",
+            "PHOTO",
+            "BIRTHDATE",
+            "TYPE_ID",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "POST",
+            "COMMENTS",
+            "OPENED",
+            "EXPORT",
+            "ASSIGNED_BY_ID",
+            "COMPANY_ID",
+            "COMPANY_IDS",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "TRACE",
+            "PHONE",
+            "EMAIL",
+            "WEB",
+            "IM",
+            "LINK",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "ADDRESS",
+            "ADDRESS_2",
+            "ADDRESS_CITY",
+            "ADDRESS_POSTAL_CODE",
+            "ADDRESS_REGION",
+            "ADDRESS_PROVINCE",
+            "ADDRESS_COUNTRY",
+            "ADDRESS_COUNTRY_CODE",
+            "ADDRESS_LOC_ADDR_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.export, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.company_ids, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.trace, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.im, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.link, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.address_2, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.address_city, m),
+                37usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_postal_code, m)
+                }
+                38usize => ::b24_core::__private::wire::put(&mut s.address_region, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.address_province, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.address_country, m),
+                41usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_country_code, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.address_loc_addr_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "HONORIFIC",
-                    "NAME",
-                    "SECOND_NAME",
-                    "LAST_NAME",
-                    "PHOTO",
-                    "BIRTHDATE",
-                    "TYPE_ID",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "POST",
-                    "COMMENTS",
-                    "OPENED",
-                    "EXPORT",
-                    "ASSIGNED_BY_ID",
-                    "COMPANY_ID",
-                    "COMPANY_IDS",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "TRACE",
-                    "PHONE",
-                    "EMAIL",
-                    "WEB",
-                    "IM",
-                    "LINK",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_COUNTRY_CODE",
-                    "ADDRESS_LOC_ADDR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                honorific: ::b24_core::__private::wire::field_at(slot_0, "HONORIFIC")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SECOND_NAME",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                photo: ::b24_core::__private::wire::field_at(slot_4, "PHOTO")?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_5, "BIRTHDATE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_6, "TYPE_ID")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_7, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_9, "POST")?,
-                comments: ::b24_core::__private::wire::field_at(slot_10, "COMMENTS")?,
-                opened: ::b24_core::__private::wire::field_at(slot_11, "OPENED")?,
-                export: ::b24_core::__private::wire::field_at(slot_12, "EXPORT")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "ASSIGNED_BY_ID",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "COMPANY_ID",
-                )?,
-                company_ids: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "COMPANY_IDS",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_20, "UTM_TERM")?,
-                trace: ::b24_core::__private::wire::field_at(slot_21, "TRACE")?,
-                phone: ::b24_core::__private::wire::field_at(slot_22, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_23, "EMAIL")?,
-                web: ::b24_core::__private::wire::field_at(slot_24, "WEB")?,
-                im: ::b24_core::__private::wire::field_at(slot_25, "IM")?,
-                link: ::b24_core::__private::wire::field_at(slot_26, "LINK")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_28, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "ORIGIN_VERSION",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "MODIFY_BY_ID",
-                )?,
-                address: ::b24_core::__private::wire::field_at(slot_34, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_35, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "ADDRESS_COUNTRY_CODE",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -1932,24 +1868,39 @@ pub mod contact_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["REGISTER_SONET_EVENT", "IMPORT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.register_sonet_event, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.import, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_SONET_EVENT", "IMPORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_sonet_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_SONET_EVENT",
-                )?,
-                import: ::b24_core::__private::wire::field_at(slot_1, "IMPORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -2139,22 +2090,62 @@ pub mod contact_company_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        company_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["COMPANY_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["COMPANY_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "COMPANY_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -2337,20 +2328,51 @@ pub mod contact_company_delete {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        company_id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["COMPANY_ID"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["COMPANY_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
-                extra,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "COMPANY_ID",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -2774,23 +2796,44 @@ pub mod contact_company_items_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "COMPANY_ID",
+            "SORT",
+            "ROLE_ID",
+            "IS_PRIMARY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.role_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_primary, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["COMPANY_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -2995,22 +3038,62 @@ pub mod contact_company_items_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ItemsSlots {
+        company_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["COMPANY_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __ItemsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["COMPANY_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "COMPANY_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -3478,23 +3561,39 @@ pub mod contact_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Configuration {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Configuration {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Configuration {
@@ -3573,25 +3672,38 @@ pub mod contact_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "optionFlags", "options"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.option_flags, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "optionFlags", "options"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                option_flags: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "optionFlags",
-                )?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -3984,23 +4096,39 @@ pub mod contact_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -4079,25 +4207,38 @@ pub mod contact_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "optionFlags", "options"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.option_flags, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "optionFlags", "options"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                option_flags: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "optionFlags",
-                )?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -5017,154 +5158,116 @@ pub mod contact_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "HONORIFIC",
+            "NAME",
+            "SECOND_NAME",
+            "LAST_NAME",
+            "PHOTO",
+            "BIRTHDATE",
+            "TYPE_ID",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "POST",
+            "COMMENTS",
+            "OPENED",
+            "EXPORT",
+            "ASSIGNED_BY_ID",
+            "COMPANY_ID",
+            "COMPANY_IDS",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "PHONE",
+            "EMAIL",
+            "WEB",
+            "IM",
+            "LINK",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "ORIGIN_VERSION",
+            "ADDRESS",
+            "ADDRESS_2",
+            "ADDRESS_CITY",
+            "ADDRESS_POSTAL_CODE",
+            "ADDRESS_REGION",
+            "ADDRESS_PROVINCE",
+            "ADDRESS_COUNTRY",
+            "ADDRESS_COUNTRY_CODE",
+            "ADDRESS_LOC_ADDR_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.export, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.company_ids, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.im, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.link, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.address_2, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.address_city, m),
+                32usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_postal_code, m)
+                }
+                33usize => ::b24_core::__private::wire::put(&mut s.address_region, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.address_province, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.address_country, m),
+                36usize => {
+                    ::b24_core::__private::wire::put(&mut s.address_country_code, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.address_loc_addr_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "HONORIFIC",
-                    "NAME",
-                    "SECOND_NAME",
-                    "LAST_NAME",
-                    "PHOTO",
-                    "BIRTHDATE",
-                    "TYPE_ID",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "POST",
-                    "COMMENTS",
-                    "OPENED",
-                    "EXPORT",
-                    "ASSIGNED_BY_ID",
-                    "COMPANY_ID",
-                    "COMPANY_IDS",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PHONE",
-                    "EMAIL",
-                    "WEB",
-                    "IM",
-                    "LINK",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_COUNTRY_CODE",
-                    "ADDRESS_LOC_ADDR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                honorific: ::b24_core::__private::wire::field_at(slot_0, "HONORIFIC")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SECOND_NAME",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                photo: ::b24_core::__private::wire::field_at(slot_4, "PHOTO")?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_5, "BIRTHDATE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_6, "TYPE_ID")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_7, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_9, "POST")?,
-                comments: ::b24_core::__private::wire::field_at(slot_10, "COMMENTS")?,
-                opened: ::b24_core::__private::wire::field_at(slot_11, "OPENED")?,
-                export: ::b24_core::__private::wire::field_at(slot_12, "EXPORT")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "ASSIGNED_BY_ID",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "COMPANY_ID",
-                )?,
-                company_ids: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "COMPANY_IDS",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_20, "UTM_TERM")?,
-                phone: ::b24_core::__private::wire::field_at(slot_21, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_22, "EMAIL")?,
-                web: ::b24_core::__private::wire::field_at(slot_23, "WEB")?,
-                im: ::b24_core::__private::wire::field_at(slot_24, "IM")?,
-                link: ::b24_core::__private::wire::field_at(slot_25, "LINK")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_27, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "ORIGIN_VERSION",
-                )?,
-                address: ::b24_core::__private::wire::field_at(slot_29, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_30, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "ADDRESS_COUNTRY_CODE",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -5405,27 +5508,42 @@ pub mod contact_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "REGISTER_SONET_EVENT",
+            "REGISTER_HISTORY_EVENT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.register_sonet_event, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.register_history_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_sonet_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_SONET_EVENT",
-                )?,
-                register_history_event: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REGISTER_HISTORY_EVENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -5719,88 +5837,177 @@ pub mod contact_userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        user_type_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        list_filter_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list_column_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        error_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        list: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        show_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "USER_TYPE_ID",
+            "FIELD_NAME",
+            "LABEL",
+            "XML_ID",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.label, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.list_filter_label, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.list_column_label, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.error_message, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.show_in_list, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_searchable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "USER_TYPE_ID",
-                    "FIELD_NAME",
-                    "LABEL",
-                    "XML_ID",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                label: ::b24_core::__private::wire::take(s.label, "LABEL")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                list_filter_label: ::b24_core::__private::wire::take(
+                    s.list_filter_label,
                     "LIST_FILTER_LABEL",
                 )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                list_column_label: ::b24_core::__private::wire::take(
+                    s.list_column_label,
                     "LIST_COLUMN_LABEL",
                 )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                error_message: ::b24_core::__private::wire::take(
+                    s.error_message,
                     "ERROR_MESSAGE",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "HELP_MESSAGE",
                 )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_10, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "SHOW_FILTER",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                show_in_list: ::b24_core::__private::wire::take(
+                    s.show_in_list,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "EDIT_IN_LIST",
                 )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                is_searchable: ::b24_core::__private::wire::take(
+                    s.is_searchable,
                     "IS_SEARCHABLE",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -6027,62 +6234,62 @@ pub mod contact_userfield_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -6536,53 +6743,68 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "en",
+            "fr",
+            "id",
+            "it",
+            "ja",
+            "la",
+            "ms",
+            "pl",
+            "de",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "en",
-                    "fr",
-                    "id",
-                    "it",
-                    "ja",
-                    "la",
-                    "ms",
-                    "pl",
-                    "de",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
-                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
-                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
-                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
-                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -6807,53 +7029,68 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ErrorMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ErrorMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "en",
+            "fr",
+            "id",
+            "it",
+            "ja",
+            "la",
+            "ms",
+            "pl",
+            "de",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "en",
-                    "fr",
-                    "id",
-                    "it",
-                    "ja",
-                    "la",
-                    "ms",
-                    "pl",
-                    "de",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
-                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
-                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
-                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
-                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ErrorMessage {
@@ -7078,53 +7315,68 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for HelpMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for HelpMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "en",
+            "fr",
+            "id",
+            "it",
+            "ja",
+            "la",
+            "ms",
+            "pl",
+            "de",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "en",
-                    "fr",
-                    "id",
-                    "it",
-                    "ja",
-                    "la",
-                    "ms",
-                    "pl",
-                    "de",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
-                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
-                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
-                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
-                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for HelpMessage {
@@ -7349,53 +7601,68 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListColumnLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "en",
+            "fr",
+            "id",
+            "it",
+            "ja",
+            "la",
+            "ms",
+            "pl",
+            "de",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "en",
-                    "fr",
-                    "id",
-                    "it",
-                    "ja",
-                    "la",
-                    "ms",
-                    "pl",
-                    "de",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
-                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
-                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
-                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
-                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListColumnLabel {
@@ -7620,53 +7887,68 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListFilterLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "en",
+            "fr",
+            "id",
+            "it",
+            "ja",
+            "la",
+            "ms",
+            "pl",
+            "de",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "en",
-                    "fr",
-                    "id",
-                    "it",
-                    "ja",
-                    "la",
-                    "ms",
-                    "pl",
-                    "de",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
-                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
-                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
-                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
-                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListFilterLabel {
@@ -7821,28 +8103,48 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SIZE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -8031,88 +8333,72 @@ pub mod contact_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -8553,93 +8839,74 @@ pub mod contact_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SHOW_MAP",
+            "CONTACT",
+            "COMPANY",
+            "DYNAMIC_1224",
+            "DYNAMIC_1226",
+            "DYNAMIC_1268",
+            "DYNAMIC_1278",
+            "LEAD",
+            "DEFAULT_VALUE",
+            "PRECISION",
+            "SIZE",
+            "MIN_VALUE",
+            "MAX_VALUE",
+            "LIST_WIDTH",
+            "LIST_HEIGHT",
+            "MAX_SHOW_SIZE",
+            "MAX_ALLOWED_SIZE",
+            "EXTENSIONS",
+            "TARGET_BLANK",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.show_map, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.dynamic_1224, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.dynamic_1226, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.dynamic_1268, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.dynamic_1278, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.min_value, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.max_value, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.list_width, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.max_show_size, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.max_allowed_size, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.extensions, m),
+                _ => ::b24_core::__private::wire::put(&mut s.target_blank, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "SHOW_MAP",
-                    "CONTACT",
-                    "COMPANY",
-                    "DYNAMIC_1224",
-                    "DYNAMIC_1226",
-                    "DYNAMIC_1268",
-                    "DYNAMIC_1278",
-                    "LEAD",
-                    "DEFAULT_VALUE",
-                    "PRECISION",
-                    "SIZE",
-                    "MIN_VALUE",
-                    "MAX_VALUE",
-                    "LIST_WIDTH",
-                    "LIST_HEIGHT",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                show_map: ::b24_core::__private::wire::field_at(slot_0, "SHOW_MAP")?,
-                contact: ::b24_core::__private::wire::field_at(slot_1, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_2, "COMPANY")?,
-                dynamic_1224: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DYNAMIC_1224",
-                )?,
-                dynamic_1226: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DYNAMIC_1226",
-                )?,
-                dynamic_1268: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DYNAMIC_1268",
-                )?,
-                dynamic_1278: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DYNAMIC_1278",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_7, "LEAD")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DEFAULT_VALUE",
-                )?,
-                precision: ::b24_core::__private::wire::field_at(slot_9, "PRECISION")?,
-                size: ::b24_core::__private::wire::field_at(slot_10, "SIZE")?,
-                min_value: ::b24_core::__private::wire::field_at(slot_11, "MIN_VALUE")?,
-                max_value: ::b24_core::__private::wire::field_at(slot_12, "MAX_VALUE")?,
-                list_width: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LIST_WIDTH",
-                )?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_HEIGHT",
-                )?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "EXTENSIONS",
-                )?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "TARGET_BLANK",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -8897,88 +9164,72 @@ pub mod contact_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -9349,76 +9600,64 @@ pub mod contact_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "MANDATORY",
+            "SHOW_FILTER",
+            "XML_ID",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "XML_ID",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SHOW_FILTER",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_4, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "IS_SEARCHABLE",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LIST_FILTER_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "EDIT_FORM_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -9614,62 +9853,62 @@ pub mod contact_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

@@ -86,43 +86,50 @@ pub mod currency_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for De {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for De {
+        const FIELDS: &'static [&'static str] = &[
+            "FORMAT_STRING",
+            "FULL_NAME",
+            "DEC_POINT",
+            "THOUSANDS_SEP",
+            "DECIMALS",
+            "THOUSANDS_VARIANT",
+            "HIDE_ZERO",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.thousands_sep, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.decimals, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.thousands_variant, m),
+                _ => ::b24_core::__private::wire::put(&mut s.hide_zero, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "THOUSANDS_VARIANT",
-                    "HIDE_ZERO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_VARIANT",
-                )?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for De {
@@ -241,43 +248,50 @@ pub mod currency_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for En {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for En {
+        const FIELDS: &'static [&'static str] = &[
+            "FORMAT_STRING",
+            "FULL_NAME",
+            "DEC_POINT",
+            "THOUSANDS_SEP",
+            "DECIMALS",
+            "THOUSANDS_VARIANT",
+            "HIDE_ZERO",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.thousands_sep, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.decimals, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.thousands_variant, m),
+                _ => ::b24_core::__private::wire::put(&mut s.hide_zero, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "THOUSANDS_VARIANT",
-                    "HIDE_ZERO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_VARIANT",
-                )?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for En {
@@ -496,25 +510,75 @@ pub mod currency_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        currency: ::std::option::Option<::std::string::String>,
+        base: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        amount_cnt: ::std::option::Option<i64>,
+        amount: ::std::option::Option<f64>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        lang: ::std::option::Option<::std::option::Option<Lang>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "CURRENCY",
+            "BASE",
+            "AMOUNT_CNT",
+            "AMOUNT",
+            "SORT",
+            "LANG",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.currency, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.base, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.amount_cnt, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.amount, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CURRENCY", "BASE", "AMOUNT_CNT", "AMOUNT", "SORT", "LANG"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                currency: ::b24_core::__private::wire::field_at(slot_0, "CURRENCY")?,
-                base: ::b24_core::__private::wire::field_at(slot_1, "BASE")?,
-                amount_cnt: ::b24_core::__private::wire::field_at(slot_2, "AMOUNT_CNT")?,
-                amount: ::b24_core::__private::wire::field_at(slot_3, "AMOUNT")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                lang: ::b24_core::__private::wire::field_at(slot_5, "LANG")?,
-                extra,
+                currency: ::b24_core::__private::wire::take(s.currency, "CURRENCY")?,
+                base: ::b24_core::__private::wire::take(s.base, "BASE")?,
+                amount_cnt: ::b24_core::__private::wire::take(
+                    s.amount_cnt,
+                    "AMOUNT_CNT",
+                )?,
+                amount: ::b24_core::__private::wire::take(s.amount, "AMOUNT")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                lang: ::b24_core::__private::wire::take(s.lang, "LANG")?,
+                extra: s.extra,
             })
         }
     }
@@ -665,50 +729,56 @@ pub mod currency_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lang {
+        const FIELDS: &'static [&'static str] = &[
+            "DECIMALS",
+            "DEC_POINT",
+            "FORMAT_STRING",
+            "FULL_NAME",
+            "HIDE_ZERO",
+            "THOUSANDS_SEP",
+            "THOUSANDS_VARIANT",
+            "ru",
+            "en",
+            "de",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.decimals, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.hide_zero, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.thousands_sep, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.thousands_variant, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DECIMALS",
-                    "DEC_POINT",
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "HIDE_ZERO",
-                    "THOUSANDS_SEP",
-                    "THOUSANDS_VARIANT",
-                    "ru",
-                    "en",
-                    "de",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                decimals: ::b24_core::__private::wire::field_at(slot_0, "DECIMALS")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_1, "DEC_POINT")?,
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_3, "FULL_NAME")?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_4, "HIDE_ZERO")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_SEP",
-                )?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "THOUSANDS_VARIANT",
-                )?,
-                ru: ::b24_core::__private::wire::field_at(slot_7, "ru")?,
-                en: ::b24_core::__private::wire::field_at(slot_8, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_9, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Lang {
@@ -1479,56 +1549,62 @@ pub mod currency_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Currency {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Currency {
+        const FIELDS: &'static [&'static str] = &[
+            "CURRENCY",
+            "AMOUNT_CNT",
+            "AMOUNT",
+            "SORT",
+            "BASE",
+            "FULL_NAME",
+            "LID",
+            "FORMAT_STRING",
+            "DEC_POINT",
+            "THOUSANDS_SEP",
+            "DECIMALS",
+            "DATE_UPDATE",
+            "LANG",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.amount_cnt, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.base, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.thousands_sep, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.decimals, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CURRENCY",
-                    "AMOUNT_CNT",
-                    "AMOUNT",
-                    "SORT",
-                    "BASE",
-                    "FULL_NAME",
-                    "LID",
-                    "FORMAT_STRING",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "DATE_UPDATE",
-                    "LANG",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                currency: ::b24_core::__private::wire::field_at(slot_0, "CURRENCY")?,
-                amount_cnt: ::b24_core::__private::wire::field_at(slot_1, "AMOUNT_CNT")?,
-                amount: ::b24_core::__private::wire::field_at(slot_2, "AMOUNT")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                base: ::b24_core::__private::wire::field_at(slot_4, "BASE")?,
-                full_name: ::b24_core::__private::wire::field_at(slot_5, "FULL_NAME")?,
-                lid: ::b24_core::__private::wire::field_at(slot_6, "LID")?,
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "FORMAT_STRING",
-                )?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_8, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_10, "DECIMALS")?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_UPDATE",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_12, "LANG")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Currency {
@@ -1644,21 +1720,37 @@ pub mod currency_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lang {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Lang {
@@ -2261,21 +2353,37 @@ pub mod currency_localizations_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Localizations {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Localizations {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Localizations {
@@ -2495,36 +2603,46 @@ pub mod currency_localizations_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for De {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for De {
+        const FIELDS: &'static [&'static str] = &[
+            "FULL_NAME",
+            "FORMAT_STRING",
+            "DEC_POINT",
+            "THOUSANDS_VARIANT",
+            "DECIMALS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.thousands_variant, m),
+                _ => ::b24_core::__private::wire::put(&mut s.decimals, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FULL_NAME",
-                    "FORMAT_STRING",
-                    "DEC_POINT",
-                    "THOUSANDS_VARIANT",
-                    "DECIMALS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                full_name: ::b24_core::__private::wire::field_at(slot_0, "FULL_NAME")?,
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "FORMAT_STRING",
-                )?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_VARIANT",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for De {
@@ -2617,36 +2735,46 @@ pub mod currency_localizations_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for En {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for En {
+        const FIELDS: &'static [&'static str] = &[
+            "FULL_NAME",
+            "FORMAT_STRING",
+            "DEC_POINT",
+            "THOUSANDS_VARIANT",
+            "DECIMALS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.thousands_variant, m),
+                _ => ::b24_core::__private::wire::put(&mut s.decimals, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FULL_NAME",
-                    "FORMAT_STRING",
-                    "DEC_POINT",
-                    "THOUSANDS_VARIANT",
-                    "DECIMALS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                full_name: ::b24_core::__private::wire::field_at(slot_0, "FULL_NAME")?,
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "FORMAT_STRING",
-                )?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_VARIANT",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for En {
@@ -2730,22 +2858,38 @@ pub mod currency_localizations_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Localizations {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Localizations {
+        const FIELDS: &'static [&'static str] = &["en", "de", "ru"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                _ => ::b24_core::__private::wire::put(&mut s.ru, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de", "ru"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                ru: ::b24_core::__private::wire::field_at(slot_2, "ru")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Localizations {
@@ -2984,24 +3128,46 @@ pub mod currency_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "SORT",
+            "AMOUNT_CNT",
+            "AMOUNT",
+            "BASE",
+            "LANG",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.amount_cnt, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.base, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SORT", "AMOUNT_CNT", "AMOUNT", "BASE", "LANG"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                sort: ::b24_core::__private::wire::field_at(slot_0, "SORT")?,
-                amount_cnt: ::b24_core::__private::wire::field_at(slot_1, "AMOUNT_CNT")?,
-                amount: ::b24_core::__private::wire::field_at(slot_2, "AMOUNT")?,
-                base: ::b24_core::__private::wire::field_at(slot_3, "BASE")?,
-                lang: ::b24_core::__private::wire::field_at(slot_4, "LANG")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3132,48 +3298,54 @@ pub mod currency_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lang {
+        const FIELDS: &'static [&'static str] = &[
+            "DECIMALS",
+            "DEC_POINT",
+            "FORMAT_STRING",
+            "FULL_NAME",
+            "HIDE_ZERO",
+            "THOUSANDS_SEP",
+            "THOUSANDS_VARIANT",
+            "en",
+            "de",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.decimals, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.dec_point, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.format_string, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.hide_zero, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.thousands_sep, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.thousands_variant, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DECIMALS",
-                    "DEC_POINT",
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "HIDE_ZERO",
-                    "THOUSANDS_SEP",
-                    "THOUSANDS_VARIANT",
-                    "en",
-                    "de",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                decimals: ::b24_core::__private::wire::field_at(slot_0, "DECIMALS")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_1, "DEC_POINT")?,
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_3, "FULL_NAME")?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_4, "HIDE_ZERO")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_SEP",
-                )?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "THOUSANDS_VARIANT",
-                )?,
-                en: ::b24_core::__private::wire::field_at(slot_7, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_8, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Lang {

@@ -300,170 +300,114 @@ pub mod deal_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Deal {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Deal {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "TYPE_ID",
+            "CATEGORY_ID",
+            "STAGE_ID",
+            "IS_RECURRING",
+            "IS_RETURN_CUSTOMER",
+            "IS_REPEATED_APPROACH",
+            "PROBABILITY",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "IS_MANUAL_OPPORTUNITY",
+            "TAX_VALUE",
+            "COMPANY_ID",
+            "CONTACT_ID",
+            "CONTACT_IDS",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "OPENED",
+            "CLOSED",
+            "COMMENTS",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "ADDITIONAL_INFO",
+            "LOCATION_ID",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                _ => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "TYPE_ID",
-                    "CATEGORY_ID",
-                    "STAGE_ID",
-                    "IS_RECURRING",
-                    "IS_RETURN_CUSTOMER",
-                    "IS_REPEATED_APPROACH",
-                    "PROBABILITY",
-                    "CURRENCY_ID",
-                    "OPPORTUNITY",
-                    "IS_MANUAL_OPPORTUNITY",
-                    "TAX_VALUE",
-                    "COMPANY_ID",
-                    "CONTACT_ID",
-                    "CONTACT_IDS",
-                    "BEGINDATE",
-                    "CLOSEDATE",
-                    "OPENED",
-                    "CLOSED",
-                    "COMMENTS",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "ADDITIONAL_INFO",
-                    "LOCATION_ID",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_2, "TYPE_ID")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CATEGORY_ID",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_4, "STAGE_ID")?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IS_RECURRING",
-                )?,
-                is_return_customer: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_RETURN_CUSTOMER",
-                )?,
-                is_repeated_approach: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "IS_REPEATED_APPROACH",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "PROBABILITY",
-                )?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CURRENCY_ID",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "OPPORTUNITY",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_MANUAL_OPPORTUNITY",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_12, "TAX_VALUE")?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "COMPANY_ID",
-                )?,
-                contact_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CONTACT_ID",
-                )?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "CONTACT_IDS",
-                )?,
-                begindate: ::b24_core::__private::wire::field_at(slot_16, "BEGINDATE")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_17, "CLOSEDATE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_18, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_19, "CLOSED")?,
-                comments: ::b24_core::__private::wire::field_at(slot_20, "COMMENTS")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "MODIFY_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "DATE_MODIFY",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_26, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "ADDITIONAL_INFO",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "LOCATION_ID",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_31, "ORIGIN_ID")?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_36, "UTM_TERM")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Deal {
@@ -1002,202 +946,130 @@ pub mod deal_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Deal2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Deal2 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "TYPE_ID",
+            "CATEGORY_ID",
+            "STAGE_ID",
+            "IS_RECURRING",
+            "IS_RETURN_CUSTOMER",
+            "IS_REPEATED_APPROACH",
+            "PROBABILITY",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "IS_MANUAL_OPPORTUNITY",
+            "TAX_VALUE",
+            "COMPANY_ID",
+            "CONTACT_ID",
+            "CONTACT_IDS",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "OPENED",
+            "CLOSED",
+            "COMMENTS",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "ADDITIONAL_INFO",
+            "LOCATION_ID",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "LEAD_ID",
+            "QUOTE_ID",
+            "STAGE_SEMANTIC_ID",
+            "IS_NEW",
+            "MOVED_BY_ID",
+            "MOVED_TIME",
+            "LAST_ACTIVITY_BY",
+            "LAST_ACTIVITY_TIME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.stage_semantic_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.moved_by_id, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.moved_time, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "TYPE_ID",
-                    "CATEGORY_ID",
-                    "STAGE_ID",
-                    "IS_RECURRING",
-                    "IS_RETURN_CUSTOMER",
-                    "IS_REPEATED_APPROACH",
-                    "PROBABILITY",
-                    "CURRENCY_ID",
-                    "OPPORTUNITY",
-                    "IS_MANUAL_OPPORTUNITY",
-                    "TAX_VALUE",
-                    "COMPANY_ID",
-                    "CONTACT_ID",
-                    "CONTACT_IDS",
-                    "BEGINDATE",
-                    "CLOSEDATE",
-                    "OPENED",
-                    "CLOSED",
-                    "COMMENTS",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "ADDITIONAL_INFO",
-                    "LOCATION_ID",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "LEAD_ID",
-                    "QUOTE_ID",
-                    "STAGE_SEMANTIC_ID",
-                    "IS_NEW",
-                    "MOVED_BY_ID",
-                    "MOVED_TIME",
-                    "LAST_ACTIVITY_BY",
-                    "LAST_ACTIVITY_TIME",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_2, "TYPE_ID")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CATEGORY_ID",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_4, "STAGE_ID")?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IS_RECURRING",
-                )?,
-                is_return_customer: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_RETURN_CUSTOMER",
-                )?,
-                is_repeated_approach: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "IS_REPEATED_APPROACH",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "PROBABILITY",
-                )?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CURRENCY_ID",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "OPPORTUNITY",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_MANUAL_OPPORTUNITY",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_12, "TAX_VALUE")?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "COMPANY_ID",
-                )?,
-                contact_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CONTACT_ID",
-                )?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "CONTACT_IDS",
-                )?,
-                begindate: ::b24_core::__private::wire::field_at(slot_16, "BEGINDATE")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_17, "CLOSEDATE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_18, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_19, "CLOSED")?,
-                comments: ::b24_core::__private::wire::field_at(slot_20, "COMMENTS")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "MODIFY_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "DATE_MODIFY",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_26, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "ADDITIONAL_INFO",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "LOCATION_ID",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_31, "ORIGIN_ID")?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_36, "UTM_TERM")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_37, "LEAD_ID")?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_38, "QUOTE_ID")?,
-                stage_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "STAGE_SEMANTIC_ID",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_40, "IS_NEW")?,
-                moved_by_id: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "MOVED_BY_ID",
-                )?,
-                moved_time: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "MOVED_TIME",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Deal2 {
@@ -1462,23 +1334,36 @@ pub mod deal_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Extras {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Extras {
+        const FIELDS: &'static [&'static str] = &["dealCategoryId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.deal_category_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["dealCategoryId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                deal_category_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "dealCategoryId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Extras {
@@ -1579,63 +1464,70 @@ pub mod deal_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "MODE",
+            "SINGLE_BEFORE_START_DATE_TYPE",
+            "SINGLE_BEFORE_START_DATE_VALUE",
+            "MULTIPLE_TYPE",
+            "MULTIPLE_INTERVAL",
+            "OFFSET_BEGINDATE_TYPE",
+            "OFFSET_BEGINDATE_VALUE",
+            "OFFSET_CLOSEDATE_TYPE",
+            "OFFSET_CLOSEDATE_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mode, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.single_before_start_date_type,
+                        m,
+                    )
+                }
+                2usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.single_before_start_date_value,
+                        m,
+                    )
+                }
+                3usize => ::b24_core::__private::wire::put(&mut s.multiple_type, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.multiple_interval, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_begindate_type, m)
+                }
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_begindate_value, m)
+                }
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_closedate_type, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.offset_closedate_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MODE",
-                    "SINGLE_BEFORE_START_DATE_TYPE",
-                    "SINGLE_BEFORE_START_DATE_VALUE",
-                    "MULTIPLE_TYPE",
-                    "MULTIPLE_INTERVAL",
-                    "OFFSET_BEGINDATE_TYPE",
-                    "OFFSET_BEGINDATE_VALUE",
-                    "OFFSET_CLOSEDATE_TYPE",
-                    "OFFSET_CLOSEDATE_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
-                single_before_start_date_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SINGLE_BEFORE_START_DATE_TYPE",
-                )?,
-                single_before_start_date_value: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SINGLE_BEFORE_START_DATE_VALUE",
-                )?,
-                multiple_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MULTIPLE_TYPE",
-                )?,
-                multiple_interval: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MULTIPLE_INTERVAL",
-                )?,
-                offset_begindate_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "OFFSET_BEGINDATE_TYPE",
-                )?,
-                offset_begindate_value: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "OFFSET_BEGINDATE_VALUE",
-                )?,
-                offset_closedate_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "OFFSET_CLOSEDATE_TYPE",
-                )?,
-                offset_closedate_value: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "OFFSET_CLOSEDATE_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -1808,62 +1700,62 @@ pub mod deal_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Recurring {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Recurring {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "DEAL_ID",
+            "BASED_ID",
+            "ACTIVE",
+            "CATEGORY_ID",
+            "IS_LIMIT",
+            "COUNTER_REPEAT",
+            "LIMIT_REPEAT",
+            "LIMIT_DATE",
+            "START_DATE",
+            "NEXT_EXECUTION",
+            "LAST_EXECUTION",
+            "PARAMS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.based_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_limit, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.counter_repeat, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.limit_repeat, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.limit_date, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.start_date, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.next_execution, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.last_execution, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "DEAL_ID",
-                    "BASED_ID",
-                    "ACTIVE",
-                    "CATEGORY_ID",
-                    "IS_LIMIT",
-                    "COUNTER_REPEAT",
-                    "LIMIT_REPEAT",
-                    "LIMIT_DATE",
-                    "START_DATE",
-                    "NEXT_EXECUTION",
-                    "LAST_EXECUTION",
-                    "PARAMS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_1, "DEAL_ID")?,
-                based_id: ::b24_core::__private::wire::field_at(slot_2, "BASED_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "CATEGORY_ID",
-                )?,
-                is_limit: ::b24_core::__private::wire::field_at(slot_5, "IS_LIMIT")?,
-                counter_repeat: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "COUNTER_REPEAT",
-                )?,
-                limit_repeat: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "LIMIT_REPEAT",
-                )?,
-                limit_date: ::b24_core::__private::wire::field_at(slot_8, "LIMIT_DATE")?,
-                start_date: ::b24_core::__private::wire::field_at(slot_9, "START_DATE")?,
-                next_execution: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "NEXT_EXECUTION",
-                )?,
-                last_execution: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LAST_EXECUTION",
-                )?,
-                params: ::b24_core::__private::wire::field_at(slot_12, "PARAMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Recurring {
@@ -2112,23 +2004,36 @@ pub mod deal_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DealParams {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DealParams {
+        const FIELDS: &'static [&'static str] = &["REGISTER_SONET_EVENT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.register_sonet_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_SONET_EVENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_sonet_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_SONET_EVENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DealParams {
@@ -2313,22 +2218,62 @@ pub mod deal_contact_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -2510,20 +2455,51 @@ pub mod deal_contact_delete {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -2944,23 +2920,44 @@ pub mod deal_contact_items_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "CONTACT_ID",
+            "SORT",
+            "ROLE_ID",
+            "IS_PRIMARY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.role_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_primary, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -3164,22 +3161,62 @@ pub mod deal_contact_items_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ItemsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __ItemsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -3695,23 +3732,39 @@ pub mod deal_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Configuration {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Configuration {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Configuration {
@@ -3778,24 +3831,37 @@ pub mod deal_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "optionFlags"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.option_flags, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "optionFlags"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                option_flags: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "optionFlags",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -4231,23 +4297,39 @@ pub mod deal_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -4307,20 +4389,36 @@ pub mod deal_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -4824,17 +4922,24 @@ pub mod deal_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SortDir {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let s = ::b24_core::__private::wire::scalar_string(value)?;
-            if ::b24_core::__private::wire::same(&s, "ASC", true) {
-                return ::std::result::Result::Ok(Self::Asc);
-            }
-            if ::b24_core::__private::wire::same(&s, "DESC", true) {
-                return ::std::result::Result::Ok(Self::Desc);
-            }
-            ::std::result::Result::Ok(Self::Other(s))
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::scalar(
+                d,
+                "a string",
+                |s: &str| {
+                    if ::b24_core::__private::wire::same(s, "ASC", true) {
+                        return ::std::option::Option::Some(Self::Asc);
+                    }
+                    if ::b24_core::__private::wire::same(s, "DESC", true) {
+                        return ::std::option::Option::Some(Self::Desc);
+                    }
+                    ::std::option::Option::Some(
+                        Self::Other(::std::string::ToString::to_string(s)),
+                    )
+                },
+            )
         }
     }
     impl ::b24_core::__private::Check for SortDir {
@@ -5194,130 +5299,94 @@ pub mod deal_productrows_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Productrows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Productrows {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "OWNER_ID",
+            "OWNER_TYPE",
+            "PRODUCT_ID",
+            "PRODUCT_NAME",
+            "ORIGINAL_PRODUCT_NAME",
+            "PRODUCT_DESCRIPTION",
+            "PRICE",
+            "PRICE_EXCLUSIVE",
+            "PRICE_NETTO",
+            "PRICE_BRUTTO",
+            "PRICE_ACCOUNT",
+            "QUANTITY",
+            "DISCOUNT_TYPE_ID",
+            "DISCOUNT_RATE",
+            "DISCOUNT_SUM",
+            "TAX_RATE",
+            "TAX_INCLUDED",
+            "CUSTOMIZED",
+            "MEASURE_CODE",
+            "MEASURE_NAME",
+            "SORT",
+            "XML_ID",
+            "TYPE",
+            "STORE_ID",
+            "RESERVE_ID",
+            "DATE_RESERVE_END",
+            "RESERVE_QUANTITY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.original_product_name, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.product_description, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.store_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.reserve_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.date_reserve_end, m),
+                _ => ::b24_core::__private::wire::put(&mut s.reserve_quantity, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OWNER_ID",
-                    "OWNER_TYPE",
-                    "PRODUCT_ID",
-                    "PRODUCT_NAME",
-                    "ORIGINAL_PRODUCT_NAME",
-                    "PRODUCT_DESCRIPTION",
-                    "PRICE",
-                    "PRICE_EXCLUSIVE",
-                    "PRICE_NETTO",
-                    "PRICE_BRUTTO",
-                    "PRICE_ACCOUNT",
-                    "QUANTITY",
-                    "DISCOUNT_TYPE_ID",
-                    "DISCOUNT_RATE",
-                    "DISCOUNT_SUM",
-                    "TAX_RATE",
-                    "TAX_INCLUDED",
-                    "CUSTOMIZED",
-                    "MEASURE_CODE",
-                    "MEASURE_NAME",
-                    "SORT",
-                    "XML_ID",
-                    "TYPE",
-                    "STORE_ID",
-                    "RESERVE_ID",
-                    "DATE_RESERVE_END",
-                    "RESERVE_QUANTITY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "OWNER_TYPE")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "PRODUCT_ID")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PRODUCT_NAME",
-                )?,
-                original_product_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "ORIGINAL_PRODUCT_NAME",
-                )?,
-                product_description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PRODUCT_DESCRIPTION",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_7, "PRICE")?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "PRICE_EXCLUSIVE",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "PRICE_NETTO",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PRICE_BRUTTO",
-                )?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PRICE_ACCOUNT",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_12, "QUANTITY")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DISCOUNT_TYPE_ID",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DISCOUNT_RATE",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DISCOUNT_SUM",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_16, "TAX_RATE")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "TAX_INCLUDED",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CUSTOMIZED",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "MEASURE_CODE",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "MEASURE_NAME",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_21, "SORT")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_23, "TYPE")?,
-                store_id: ::b24_core::__private::wire::field_at(slot_24, "STORE_ID")?,
-                reserve_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "RESERVE_ID",
-                )?,
-                date_reserve_end: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "DATE_RESERVE_END",
-                )?,
-                reserve_quantity: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RESERVE_QUANTITY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Productrows {
@@ -5738,81 +5807,66 @@ pub mod deal_productrows_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Rows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Rows {
+        const FIELDS: &'static [&'static str] = &[
+            "PRODUCT_ID",
+            "PRODUCT_NAME",
+            "PRICE",
+            "PRICE_EXCLUSIVE",
+            "PRICE_NETTO",
+            "PRICE_BRUTTO",
+            "QUANTITY",
+            "DISCOUNT_TYPE_ID",
+            "DISCOUNT_RATE",
+            "DISCOUNT_SUM",
+            "TAX_RATE",
+            "TAX_INCLUDED",
+            "MEASURE_CODE",
+            "MEASURE_NAME",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "PRODUCT_ID",
-                    "PRODUCT_NAME",
-                    "PRICE",
-                    "PRICE_EXCLUSIVE",
-                    "PRICE_NETTO",
-                    "PRICE_BRUTTO",
-                    "QUANTITY",
-                    "DISCOUNT_TYPE_ID",
-                    "DISCOUNT_RATE",
-                    "DISCOUNT_SUM",
-                    "TAX_RATE",
-                    "TAX_INCLUDED",
-                    "MEASURE_CODE",
-                    "MEASURE_NAME",
-                    "SORT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PRODUCT_NAME",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "PRICE")?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PRICE_EXCLUSIVE",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PRICE_NETTO",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PRICE_BRUTTO",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_6, "QUANTITY")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DISCOUNT_TYPE_ID",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DISCOUNT_RATE",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "DISCOUNT_SUM",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_10, "TAX_RATE")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "TAX_INCLUDED",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "MEASURE_CODE",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "MEASURE_NAME",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Rows {
@@ -6096,42 +6150,52 @@ pub mod deal_recurring_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "DEAL_ID",
+            "ACTIVE",
+            "CATEGORY_ID",
+            "IS_LIMIT",
+            "LIMIT_REPEAT",
+            "LIMIT_DATE",
+            "START_DATE",
+            "PARAMS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_limit, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.limit_repeat, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.limit_date, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.start_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEAL_ID",
-                    "ACTIVE",
-                    "CATEGORY_ID",
-                    "IS_LIMIT",
-                    "LIMIT_REPEAT",
-                    "LIMIT_DATE",
-                    "START_DATE",
-                    "PARAMS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                deal_id: ::b24_core::__private::wire::field_at(slot_0, "DEAL_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CATEGORY_ID",
-                )?,
-                is_limit: ::b24_core::__private::wire::field_at(slot_3, "IS_LIMIT")?,
-                limit_repeat: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIMIT_REPEAT",
-                )?,
-                limit_date: ::b24_core::__private::wire::field_at(slot_5, "LIMIT_DATE")?,
-                start_date: ::b24_core::__private::wire::field_at(slot_6, "START_DATE")?,
-                params: ::b24_core::__private::wire::field_at(slot_7, "PARAMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -6267,63 +6331,70 @@ pub mod deal_recurring_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "MODE",
+            "MULTIPLE_TYPE",
+            "MULTIPLE_INTERVAL",
+            "SINGLE_BEFORE_START_DATE_TYPE",
+            "SINGLE_BEFORE_START_DATE_VALUE",
+            "OFFSET_BEGINDATE_TYPE",
+            "OFFSET_BEGINDATE_VALUE",
+            "OFFSET_CLOSEDATE_TYPE",
+            "OFFSET_CLOSEDATE_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mode, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.multiple_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.multiple_interval, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.single_before_start_date_type,
+                        m,
+                    )
+                }
+                4usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.single_before_start_date_value,
+                        m,
+                    )
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_begindate_type, m)
+                }
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_begindate_value, m)
+                }
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_closedate_type, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.offset_closedate_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MODE",
-                    "MULTIPLE_TYPE",
-                    "MULTIPLE_INTERVAL",
-                    "SINGLE_BEFORE_START_DATE_TYPE",
-                    "SINGLE_BEFORE_START_DATE_VALUE",
-                    "OFFSET_BEGINDATE_TYPE",
-                    "OFFSET_BEGINDATE_VALUE",
-                    "OFFSET_CLOSEDATE_TYPE",
-                    "OFFSET_CLOSEDATE_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
-                multiple_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MULTIPLE_TYPE",
-                )?,
-                multiple_interval: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MULTIPLE_INTERVAL",
-                )?,
-                single_before_start_date_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SINGLE_BEFORE_START_DATE_TYPE",
-                )?,
-                single_before_start_date_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SINGLE_BEFORE_START_DATE_VALUE",
-                )?,
-                offset_begindate_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "OFFSET_BEGINDATE_TYPE",
-                )?,
-                offset_begindate_value: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "OFFSET_BEGINDATE_VALUE",
-                )?,
-                offset_closedate_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "OFFSET_CLOSEDATE_TYPE",
-                )?,
-                offset_closedate_value: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "OFFSET_CLOSEDATE_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -6644,20 +6715,36 @@ pub mod deal_recurring_expose {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["DEAL_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DEAL_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                deal_id: ::b24_core::__private::wire::field_at(slot_0, "DEAL_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7303,40 +7390,50 @@ pub mod deal_recurring_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ACTIVE",
+            "CATEGORY_ID",
+            "IS_LIMIT",
+            "LIMIT_REPEAT",
+            "LIMIT_DATE",
+            "START_DATE",
+            "PARAMS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_limit, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.limit_repeat, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.limit_date, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.start_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ACTIVE",
-                    "CATEGORY_ID",
-                    "IS_LIMIT",
-                    "LIMIT_REPEAT",
-                    "LIMIT_DATE",
-                    "START_DATE",
-                    "PARAMS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CATEGORY_ID",
-                )?,
-                is_limit: ::b24_core::__private::wire::field_at(slot_2, "IS_LIMIT")?,
-                limit_repeat: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "LIMIT_REPEAT",
-                )?,
-                limit_date: ::b24_core::__private::wire::field_at(slot_4, "LIMIT_DATE")?,
-                start_date: ::b24_core::__private::wire::field_at(slot_5, "START_DATE")?,
-                params: ::b24_core::__private::wire::field_at(slot_6, "PARAMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -7467,63 +7564,70 @@ pub mod deal_recurring_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "MODE",
+            "MULTIPLE_TYPE",
+            "MULTIPLE_INTERVAL",
+            "SINGLE_BEFORE_START_DATE_TYPE",
+            "SINGLE_BEFORE_START_DATE_VALUE",
+            "OFFSET_BEGINDATE_TYPE",
+            "OFFSET_BEGINDATE_VALUE",
+            "OFFSET_CLOSEDATE_TYPE",
+            "OFFSET_CLOSEDATE_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mode, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.multiple_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.multiple_interval, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.single_before_start_date_type,
+                        m,
+                    )
+                }
+                4usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.single_before_start_date_value,
+                        m,
+                    )
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_begindate_type, m)
+                }
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_begindate_value, m)
+                }
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.offset_closedate_type, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.offset_closedate_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MODE",
-                    "MULTIPLE_TYPE",
-                    "MULTIPLE_INTERVAL",
-                    "SINGLE_BEFORE_START_DATE_TYPE",
-                    "SINGLE_BEFORE_START_DATE_VALUE",
-                    "OFFSET_BEGINDATE_TYPE",
-                    "OFFSET_BEGINDATE_VALUE",
-                    "OFFSET_CLOSEDATE_TYPE",
-                    "OFFSET_CLOSEDATE_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
-                multiple_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MULTIPLE_TYPE",
-                )?,
-                multiple_interval: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MULTIPLE_INTERVAL",
-                )?,
-                single_before_start_date_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SINGLE_BEFORE_START_DATE_TYPE",
-                )?,
-                single_before_start_date_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SINGLE_BEFORE_START_DATE_VALUE",
-                )?,
-                offset_begindate_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "OFFSET_BEGINDATE_TYPE",
-                )?,
-                offset_begindate_value: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "OFFSET_BEGINDATE_VALUE",
-                )?,
-                offset_closedate_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "OFFSET_CLOSEDATE_TYPE",
-                )?,
-                offset_closedate_value: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "OFFSET_CLOSEDATE_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -7780,27 +7884,42 @@ pub mod deal_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DealParams {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DealParams {
+        const FIELDS: &'static [&'static str] = &[
+            "REGISTER_SONET_EVENT",
+            "REGISTER_HISTORY_EVENT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.register_sonet_event, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.register_history_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_sonet_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_SONET_EVENT",
-                )?,
-                register_history_event: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REGISTER_HISTORY_EVENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DealParams {
@@ -8094,88 +8213,177 @@ pub mod deal_userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        user_type_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        list_filter_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list_column_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        error_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        list: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        show_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "USER_TYPE_ID",
+            "FIELD_NAME",
+            "LABEL",
+            "XML_ID",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.label, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.list_filter_label, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.list_column_label, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.error_message, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.show_in_list, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_searchable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "USER_TYPE_ID",
-                    "FIELD_NAME",
-                    "LABEL",
-                    "XML_ID",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                label: ::b24_core::__private::wire::take(s.label, "LABEL")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                list_filter_label: ::b24_core::__private::wire::take(
+                    s.list_filter_label,
                     "LIST_FILTER_LABEL",
                 )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                list_column_label: ::b24_core::__private::wire::take(
+                    s.list_column_label,
                     "LIST_COLUMN_LABEL",
                 )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                error_message: ::b24_core::__private::wire::take(
+                    s.error_message,
                     "ERROR_MESSAGE",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "HELP_MESSAGE",
                 )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_10, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "SHOW_FILTER",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                show_in_list: ::b24_core::__private::wire::take(
+                    s.show_in_list,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "EDIT_IN_LIST",
                 )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                is_searchable: ::b24_core::__private::wire::take(
+                    s.is_searchable,
                     "IS_SEARCHABLE",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -8402,62 +8610,62 @@ pub mod deal_userfield_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -8955,64 +9163,78 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "ru",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "ru",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
-                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -9297,64 +9519,78 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ErrorMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ErrorMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "ru",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "ru",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
-                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ErrorMessage {
@@ -9639,64 +9875,78 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for HelpMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for HelpMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "ru",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "ru",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
-                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for HelpMessage {
@@ -9981,64 +10231,78 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListColumnLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "ru",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "ru",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
-                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListColumnLabel {
@@ -10323,64 +10587,78 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListFilterLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "ru",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "ru",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
-                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListFilterLabel {
@@ -10560,28 +10838,48 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SIZE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -10770,88 +11068,72 @@ pub mod deal_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -11366,133 +11648,92 @@ pub mod deal_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "CAPTION_NO_VALUE",
+            "SHOW_NO_VALUE",
+            "SIZE",
+            "LIST_WIDTH",
+            "MAX_SHOW_SIZE",
+            "MAX_ALLOWED_SIZE",
+            "EXTENSIONS",
+            "TARGET_BLANK",
+            "USE_USERS",
+            "USE_RESOURCES",
+            "RESOURCES",
+            "SELECTED_RESOURCES",
+            "SELECTED_USERS",
+            "FULL_DAY",
+            "ALLOW_OVERBOOKING",
+            "USE_SERVICES",
+            "SERVICE_LIST",
+            "RESOURCE_LIMIT",
+            "TIMEZONE",
+            "USE_USER_TIMEZONE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.caption_no_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.show_no_value, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.list_width, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.max_show_size, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.max_allowed_size, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.extensions, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.target_blank, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.use_users, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.use_resources, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.resources, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.selected_resources, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.selected_users, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.full_day, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.allow_overbooking, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.use_services, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.service_list, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.resource_limit, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.timezone, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.use_user_timezone, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "SIZE",
-                    "LIST_WIDTH",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                    "USE_USERS",
-                    "USE_RESOURCES",
-                    "RESOURCES",
-                    "SELECTED_RESOURCES",
-                    "SELECTED_USERS",
-                    "FULL_DAY",
-                    "ALLOW_OVERBOOKING",
-                    "USE_SERVICES",
-                    "SERVICE_LIST",
-                    "RESOURCE_LIMIT",
-                    "TIMEZONE",
-                    "USE_USER_TIMEZONE",
-                    "ROWS",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                    "DEFAULT_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE",
-                )?,
-                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "LIST_HEIGHT",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHOW_NO_VALUE",
-                )?,
-                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
-                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TARGET_BLANK",
-                )?,
-                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
-                use_resources: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "USE_RESOURCES",
-                )?,
-                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
-                selected_resources: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SELECTED_RESOURCES",
-                )?,
-                selected_users: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "SELECTED_USERS",
-                )?,
-                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
-                allow_overbooking: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "ALLOW_OVERBOOKING",
-                )?,
-                use_services: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "USE_SERVICES",
-                )?,
-                service_list: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "SERVICE_LIST",
-                )?,
-                resource_limit: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RESOURCE_LIMIT",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
-                use_user_timezone: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "USE_USER_TIMEZONE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "MIN_LENGTH",
-                )?,
-                max_length: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "MAX_LENGTH",
-                )?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -11804,90 +12045,74 @@ pub mod deal_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -12267,76 +12492,64 @@ pub mod deal_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "MANDATORY",
+            "SHOW_FILTER",
+            "XML_ID",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "XML_ID",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SHOW_FILTER",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_4, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "IS_SEARCHABLE",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LIST_FILTER_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "EDIT_FORM_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -12532,62 +12745,62 @@ pub mod deal_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

@@ -90,40 +90,51 @@ pub mod documentgenerator_types {
     }
     impl ::b24_core::__private::wire::FromWire
     for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record
+    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        const FIELDS: &'static [&'static str] = &[
+            "start",
+            "step",
+            "length",
+            "padString",
+            "periodicBy",
+            "timezone",
+            "isDirectNumeration",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.step, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.pad_string, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.periodic_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.timezone, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_direct_numeration, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "step",
-                    "length",
-                    "padString",
-                    "periodicBy",
-                    "timezone",
-                    "isDirectNumeration",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
-                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
-                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
-                periodic_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "periodicBy",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
-                is_direct_numeration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isDirectNumeration",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check
@@ -434,139 +445,123 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+            "changeStampsEnabled",
+            "changeStampsDisabledReason",
+            "changeQrCodeEnabled",
+            "qrCodeEnabled",
+            "changeQrCodeDisabledReason",
+            "products",
+            "stampsEnabled",
+            "downloadUrl",
+            "downloadUrlMachine",
+            "imageUrl",
+            "imageUrlMachine",
+            "pdfUrl",
+            "pdfUrlMachine",
+            "publicUrl",
+            "isTransformationError",
+            "transformationErrorMessage",
+            "transformationErrorCode",
+            "templateId",
+            "pullTag",
+            "emailDiskFile",
+            "entityTypeId",
+            "entityId",
+            "values",
+            "documents",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_stamps_enabled, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_stamps_disabled_reason,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_qr_code_enabled, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.qr_code_enabled, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_qr_code_disabled_reason,
+                        m,
+                    )
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.products, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.image_url, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.image_url_machine, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.pdf_url, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.pdf_url_machine, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                22usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.transformation_error_message,
+                        m,
+                    )
+                }
+                23usize => {
+                    ::b24_core::__private::wire::put(&mut s.transformation_error_code, m)
+                }
+                24usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "changeStampsEnabled",
-                    "changeStampsDisabledReason",
-                    "changeQrCodeEnabled",
-                    "qrCodeEnabled",
-                    "changeQrCodeDisabledReason",
-                    "products",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "imageUrl",
-                    "imageUrlMachine",
-                    "pdfUrl",
-                    "pdfUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorMessage",
-                    "transformationErrorCode",
-                    "templateId",
-                    "pullTag",
-                    "emailDiskFile",
-                    "entityTypeId",
-                    "entityId",
-                    "values",
-                    "documents",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                change_stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "changeStampsEnabled",
-                )?,
-                change_stamps_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "changeStampsDisabledReason",
-                )?,
-                change_qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "changeQrCodeEnabled",
-                )?,
-                qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "qrCodeEnabled",
-                )?,
-                change_qr_code_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "changeQrCodeDisabledReason",
-                )?,
-                products: ::b24_core::__private::wire::field_at(slot_12, "products")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadUrlMachine",
-                )?,
-                image_url: ::b24_core::__private::wire::field_at(slot_16, "imageUrl")?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "imageUrlMachine",
-                )?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_18, "pdfUrl")?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "pdfUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_20, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isTransformationError",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "transformationErrorMessage",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "transformationErrorCode",
-                )?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "templateId",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_25, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "emailDiskFile",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_28, "entityId")?,
-                values: ::b24_core::__private::wire::field_at(slot_29, "values")?,
-                documents: ::b24_core::__private::wire::field_at(slot_30, "documents")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -789,24 +784,46 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Numerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Numerator {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "template",
+            "code",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Numerator {
@@ -871,20 +888,36 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -957,24 +990,46 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "template",
+            "code",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -1151,71 +1206,68 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "region",
+            "code",
+            "download",
+            "downloadMachine",
+            "active",
+            "moduleId",
+            "numeratorId",
+            "withStamps",
+            "users",
+            "isDeleted",
+            "sort",
+            "entityTypeId",
+            "createTime",
+            "updateTime",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.download, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.download_machine, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_deleted, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                _ => ::b24_core::__private::wire::put(&mut s.update_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "entityTypeId",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entityTypeId",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -1335,20 +1387,36 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["template"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -1395,23 +1463,43 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.bitrix_main_numerator_generator_sequent_number_generator,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -1503,40 +1591,50 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings2 {
+        const FIELDS: &'static [&'static str] = &[
+            "start",
+            "step",
+            "length",
+            "padString",
+            "periodicBy",
+            "timezone",
+            "isDirectNumeration",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.step, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.length, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.pad_string, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.periodic_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.timezone, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_direct_numeration, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "step",
-                    "length",
-                    "padString",
-                    "periodicBy",
-                    "timezone",
-                    "isDirectNumeration",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
-                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
-                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
-                periodic_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "periodicBy",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
-                is_direct_numeration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isDirectNumeration",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings2 {
@@ -1613,23 +1711,43 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SettingsWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for SettingsWrapper {
+        const FIELDS: &'static [&'static str] = &[
+            "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.bitrix_main_numerator_generator_sequent_number_generator,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for SettingsWrapper {
@@ -1696,25 +1814,38 @@ pub mod documentgenerator_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Values {
+        const FIELDS: &'static [&'static str] = &["id", "values", "DocumentNumber"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_number, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "values", "DocumentNumber"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DocumentNumber",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Values {
@@ -2203,127 +2334,117 @@ pub mod documentgenerator_document_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+            "changeStampsEnabled",
+            "changeStampsDisabledReason",
+            "changeQrCodeEnabled",
+            "qrCodeEnabled",
+            "changeQrCodeDisabledReason",
+            "products",
+            "stampsEnabled",
+            "downloadUrl",
+            "downloadUrlMachine",
+            "publicUrl",
+            "isTransformationError",
+            "transformationErrorMessage",
+            "transformationErrorCode",
+            "templateId",
+            "pullTag",
+            "emailDiskFile",
+            "entityTypeId",
+            "entityId",
+            "values",
+            "imageUrl",
+            "pdfUrl",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_stamps_enabled, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_stamps_disabled_reason,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_qr_code_enabled, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.qr_code_enabled, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_qr_code_disabled_reason,
+                        m,
+                    )
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.products, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.transformation_error_message,
+                        m,
+                    )
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.transformation_error_code, m)
+                }
+                20usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.image_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.pdf_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "changeStampsEnabled",
-                    "changeStampsDisabledReason",
-                    "changeQrCodeEnabled",
-                    "qrCodeEnabled",
-                    "changeQrCodeDisabledReason",
-                    "products",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorMessage",
-                    "transformationErrorCode",
-                    "templateId",
-                    "pullTag",
-                    "emailDiskFile",
-                    "entityTypeId",
-                    "entityId",
-                    "values",
-                    "imageUrl",
-                    "pdfUrl",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                change_stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "changeStampsEnabled",
-                )?,
-                change_stamps_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "changeStampsDisabledReason",
-                )?,
-                change_qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "changeQrCodeEnabled",
-                )?,
-                qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "qrCodeEnabled",
-                )?,
-                change_qr_code_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "changeQrCodeDisabledReason",
-                )?,
-                products: ::b24_core::__private::wire::field_at(slot_12, "products")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_16, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isTransformationError",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "transformationErrorMessage",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "transformationErrorCode",
-                )?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "templateId",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_21, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "emailDiskFile",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_24, "entityId")?,
-                values: ::b24_core::__private::wire::field_at(slot_25, "values")?,
-                image_url: ::b24_core::__private::wire::field_at(slot_26, "imageUrl")?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_27, "pdfUrl")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -2541,30 +2662,46 @@ pub mod documentgenerator_document_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "entityTypeId",
+            "entityId",
+            "values",
+            "DocumentTitle",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "entityTypeId", "entityId", "values", "DocumentTitle"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
-                values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
-                document_title: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DocumentTitle",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -2629,20 +2766,36 @@ pub mod documentgenerator_document_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2965,20 +3118,36 @@ pub mod documentgenerator_document_enablepublicurl {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["publicUrl"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.public_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["publicUrl"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                public_url: ::b24_core::__private::wire::field_at(slot_0, "publicUrl")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3423,56 +3592,62 @@ pub mod documentgenerator_document_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentFields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "value",
+            "default",
+            "required",
+            "type",
+            "group",
+            "chain",
+            "format",
+            "options",
+            "hideRow",
+            "DocumentNumber",
+            "MyCompanyUfLogo",
+            "MY_COMPANY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.chain, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.format, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.hide_row, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.my_company_uf_logo, m),
+                _ => ::b24_core::__private::wire::put(&mut s.my_company, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "value",
-                    "default",
-                    "required",
-                    "type",
-                    "group",
-                    "chain",
-                    "format",
-                    "options",
-                    "hideRow",
-                    "DocumentNumber",
-                    "MyCompanyUfLogo",
-                    "MY_COMPANY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                default: ::b24_core::__private::wire::field_at(slot_2, "default")?,
-                required: ::b24_core::__private::wire::field_at(slot_3, "required")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                group: ::b24_core::__private::wire::field_at(slot_5, "group")?,
-                chain: ::b24_core::__private::wire::field_at(slot_6, "chain")?,
-                format: ::b24_core::__private::wire::field_at(slot_7, "format")?,
-                options: ::b24_core::__private::wire::field_at(slot_8, "options")?,
-                hide_row: ::b24_core::__private::wire::field_at(slot_9, "hideRow")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DocumentNumber",
-                )?,
-                my_company_uf_logo: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "MyCompanyUfLogo",
-                )?,
-                my_company: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "MY_COMPANY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentFields {
@@ -3577,23 +3752,36 @@ pub mod documentgenerator_document_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentFields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentFields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_fields: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentFields",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3691,57 +3879,58 @@ pub mod documentgenerator_document_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Values {
+        const FIELDS: &'static [&'static str] = &[
+            "DocumentNumber",
+            "DocumentCreateTime",
+            "DocumentTitle",
+            "ClientPhone",
+            "ClientEmail",
+            "ProductsProductName",
+            "ProductsProductQuantity",
+            "TotalSum",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.document_create_time, m)
+                }
+                2usize => ::b24_core::__private::wire::put(&mut s.document_title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.client_email, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.products_product_name, m)
+                }
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.products_product_quantity, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.total_sum, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DocumentNumber",
-                    "DocumentCreateTime",
-                    "DocumentTitle",
-                    "ClientPhone",
-                    "ClientEmail",
-                    "ProductsProductName",
-                    "ProductsProductQuantity",
-                    "TotalSum",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DocumentNumber",
-                )?,
-                document_create_time: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DocumentCreateTime",
-                )?,
-                document_title: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DocumentTitle",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ClientPhone",
-                )?,
-                client_email: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ClientEmail",
-                )?,
-                products_product_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "ProductsProductName",
-                )?,
-                products_product_quantity: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "ProductsProductQuantity",
-                )?,
-                total_sum: ::b24_core::__private::wire::field_at(slot_7, "TotalSum")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Values {
@@ -4409,127 +4598,117 @@ pub mod documentgenerator_document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+            "changeStampsEnabled",
+            "changeStampsDisabledReason",
+            "changeQrCodeEnabled",
+            "qrCodeEnabled",
+            "changeQrCodeDisabledReason",
+            "products",
+            "stampsEnabled",
+            "downloadUrl",
+            "downloadUrlMachine",
+            "publicUrl",
+            "isTransformationError",
+            "transformationErrorMessage",
+            "transformationErrorCode",
+            "templateId",
+            "pullTag",
+            "emailDiskFile",
+            "entityTypeId",
+            "entityId",
+            "values",
+            "imageUrl",
+            "pdfUrl",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_stamps_enabled, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_stamps_disabled_reason,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_qr_code_enabled, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.qr_code_enabled, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_qr_code_disabled_reason,
+                        m,
+                    )
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.products, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.transformation_error_message,
+                        m,
+                    )
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.transformation_error_code, m)
+                }
+                20usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.image_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.pdf_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "changeStampsEnabled",
-                    "changeStampsDisabledReason",
-                    "changeQrCodeEnabled",
-                    "qrCodeEnabled",
-                    "changeQrCodeDisabledReason",
-                    "products",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorMessage",
-                    "transformationErrorCode",
-                    "templateId",
-                    "pullTag",
-                    "emailDiskFile",
-                    "entityTypeId",
-                    "entityId",
-                    "values",
-                    "imageUrl",
-                    "pdfUrl",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                change_stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "changeStampsEnabled",
-                )?,
-                change_stamps_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "changeStampsDisabledReason",
-                )?,
-                change_qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "changeQrCodeEnabled",
-                )?,
-                qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "qrCodeEnabled",
-                )?,
-                change_qr_code_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "changeQrCodeDisabledReason",
-                )?,
-                products: ::b24_core::__private::wire::field_at(slot_12, "products")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_16, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isTransformationError",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "transformationErrorMessage",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "transformationErrorCode",
-                )?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "templateId",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_21, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "emailDiskFile",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_24, "entityId")?,
-                values: ::b24_core::__private::wire::field_at(slot_25, "values")?,
-                image_url: ::b24_core::__private::wire::field_at(slot_26, "imageUrl")?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_27, "pdfUrl")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -4709,20 +4888,36 @@ pub mod documentgenerator_document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5117,137 +5312,121 @@ pub mod documentgenerator_document_upload {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+            "changeStampsEnabled",
+            "changeStampsDisabledReason",
+            "changeQrCodeEnabled",
+            "qrCodeEnabled",
+            "changeQrCodeDisabledReason",
+            "products",
+            "stampsEnabled",
+            "downloadUrl",
+            "downloadUrlMachine",
+            "publicUrl",
+            "isTransformationError",
+            "transformationErrorMessage",
+            "transformationErrorCode",
+            "templateId",
+            "pullTag",
+            "emailDiskFile",
+            "entityTypeId",
+            "entityId",
+            "values",
+            "imageUrl",
+            "pdfUrl",
+            "imageUrlMachine",
+            "pdfUrlMachine",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_stamps_enabled, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_stamps_disabled_reason,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.change_qr_code_enabled, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.qr_code_enabled, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.change_qr_code_disabled_reason,
+                        m,
+                    )
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.products, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.transformation_error_message,
+                        m,
+                    )
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.transformation_error_code, m)
+                }
+                20usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.image_url, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.pdf_url, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.image_url_machine, m),
+                _ => ::b24_core::__private::wire::put(&mut s.pdf_url_machine, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "changeStampsEnabled",
-                    "changeStampsDisabledReason",
-                    "changeQrCodeEnabled",
-                    "qrCodeEnabled",
-                    "changeQrCodeDisabledReason",
-                    "products",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorMessage",
-                    "transformationErrorCode",
-                    "templateId",
-                    "pullTag",
-                    "emailDiskFile",
-                    "entityTypeId",
-                    "entityId",
-                    "values",
-                    "imageUrl",
-                    "pdfUrl",
-                    "imageUrlMachine",
-                    "pdfUrlMachine",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                change_stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "changeStampsEnabled",
-                )?,
-                change_stamps_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "changeStampsDisabledReason",
-                )?,
-                change_qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "changeQrCodeEnabled",
-                )?,
-                qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "qrCodeEnabled",
-                )?,
-                change_qr_code_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "changeQrCodeDisabledReason",
-                )?,
-                products: ::b24_core::__private::wire::field_at(slot_12, "products")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_16, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isTransformationError",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "transformationErrorMessage",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "transformationErrorCode",
-                )?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "templateId",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_21, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "emailDiskFile",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_24, "entityId")?,
-                values: ::b24_core::__private::wire::field_at(slot_25, "values")?,
-                image_url: ::b24_core::__private::wire::field_at(slot_26, "imageUrl")?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_27, "pdfUrl")?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "imageUrlMachine",
-                )?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "pdfUrlMachine",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -5460,48 +5639,94 @@ pub mod documentgenerator_document_upload {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_type_id: ::std::option::Option<i64>,
+        entity_id: ::std::option::Option<i64>,
+        file_content: ::std::option::Option<::b24_core::__private::types::File>,
+        region: ::std::option::Option<::std::string::String>,
+        title: ::std::option::Option<::std::string::String>,
+        number: ::std::option::Option<::std::string::String>,
+        pdf_content: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        image_content: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "entityTypeId",
+            "entityId",
+            "fileContent",
+            "region",
+            "title",
+            "number",
+            "pdfContent",
+            "imageContent",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.file_content, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.region, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.number, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.pdf_content, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.image_content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "entityTypeId",
-                    "entityId",
-                    "fileContent",
-                    "region",
-                    "title",
-                    "number",
-                    "pdfContent",
-                    "imageContent",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "entityTypeId",
                 )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
-                file_content: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "entityId")?,
+                file_content: ::b24_core::__private::wire::take(
+                    s.file_content,
                     "fileContent",
                 )?,
-                region: ::b24_core::__private::wire::field_at(slot_3, "region")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_5, "number")?,
-                pdf_content: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                region: ::b24_core::__private::wire::take(s.region, "region")?,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                number: ::b24_core::__private::wire::take(s.number, "number")?,
+                pdf_content: ::b24_core::__private::wire::take(
+                    s.pdf_content,
                     "pdfContent",
                 )?,
-                image_content: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                image_content: ::b24_core::__private::wire::take(
+                    s.image_content,
                     "imageContent",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -5585,20 +5810,36 @@ pub mod documentgenerator_document_upload {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5786,22 +6027,61 @@ pub mod documentgenerator_numerator_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        template: ::std::option::Option<::std::string::String>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "template", "settings"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.template, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "template", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                template: ::b24_core::__private::wire::take(s.template, "template")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "settings")?,
+                extra: s.extra,
             })
         }
     }
@@ -5862,20 +6142,36 @@ pub mod documentgenerator_numerator_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["numerator"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.numerator, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -6204,24 +6500,46 @@ pub mod documentgenerator_numerator_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Numerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Numerator {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "template",
+            "code",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Numerator {
@@ -6286,20 +6604,36 @@ pub mod documentgenerator_numerator_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["numerator"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.numerator, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -6348,23 +6682,43 @@ pub mod documentgenerator_numerator_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SettingsWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for SettingsWrapper {
+        const FIELDS: &'static [&'static str] = &[
+            "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.bitrix_main_numerator_generator_sequent_number_generator,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for SettingsWrapper {
@@ -6579,24 +6933,46 @@ pub mod documentgenerator_numerator_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Numerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Numerator {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "template",
+            "code",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Numerator {
@@ -6661,20 +7037,36 @@ pub mod documentgenerator_numerator_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["numerators"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.numerators, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerators"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerators: ::b24_core::__private::wire::field_at(slot_0, "numerators")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -6723,23 +7115,43 @@ pub mod documentgenerator_numerator_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SettingsWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for SettingsWrapper {
+        const FIELDS: &'static [&'static str] = &[
+            "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.bitrix_main_numerator_generator_sequent_number_generator,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for SettingsWrapper {
@@ -6947,22 +7359,38 @@ pub mod documentgenerator_numerator_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "template", "settings"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "template", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -7189,48 +7617,97 @@ pub mod documentgenerator_template_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        file: ::std::option::Option<::b24_core::__private::types::File>,
+        numerator_id: ::std::option::Option<i64>,
+        region: ::std::option::Option<::std::string::String>,
+        entity_type_id: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        users: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        with_stamps: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "file",
+            "numeratorId",
+            "region",
+            "entityTypeId",
+            "users",
+            "active",
+            "withStamps",
+            "sort",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.file, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.numerator_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.region, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.users, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.with_stamps, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "file",
-                    "numeratorId",
-                    "region",
-                    "entityTypeId",
-                    "users",
-                    "active",
-                    "withStamps",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                file: ::b24_core::__private::wire::take(s.file, "file")?,
+                numerator_id: ::b24_core::__private::wire::take(
+                    s.numerator_id,
                     "numeratorId",
                 )?,
-                region: ::b24_core::__private::wire::field_at(slot_3, "region")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                region: ::b24_core::__private::wire::take(s.region, "region")?,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "entityTypeId",
                 )?,
-                users: ::b24_core::__private::wire::field_at(slot_5, "users")?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                users: ::b24_core::__private::wire::take(s.users, "users")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                with_stamps: ::b24_core::__private::wire::take(
+                    s.with_stamps,
                     "withStamps",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
-                extra,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -7320,20 +7797,36 @@ pub mod documentgenerator_template_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["template"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -7632,20 +8125,36 @@ pub mod documentgenerator_template_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["template"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -7802,71 +8311,68 @@ pub mod documentgenerator_template_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Template {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Template {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "region",
+            "code",
+            "download",
+            "downloadMachine",
+            "active",
+            "moduleId",
+            "numeratorId",
+            "withStamps",
+            "users",
+            "isDeleted",
+            "sort",
+            "entityTypeId",
+            "createTime",
+            "updateTime",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.download, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.download_machine, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_deleted, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                _ => ::b24_core::__private::wire::put(&mut s.update_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "entityTypeId",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entityTypeId",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Template {
@@ -8170,23 +8676,36 @@ pub mod documentgenerator_template_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["templateFields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["templateFields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template_fields: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "templateFields",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8311,47 +8830,56 @@ pub mod documentgenerator_template_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TemplateFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TemplateFields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "value",
+            "default",
+            "required",
+            "type",
+            "group",
+            "chain",
+            "DocumentNumber",
+            "MyCompanyUfLogo",
+            "MY_COMPANY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.chain, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.my_company_uf_logo, m),
+                _ => ::b24_core::__private::wire::put(&mut s.my_company, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "value",
-                    "default",
-                    "required",
-                    "type",
-                    "group",
-                    "chain",
-                    "DocumentNumber",
-                    "MyCompanyUfLogo",
-                    "MY_COMPANY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                default: ::b24_core::__private::wire::field_at(slot_2, "default")?,
-                required: ::b24_core::__private::wire::field_at(slot_3, "required")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                group: ::b24_core::__private::wire::field_at(slot_5, "group")?,
-                chain: ::b24_core::__private::wire::field_at(slot_6, "chain")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DocumentNumber",
-                )?,
-                my_company_uf_logo: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MyCompanyUfLogo",
-                )?,
-                my_company: ::b24_core::__private::wire::field_at(slot_9, "MY_COMPANY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TemplateFields {
@@ -8672,164 +9200,148 @@ pub mod documentgenerator_template_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Values {
+        const FIELDS: &'static [&'static str] = &[
+            "MyCompanyRequisiteRqCompanyName",
+            "MyCompanyRequisiteRegisteredAddressText",
+            "MyCompanyPhone",
+            "MyCompanyEmail",
+            "MyCompanyWeb",
+            "MyCompanyUfLogo",
+            "RequisiteRqCompanyName",
+            "RequisiteRegisteredAddressText",
+            "ClientPhone",
+            "ClientEmail",
+            "ClientWeb",
+            "DocumentNumber",
+            "DocumentCreateTime",
+            "ProductsIndex",
+            "ProductsProductName",
+            "ProductsProductQuantity",
+            "ProductsProductMeasureName",
+            "ProductsProductPriceRaw",
+            "ProductsProductPriceRawSum",
+            "TotalRaw",
+            "TaxesTaxTitle",
+            "TaxesTaxRate",
+            "TaxesTaxValue",
+            "TotalSum",
+            "MyCompanyAssignedName",
+            "MyCompanyAssignedLastName",
+            "MyCompanyAssignedPersonalPhone",
+            "MyCompanyAssignedEmail",
+            "DocumentTitle",
+            "MY_COMPANY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.my_company_requisite_rq_company_name,
+                        m,
+                    )
+                }
+                1usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.my_company_requisite_registered_address_text,
+                        m,
+                    )
+                }
+                2usize => ::b24_core::__private::wire::put(&mut s.my_company_phone, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.my_company_email, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.my_company_web, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.my_company_uf_logo, m),
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.requisite_rq_company_name, m)
+                }
+                7usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.requisite_registered_address_text,
+                        m,
+                    )
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.client_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.client_web, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.document_create_time, m)
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.products_index, m),
+                14usize => {
+                    ::b24_core::__private::wire::put(&mut s.products_product_name, m)
+                }
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.products_product_quantity, m)
+                }
+                16usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.products_product_measure_name,
+                        m,
+                    )
+                }
+                17usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.products_product_price_raw,
+                        m,
+                    )
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.products_product_price_raw_sum,
+                        m,
+                    )
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.total_raw, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.taxes_tax_title, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.taxes_tax_rate, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.taxes_tax_value, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.total_sum, m),
+                24usize => {
+                    ::b24_core::__private::wire::put(&mut s.my_company_assigned_name, m)
+                }
+                25usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.my_company_assigned_last_name,
+                        m,
+                    )
+                }
+                26usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.my_company_assigned_personal_phone,
+                        m,
+                    )
+                }
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.my_company_assigned_email, m)
+                }
+                28usize => ::b24_core::__private::wire::put(&mut s.document_title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.my_company, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MyCompanyRequisiteRqCompanyName",
-                    "MyCompanyRequisiteRegisteredAddressText",
-                    "MyCompanyPhone",
-                    "MyCompanyEmail",
-                    "MyCompanyWeb",
-                    "MyCompanyUfLogo",
-                    "RequisiteRqCompanyName",
-                    "RequisiteRegisteredAddressText",
-                    "ClientPhone",
-                    "ClientEmail",
-                    "ClientWeb",
-                    "DocumentNumber",
-                    "DocumentCreateTime",
-                    "ProductsIndex",
-                    "ProductsProductName",
-                    "ProductsProductQuantity",
-                    "ProductsProductMeasureName",
-                    "ProductsProductPriceRaw",
-                    "ProductsProductPriceRawSum",
-                    "TotalRaw",
-                    "TaxesTaxTitle",
-                    "TaxesTaxRate",
-                    "TaxesTaxValue",
-                    "TotalSum",
-                    "MyCompanyAssignedName",
-                    "MyCompanyAssignedLastName",
-                    "MyCompanyAssignedPersonalPhone",
-                    "MyCompanyAssignedEmail",
-                    "DocumentTitle",
-                    "MY_COMPANY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                my_company_requisite_rq_company_name: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "MyCompanyRequisiteRqCompanyName",
-                )?,
-                my_company_requisite_registered_address_text: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MyCompanyRequisiteRegisteredAddressText",
-                )?,
-                my_company_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MyCompanyPhone",
-                )?,
-                my_company_email: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MyCompanyEmail",
-                )?,
-                my_company_web: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MyCompanyWeb",
-                )?,
-                my_company_uf_logo: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MyCompanyUfLogo",
-                )?,
-                requisite_rq_company_name: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "RequisiteRqCompanyName",
-                )?,
-                requisite_registered_address_text: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "RequisiteRegisteredAddressText",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ClientPhone",
-                )?,
-                client_email: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ClientEmail",
-                )?,
-                client_web: ::b24_core::__private::wire::field_at(slot_10, "ClientWeb")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DocumentNumber",
-                )?,
-                document_create_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DocumentCreateTime",
-                )?,
-                products_index: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "ProductsIndex",
-                )?,
-                products_product_name: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "ProductsProductName",
-                )?,
-                products_product_quantity: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ProductsProductQuantity",
-                )?,
-                products_product_measure_name: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ProductsProductMeasureName",
-                )?,
-                products_product_price_raw: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "ProductsProductPriceRaw",
-                )?,
-                products_product_price_raw_sum: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "ProductsProductPriceRawSum",
-                )?,
-                total_raw: ::b24_core::__private::wire::field_at(slot_19, "TotalRaw")?,
-                taxes_tax_title: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "TaxesTaxTitle",
-                )?,
-                taxes_tax_rate: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "TaxesTaxRate",
-                )?,
-                taxes_tax_value: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "TaxesTaxValue",
-                )?,
-                total_sum: ::b24_core::__private::wire::field_at(slot_23, "TotalSum")?,
-                my_company_assigned_name: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "MyCompanyAssignedName",
-                )?,
-                my_company_assigned_last_name: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "MyCompanyAssignedLastName",
-                )?,
-                my_company_assigned_personal_phone: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "MyCompanyAssignedPersonalPhone",
-                )?,
-                my_company_assigned_email: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "MyCompanyAssignedEmail",
-                )?,
-                document_title: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "DocumentTitle",
-                )?,
-                my_company: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "MY_COMPANY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Values {
@@ -9341,73 +9853,70 @@ pub mod documentgenerator_template_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "region",
+            "download",
+            "users",
+            "entityTypeId",
+            "downloadMachine",
+            "code",
+            "active",
+            "moduleId",
+            "numeratorId",
+            "withStamps",
+            "isDeleted",
+            "sort",
+            "createTime",
+            "updateTime",
+            "templates",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.download, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.download_machine, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_deleted, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                _ => ::b24_core::__private::wire::put(&mut s.templates, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "download",
-                    "users",
-                    "entityTypeId",
-                    "downloadMachine",
-                    "code",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "isDeleted",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                    "templates",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                download: ::b24_core::__private::wire::field_at(slot_3, "download")?,
-                users: ::b24_core::__private::wire::field_at(slot_4, "users")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "entityTypeId",
-                )?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "downloadMachine",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_7, "code")?,
-                active: ::b24_core::__private::wire::field_at(slot_8, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_9, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "withStamps",
-                )?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_12, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_13, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                templates: ::b24_core::__private::wire::field_at(slot_16, "templates")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -9734,48 +10243,54 @@ pub mod documentgenerator_template_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "file",
+            "numeratorId",
+            "region",
+            "entityTypeId",
+            "users",
+            "active",
+            "withStamps",
+            "sort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.file, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "file",
-                    "numeratorId",
-                    "region",
-                    "entityTypeId",
-                    "users",
-                    "active",
-                    "withStamps",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "numeratorId",
-                )?,
-                region: ::b24_core::__private::wire::field_at(slot_3, "region")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "entityTypeId",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_5, "users")?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "withStamps",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -9862,20 +10377,36 @@ pub mod documentgenerator_template_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["template"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {

@@ -304,108 +304,74 @@ pub mod invoice_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ORDER_TOPIC",
+            "STATUS_ID",
+            "DATE_INSERT",
+            "PAY_VOUCHER_DATE",
+            "PAY_VOUCHER_NUM",
+            "DATE_MARKED",
+            "REASON_MARKED",
+            "COMMENTS",
+            "USER_DESCRIPTION",
+            "DATE_BILL",
+            "DATE_PAY_BEFORE",
+            "RESPONSIBLE_ID",
+            "UF_DEAL_ID",
+            "UF_COMPANY_ID",
+            "UF_CONTACT_ID",
+            "PERSON_TYPE_ID",
+            "PAY_SYSTEM_ID",
+            "INVOICE_PROPERTIES",
+            "PRODUCT_ROWS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.order_topic, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_num, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.user_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_bill, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_pay_before, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.uf_deal_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.uf_company_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.uf_contact_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.invoice_properties, m),
+                _ => ::b24_core::__private::wire::put(&mut s.product_rows, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ORDER_TOPIC",
-                    "STATUS_ID",
-                    "DATE_INSERT",
-                    "PAY_VOUCHER_DATE",
-                    "PAY_VOUCHER_NUM",
-                    "DATE_MARKED",
-                    "REASON_MARKED",
-                    "COMMENTS",
-                    "USER_DESCRIPTION",
-                    "DATE_BILL",
-                    "DATE_PAY_BEFORE",
-                    "RESPONSIBLE_ID",
-                    "UF_DEAL_ID",
-                    "UF_COMPANY_ID",
-                    "UF_CONTACT_ID",
-                    "PERSON_TYPE_ID",
-                    "PAY_SYSTEM_ID",
-                    "INVOICE_PROPERTIES",
-                    "PRODUCT_ROWS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ORDER_TOPIC",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DATE_INSERT",
-                )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PAY_VOUCHER_DATE",
-                )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PAY_VOUCHER_NUM",
-                )?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DATE_MARKED",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "REASON_MARKED",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_7, "COMMENTS")?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "USER_DESCRIPTION",
-                )?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_9, "DATE_BILL")?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_PAY_BEFORE",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "RESPONSIBLE_ID",
-                )?,
-                uf_deal_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UF_DEAL_ID",
-                )?,
-                uf_company_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "UF_COMPANY_ID",
-                )?,
-                uf_contact_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UF_CONTACT_ID",
-                )?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "PERSON_TYPE_ID",
-                )?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "PAY_SYSTEM_ID",
-                )?,
-                invoice_properties: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "INVOICE_PROPERTIES",
-                )?,
-                product_rows: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "PRODUCT_ROWS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -582,26 +548,50 @@ pub mod invoice_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for InvoiceProperties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for InvoiceProperties {
+        const FIELDS: &'static [&'static str] = &[
+            "FIO",
+            "EMAIL",
+            "PHONE",
+            "ZIP",
+            "CITY",
+            "LOCATION",
+            "ADDRESS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.fio, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.zip, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.city, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.location, m),
+                _ => ::b24_core::__private::wire::put(&mut s.address, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FIO", "EMAIL", "PHONE", "ZIP", "CITY", "LOCATION", "ADDRESS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fio: ::b24_core::__private::wire::field_at(slot_0, "FIO")?,
-                email: ::b24_core::__private::wire::field_at(slot_1, "EMAIL")?,
-                phone: ::b24_core::__private::wire::field_at(slot_2, "PHONE")?,
-                zip: ::b24_core::__private::wire::field_at(slot_3, "ZIP")?,
-                city: ::b24_core::__private::wire::field_at(slot_4, "CITY")?,
-                location: ::b24_core::__private::wire::field_at(slot_5, "LOCATION")?,
-                address: ::b24_core::__private::wire::field_at(slot_6, "ADDRESS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for InvoiceProperties {
@@ -704,27 +694,46 @@ pub mod invoice_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRows {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "PRODUCT_ID",
+            "PRODUCT_NAME",
+            "QUANTITY",
+            "PRICE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "PRODUCT_ID", "PRODUCT_NAME", "QUANTITY", "PRICE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_1, "PRODUCT_ID")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PRODUCT_NAME",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_3, "QUANTITY")?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "PRICE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRows {
@@ -1734,193 +1743,129 @@ pub mod invoice_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Invoice {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Invoice {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ACCOUNT_NUMBER",
+            "COMMENTS",
+            "CREATED_BY",
+            "CURRENCY",
+            "DATE_BILL",
+            "DATE_INSERT",
+            "DATE_MARKED",
+            "DATE_PAY_BEFORE",
+            "DATE_PAYED",
+            "DATE_STATUS",
+            "DATE_UPDATE",
+            "EMP_PAYED_ID",
+            "EMP_STATUS_ID",
+            "LID",
+            "IS_RECURRING",
+            "XML_ID",
+            "ORDER_TOPIC",
+            "PAY_SYSTEM_ID",
+            "PAY_VOUCHER_DATE",
+            "PAY_VOUCHER_NUM",
+            "PAYED",
+            "PERSON_TYPE_ID",
+            "PRICE",
+            "REASON_MARKED",
+            "RESPONSIBLE_EMAIL",
+            "RESPONSIBLE_ID",
+            "RESPONSIBLE_LAST_NAME",
+            "RESPONSIBLE_LOGIN",
+            "RESPONSIBLE_NAME",
+            "RESPONSIBLE_PERSONAL_PHOTO",
+            "RESPONSIBLE_SECOND_NAME",
+            "RESPONSIBLE_WORK_POSITION",
+            "STATUS_ID",
+            "TAX_VALUE",
+            "UF_COMPANY_ID",
+            "UF_CONTACT_ID",
+            "UF_MYCOMPANY_ID",
+            "UF_DEAL_ID",
+            "UF_QUOTE_ID",
+            "USER_DESCRIPTION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_bill, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_pay_before, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_payed, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_status, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.emp_payed_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.emp_status_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.order_topic, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_num, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.payed, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.responsible_email, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.responsible_last_name, m)
+                }
+                28usize => ::b24_core::__private::wire::put(&mut s.responsible_login, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.responsible_name, m),
+                30usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.responsible_personal_photo,
+                        m,
+                    )
+                }
+                31usize => {
+                    ::b24_core::__private::wire::put(&mut s.responsible_second_name, m)
+                }
+                32usize => {
+                    ::b24_core::__private::wire::put(&mut s.responsible_work_position, m)
+                }
+                33usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.uf_company_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.uf_contact_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.uf_mycompany_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.uf_deal_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.uf_quote_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACCOUNT_NUMBER",
-                    "COMMENTS",
-                    "CREATED_BY",
-                    "CURRENCY",
-                    "DATE_BILL",
-                    "DATE_INSERT",
-                    "DATE_MARKED",
-                    "DATE_PAY_BEFORE",
-                    "DATE_PAYED",
-                    "DATE_STATUS",
-                    "DATE_UPDATE",
-                    "EMP_PAYED_ID",
-                    "EMP_STATUS_ID",
-                    "LID",
-                    "IS_RECURRING",
-                    "XML_ID",
-                    "ORDER_TOPIC",
-                    "PAY_SYSTEM_ID",
-                    "PAY_VOUCHER_DATE",
-                    "PAY_VOUCHER_NUM",
-                    "PAYED",
-                    "PERSON_TYPE_ID",
-                    "PRICE",
-                    "REASON_MARKED",
-                    "RESPONSIBLE_EMAIL",
-                    "RESPONSIBLE_ID",
-                    "RESPONSIBLE_LAST_NAME",
-                    "RESPONSIBLE_LOGIN",
-                    "RESPONSIBLE_NAME",
-                    "RESPONSIBLE_PERSONAL_PHOTO",
-                    "RESPONSIBLE_SECOND_NAME",
-                    "RESPONSIBLE_WORK_POSITION",
-                    "STATUS_ID",
-                    "TAX_VALUE",
-                    "UF_COMPANY_ID",
-                    "UF_CONTACT_ID",
-                    "UF_MYCOMPANY_ID",
-                    "UF_DEAL_ID",
-                    "UF_QUOTE_ID",
-                    "USER_DESCRIPTION",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ACCOUNT_NUMBER",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_2, "COMMENTS")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
-                currency: ::b24_core::__private::wire::field_at(slot_4, "CURRENCY")?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_5, "DATE_BILL")?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_INSERT",
-                )?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_MARKED",
-                )?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DATE_PAY_BEFORE",
-                )?,
-                date_payed: ::b24_core::__private::wire::field_at(slot_9, "DATE_PAYED")?,
-                date_status: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_STATUS",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_UPDATE",
-                )?,
-                emp_payed_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "EMP_PAYED_ID",
-                )?,
-                emp_status_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EMP_STATUS_ID",
-                )?,
-                lid: ::b24_core::__private::wire::field_at(slot_14, "LID")?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "IS_RECURRING",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_16, "XML_ID")?,
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "ORDER_TOPIC",
-                )?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "PAY_SYSTEM_ID",
-                )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "PAY_VOUCHER_DATE",
-                )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "PAY_VOUCHER_NUM",
-                )?,
-                payed: ::b24_core::__private::wire::field_at(slot_21, "PAYED")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "PERSON_TYPE_ID",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_23, "PRICE")?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "REASON_MARKED",
-                )?,
-                responsible_email: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "RESPONSIBLE_EMAIL",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "RESPONSIBLE_ID",
-                )?,
-                responsible_last_name: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RESPONSIBLE_LAST_NAME",
-                )?,
-                responsible_login: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "RESPONSIBLE_LOGIN",
-                )?,
-                responsible_name: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "RESPONSIBLE_NAME",
-                )?,
-                responsible_personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "RESPONSIBLE_PERSONAL_PHOTO",
-                )?,
-                responsible_second_name: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RESPONSIBLE_SECOND_NAME",
-                )?,
-                responsible_work_position: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "RESPONSIBLE_WORK_POSITION",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_33, "STATUS_ID")?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_34, "TAX_VALUE")?,
-                uf_company_id: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "UF_COMPANY_ID",
-                )?,
-                uf_contact_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "UF_CONTACT_ID",
-                )?,
-                uf_mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "UF_MYCOMPANY_ID",
-                )?,
-                uf_deal_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "UF_DEAL_ID",
-                )?,
-                uf_quote_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "UF_QUOTE_ID",
-                )?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "USER_DESCRIPTION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Invoice {
@@ -2322,23 +2267,44 @@ pub mod invoice_recurring_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "INVOICE_ID",
+            "IS_LIMIT",
+            "START_DATE",
+            "PARAMS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.invoice_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.is_limit, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.start_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["INVOICE_ID", "IS_LIMIT", "START_DATE", "PARAMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                invoice_id: ::b24_core::__private::wire::field_at(slot_0, "INVOICE_ID")?,
-                is_limit: ::b24_core::__private::wire::field_at(slot_1, "IS_LIMIT")?,
-                start_date: ::b24_core::__private::wire::field_at(slot_2, "START_DATE")?,
-                params: ::b24_core::__private::wire::field_at(slot_3, "PARAMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -2426,39 +2392,56 @@ pub mod invoice_recurring_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "PERIOD",
+            "IS_WORKING_ONLY",
+            "INTERVAL",
+            "DATE_PAY_BEFORE_OFFSET_TYPE",
+            "DATE_PAY_BEFORE_OFFSET_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.period, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.is_working_only, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.interval, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.date_pay_before_offset_type,
+                        m,
+                    )
+                }
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.date_pay_before_offset_value,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "PERIOD",
-                    "IS_WORKING_ONLY",
-                    "INTERVAL",
-                    "DATE_PAY_BEFORE_OFFSET_TYPE",
-                    "DATE_PAY_BEFORE_OFFSET_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                period: ::b24_core::__private::wire::field_at(slot_0, "PERIOD")?,
-                is_working_only: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "IS_WORKING_ONLY",
-                )?,
-                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
-                date_pay_before_offset_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_PAY_BEFORE_OFFSET_TYPE",
-                )?,
-                date_pay_before_offset_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_PAY_BEFORE_OFFSET_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -3358,22 +3341,38 @@ pub mod invoice_recurring_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["SEND_BILL", "EMAIL_ID", "PARAMS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.send_bill, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.email_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SEND_BILL", "EMAIL_ID", "PARAMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                send_bill: ::b24_core::__private::wire::field_at(slot_0, "SEND_BILL")?,
-                email_id: ::b24_core::__private::wire::field_at(slot_1, "EMAIL_ID")?,
-                params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3470,43 +3469,62 @@ pub mod invoice_recurring_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "MODE",
+            "TYPE",
+            "INTERVAL",
+            "WEEKDAY",
+            "NUM_WEEKDAY_IN_MONTH",
+            "DATE_PAY_BEFORE_OFFSET_TYPE",
+            "DATE_PAY_BEFORE_OFFSET_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mode, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.interval, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.weekday, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.num_weekday_in_month, m)
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.date_pay_before_offset_type,
+                        m,
+                    )
+                }
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.date_pay_before_offset_value,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MODE",
-                    "TYPE",
-                    "INTERVAL",
-                    "WEEKDAY",
-                    "NUM_WEEKDAY_IN_MONTH",
-                    "DATE_PAY_BEFORE_OFFSET_TYPE",
-                    "DATE_PAY_BEFORE_OFFSET_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
-                weekday: ::b24_core::__private::wire::field_at(slot_3, "WEEKDAY")?,
-                num_weekday_in_month: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "NUM_WEEKDAY_IN_MONTH",
-                )?,
-                date_pay_before_offset_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DATE_PAY_BEFORE_OFFSET_TYPE",
-                )?,
-                date_pay_before_offset_value: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_PAY_BEFORE_OFFSET_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -4443,28 +4461,42 @@ pub mod invoice_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "DATE_BILL",
+            "USER_DESCRIPTION",
+            "PRODUCT_ROWS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.date_bill, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.product_rows, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DATE_BILL", "USER_DESCRIPTION", "PRODUCT_ROWS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date_bill: ::b24_core::__private::wire::field_at(slot_0, "DATE_BILL")?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USER_DESCRIPTION",
-                )?,
-                product_rows: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PRODUCT_ROWS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4540,23 +4572,44 @@ pub mod invoice_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRows {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "PRODUCT_ID",
+            "QUANTITY",
+            "PRICE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "PRODUCT_ID", "QUANTITY", "PRICE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_1, "PRODUCT_ID")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_2, "QUANTITY")?,
-                price: ::b24_core::__private::wire::field_at(slot_3, "PRICE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRows {
@@ -5353,27 +5406,40 @@ pub mod invoice_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["EDIT_FORM_LABEL", "LIST_COLUMN_LABEL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

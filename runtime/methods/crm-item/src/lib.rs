@@ -95,51 +95,52 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Delivery {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Delivery {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "accountNumber",
+            "priceDelivery",
+            "currency",
+            "deducted",
+            "dateDeducted",
+            "deliveryId",
+            "deliveryName",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.price_delivery, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_deducted, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.delivery_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.delivery_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "accountNumber",
-                    "priceDelivery",
-                    "currency",
-                    "deducted",
-                    "dateDeducted",
-                    "deliveryId",
-                    "deliveryName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "accountNumber",
-                )?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "priceDelivery",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                deducted: ::b24_core::__private::wire::field_at(slot_4, "deducted")?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateDeducted",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "deliveryId",
-                )?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "deliveryName",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Delivery {
@@ -240,26 +241,44 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Extras {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Extras {
+        const FIELDS: &'static [&'static str] = &[
+            "SPA",
+            "Deal",
+            "Lead",
+            "dealCategoryId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.spa, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.deal, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal_category_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SPA", "Deal", "Lead", "dealCategoryId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
-                deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
-                lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
-                deal_category_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dealCategoryId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Extras {
@@ -340,23 +359,39 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fm {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fm {
+        const FIELDS: &'static [&'static str] = &["id", "valueType", "value", "typeId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "valueType", "value", "typeId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "valueType")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "typeId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fm {
@@ -416,20 +451,36 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Item {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Item {
@@ -1042,294 +1093,194 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Item2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Item2 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "createdTime",
+            "dateCreateShort",
+            "updatedTime",
+            "dateModifyShort",
+            "createdBy",
+            "updatedBy",
+            "assignedById",
+            "opened",
+            "companyId",
+            "contactId",
+            "stageId",
+            "isConvert",
+            "statusDescription",
+            "stageSemanticId",
+            "productId",
+            "opportunity",
+            "currencyId",
+            "sourceId",
+            "sourceDescription",
+            "title",
+            "name",
+            "lastName",
+            "secondName",
+            "shortName",
+            "companyTitle",
+            "post",
+            "address",
+            "comments",
+            "webformId",
+            "originatorId",
+            "originId",
+            "dateClosed",
+            "birthdate",
+            "honorific",
+            "hasPhone",
+            "hasEmail",
+            "hasImol",
+            "login",
+            "isReturnCustomer",
+            "searchContent",
+            "isManualOpportunity",
+            "movedBy",
+            "movedTime",
+            "lastActivityBy",
+            "lastActivityTime",
+            "phoneMobile",
+            "phoneWork",
+            "phoneMailing",
+            "emailHome",
+            "emailWork",
+            "emailMailing",
+            "skype",
+            "icq",
+            "imol",
+            "email",
+            "phone",
+            "fm",
+            "ufCrm_1720019876534",
+            "parentId1222",
+            "parentId1226",
+            "parentId1228",
+            "parentId1236",
+            "parentId1238",
+            "parentId1240",
+            "parentId1244",
+            "parentId1246",
+            "parentId1254",
+            "parentId1256",
+            "utmSource",
+            "utmMedium",
+            "utmCampaign",
+            "utmContent",
+            "utmTerm",
+            "observers",
+            "contactIds",
+            "entityTypeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create_short, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify_short, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_convert, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.status_description, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.stage_semantic_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.short_name, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.company_title, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.address, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.date_closed, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.has_phone, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.has_email, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.has_imol, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.login, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.search_content, m),
+                41usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                42usize => ::b24_core::__private::wire::put(&mut s.moved_by, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.moved_time, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.phone_mobile, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.phone_work, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.phone_mailing, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.email_home, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.email_work, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.email_mailing, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.skype, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.icq, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.imol, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                57usize => ::b24_core::__private::wire::put(&mut s.fm, m),
+                58usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_1720019876534, m)
+                }
+                59usize => ::b24_core::__private::wire::put(&mut s.parent_id1222, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.parent_id1226, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.parent_id1228, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.parent_id1236, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.parent_id1238, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.parent_id1240, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.parent_id1244, m),
+                66usize => ::b24_core::__private::wire::put(&mut s.parent_id1246, m),
+                67usize => ::b24_core::__private::wire::put(&mut s.parent_id1254, m),
+                68usize => ::b24_core::__private::wire::put(&mut s.parent_id1256, m),
+                69usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                70usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                71usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                72usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                73usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                74usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                75usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "createdTime",
-                    "dateCreateShort",
-                    "updatedTime",
-                    "dateModifyShort",
-                    "createdBy",
-                    "updatedBy",
-                    "assignedById",
-                    "opened",
-                    "companyId",
-                    "contactId",
-                    "stageId",
-                    "isConvert",
-                    "statusDescription",
-                    "stageSemanticId",
-                    "productId",
-                    "opportunity",
-                    "currencyId",
-                    "sourceId",
-                    "sourceDescription",
-                    "title",
-                    "name",
-                    "lastName",
-                    "secondName",
-                    "shortName",
-                    "companyTitle",
-                    "post",
-                    "address",
-                    "comments",
-                    "webformId",
-                    "originatorId",
-                    "originId",
-                    "dateClosed",
-                    "birthdate",
-                    "honorific",
-                    "hasPhone",
-                    "hasEmail",
-                    "hasImol",
-                    "login",
-                    "isReturnCustomer",
-                    "searchContent",
-                    "isManualOpportunity",
-                    "movedBy",
-                    "movedTime",
-                    "lastActivityBy",
-                    "lastActivityTime",
-                    "phoneMobile",
-                    "phoneWork",
-                    "phoneMailing",
-                    "emailHome",
-                    "emailWork",
-                    "emailMailing",
-                    "skype",
-                    "icq",
-                    "imol",
-                    "email",
-                    "phone",
-                    "fm",
-                    "ufCrm_1720019876534",
-                    "parentId1222",
-                    "parentId1226",
-                    "parentId1228",
-                    "parentId1236",
-                    "parentId1238",
-                    "parentId1240",
-                    "parentId1244",
-                    "parentId1246",
-                    "parentId1254",
-                    "parentId1256",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "observers",
-                    "contactIds",
-                    "entityTypeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "createdTime",
-                )?,
-                date_create_short: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreateShort",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "updatedTime",
-                )?,
-                date_modify_short: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateModifyShort",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "assignedById",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_9, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_10, "contactId")?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_11, "stageId")?,
-                is_convert: ::b24_core::__private::wire::field_at(slot_12, "isConvert")?,
-                status_description: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "statusDescription",
-                )?,
-                stage_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "stageSemanticId",
-                )?,
-                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "opportunity",
-                )?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "currencyId",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_18, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "sourceDescription",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_20, "title")?,
-                name: ::b24_core::__private::wire::field_at(slot_21, "name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_22, "lastName")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "secondName",
-                )?,
-                short_name: ::b24_core::__private::wire::field_at(slot_24, "shortName")?,
-                company_title: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "companyTitle",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_26, "post")?,
-                address: ::b24_core::__private::wire::field_at(slot_27, "address")?,
-                comments: ::b24_core::__private::wire::field_at(slot_28, "comments")?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_29, "webformId")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_31, "originId")?,
-                date_closed: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "dateClosed",
-                )?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_33, "birthdate")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_34, "honorific")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_35, "hasPhone")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_36, "hasEmail")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_37, "hasImol")?,
-                login: ::b24_core::__private::wire::field_at(slot_38, "login")?,
-                is_return_customer: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "isReturnCustomer",
-                )?,
-                search_content: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "searchContent",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "isManualOpportunity",
-                )?,
-                moved_by: ::b24_core::__private::wire::field_at(slot_42, "movedBy")?,
-                moved_time: ::b24_core::__private::wire::field_at(slot_43, "movedTime")?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "lastActivityBy",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "lastActivityTime",
-                )?,
-                phone_mobile: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "phoneMobile",
-                )?,
-                phone_work: ::b24_core::__private::wire::field_at(slot_47, "phoneWork")?,
-                phone_mailing: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "phoneMailing",
-                )?,
-                email_home: ::b24_core::__private::wire::field_at(slot_49, "emailHome")?,
-                email_work: ::b24_core::__private::wire::field_at(slot_50, "emailWork")?,
-                email_mailing: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "emailMailing",
-                )?,
-                skype: ::b24_core::__private::wire::field_at(slot_52, "skype")?,
-                icq: ::b24_core::__private::wire::field_at(slot_53, "icq")?,
-                imol: ::b24_core::__private::wire::field_at(slot_54, "imol")?,
-                email: ::b24_core::__private::wire::field_at(slot_55, "email")?,
-                phone: ::b24_core::__private::wire::field_at(slot_56, "phone")?,
-                fm: ::b24_core::__private::wire::field_at(slot_57, "fm")?,
-                uf_crm_1720019876534: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "ufCrm_1720019876534",
-                )?,
-                parent_id1222: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "parentId1222",
-                )?,
-                parent_id1226: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "parentId1226",
-                )?,
-                parent_id1228: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "parentId1228",
-                )?,
-                parent_id1236: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "parentId1236",
-                )?,
-                parent_id1238: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "parentId1238",
-                )?,
-                parent_id1240: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "parentId1240",
-                )?,
-                parent_id1244: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "parentId1244",
-                )?,
-                parent_id1246: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "parentId1246",
-                )?,
-                parent_id1254: ::b24_core::__private::wire::field_at(
-                    slot_67,
-                    "parentId1254",
-                )?,
-                parent_id1256: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "parentId1256",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_69, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_70, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_71,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_73, "utmTerm")?,
-                observers: ::b24_core::__private::wire::field_at(slot_74, "observers")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "contactIds",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "entityTypeId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Item2 {
@@ -1810,48 +1761,54 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Payment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Payment {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "accountNumber",
+            "paid",
+            "datePaid",
+            "empPaidId",
+            "paySystemId",
+            "sum",
+            "currency",
+            "paySystemName",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.paid, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_paid, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.emp_paid_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sum, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                _ => ::b24_core::__private::wire::put(&mut s.pay_system_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "accountNumber",
-                    "paid",
-                    "datePaid",
-                    "empPaidId",
-                    "paySystemId",
-                    "sum",
-                    "currency",
-                    "paySystemName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "accountNumber",
-                )?,
-                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "paySystemId",
-                )?,
-                sum: ::b24_core::__private::wire::field_at(slot_6, "sum")?,
-                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
-                pay_system_name: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "paySystemName",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Payment {
@@ -1936,20 +1893,36 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1999,20 +1972,36 @@ pub mod item_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["fields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -2663,227 +2652,162 @@ pub mod item_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "honorific",
+            "name",
+            "secondName",
+            "lastName",
+            "birthdate",
+            "companyTitle",
+            "sourceId",
+            "sourceDescription",
+            "stageId",
+            "statusDescription",
+            "post",
+            "currencyId",
+            "isManualOpportunity",
+            "opportunity",
+            "opened",
+            "comments",
+            "assignedById",
+            "companyId",
+            "contactId",
+            "contactIds",
+            "originatorId",
+            "originId",
+            "webformId",
+            "observers",
+            "utmSource",
+            "utmMedium",
+            "utmCampaign",
+            "utmContent",
+            "utmTerm",
+            "fm",
+            "typeId",
+            "categoryId",
+            "isRecurring",
+            "probability",
+            "taxValue",
+            "quoteId",
+            "begindate",
+            "closedate",
+            "leadId",
+            "additionalInfo",
+            "locationId",
+            "photo",
+            "export",
+            "companyIds",
+            "originVersion",
+            "logo",
+            "bankingDetails",
+            "industry",
+            "employees",
+            "revenue",
+            "isMyCompany",
+            "content",
+            "terms",
+            "dealId",
+            "storageTypeId",
+            "storageElementIds",
+            "actualDate",
+            "mycompanyId",
+            "xmlId",
+            "isReccurring",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.company_title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.status_description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.fm, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.export, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.company_ids, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.banking_details, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.industry, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.revenue, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.is_my_company, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.terms, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.storage_type_id, m),
+                56usize => {
+                    ::b24_core::__private::wire::put(&mut s.storage_element_ids, m)
+                }
+                57usize => ::b24_core::__private::wire::put(&mut s.actual_date, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.mycompany_id, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_reccurring, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "honorific",
-                    "name",
-                    "secondName",
-                    "lastName",
-                    "birthdate",
-                    "companyTitle",
-                    "sourceId",
-                    "sourceDescription",
-                    "stageId",
-                    "statusDescription",
-                    "post",
-                    "currencyId",
-                    "isManualOpportunity",
-                    "opportunity",
-                    "opened",
-                    "comments",
-                    "assignedById",
-                    "companyId",
-                    "contactId",
-                    "contactIds",
-                    "originatorId",
-                    "originId",
-                    "webformId",
-                    "observers",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "fm",
-                    "typeId",
-                    "categoryId",
-                    "isRecurring",
-                    "probability",
-                    "taxValue",
-                    "quoteId",
-                    "begindate",
-                    "closedate",
-                    "leadId",
-                    "additionalInfo",
-                    "locationId",
-                    "photo",
-                    "export",
-                    "companyIds",
-                    "originVersion",
-                    "logo",
-                    "bankingDetails",
-                    "industry",
-                    "employees",
-                    "revenue",
-                    "isMyCompany",
-                    "content",
-                    "terms",
-                    "dealId",
-                    "storageTypeId",
-                    "storageElementIds",
-                    "actualDate",
-                    "mycompanyId",
-                    "xmlId",
-                    "isReccurring",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_1, "honorific")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "secondName",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "lastName")?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_5, "birthdate")?,
-                company_title: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "companyTitle",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_7, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "sourceDescription",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_9, "stageId")?,
-                status_description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "statusDescription",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_11, "post")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "currencyId",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isManualOpportunity",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "opportunity",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_15, "opened")?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "comments")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "assignedById",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(slot_18, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_19, "contactId")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "contactIds",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_22, "originId")?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_23, "webformId")?,
-                observers: ::b24_core::__private::wire::field_at(slot_24, "observers")?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_25, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_26, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_29, "utmTerm")?,
-                fm: ::b24_core::__private::wire::field_at(slot_30, "fm")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_31, "typeId")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "categoryId",
-                )?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "isRecurring",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "probability",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_35, "taxValue")?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_36, "quoteId")?,
-                begindate: ::b24_core::__private::wire::field_at(slot_37, "begindate")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_38, "closedate")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_39, "leadId")?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "additionalInfo",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "locationId",
-                )?,
-                photo: ::b24_core::__private::wire::field_at(slot_42, "photo")?,
-                export: ::b24_core::__private::wire::field_at(slot_43, "export")?,
-                company_ids: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "companyIds",
-                )?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "originVersion",
-                )?,
-                logo: ::b24_core::__private::wire::field_at(slot_46, "logo")?,
-                banking_details: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "bankingDetails",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_48, "industry")?,
-                employees: ::b24_core::__private::wire::field_at(slot_49, "employees")?,
-                revenue: ::b24_core::__private::wire::field_at(slot_50, "revenue")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "isMyCompany",
-                )?,
-                content: ::b24_core::__private::wire::field_at(slot_52, "content")?,
-                terms: ::b24_core::__private::wire::field_at(slot_53, "terms")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_54, "dealId")?,
-                storage_type_id: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "storageTypeId",
-                )?,
-                storage_element_ids: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "storageElementIds",
-                )?,
-                actual_date: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "actualDate",
-                )?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "mycompanyId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_59, "xmlId")?,
-                is_reccurring: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "isReccurring",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3714,267 +3638,176 @@ pub mod item_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Item {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "createdTime",
+            "dateCreateShort",
+            "updatedTime",
+            "dateModifyShort",
+            "createdBy",
+            "updatedBy",
+            "assignedById",
+            "opened",
+            "leadId",
+            "companyId",
+            "contactId",
+            "quoteId",
+            "title",
+            "productId",
+            "categoryId",
+            "stageId",
+            "stageSemanticId",
+            "isNew",
+            "isRecurring",
+            "isReturnCustomer",
+            "isRepeatedApproach",
+            "closed",
+            "typeId",
+            "opportunity",
+            "isManualOpportunity",
+            "taxValue",
+            "currencyId",
+            "probability",
+            "comments",
+            "begindate",
+            "begindateShort",
+            "closedate",
+            "closedateShort",
+            "eventDate",
+            "eventDateShort",
+            "eventId",
+            "eventDescription",
+            "locationId",
+            "webformId",
+            "sourceId",
+            "sourceDescription",
+            "originatorId",
+            "originId",
+            "additionalInfo",
+            "searchContent",
+            "orderStage",
+            "movedBy",
+            "movedTime",
+            "lastActivityBy",
+            "lastActivityTime",
+            "isWork",
+            "isWon",
+            "isLose",
+            "receivedAmount",
+            "lostAmount",
+            "hasProducts",
+            "ufCrm_1721244707107",
+            "parentId1220",
+            "utmSource",
+            "utmMedium",
+            "utmCampaign",
+            "utmContent",
+            "utmTerm",
+            "observers",
+            "contactIds",
+            "entityTypeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create_short, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify_short, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.stage_semantic_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                26usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.begindate_short, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.closedate_short, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.event_date, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.event_date_short, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.event_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.event_description, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.search_content, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.order_stage, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.moved_by, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.moved_time, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.is_work, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.is_won, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.is_lose, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.received_amount, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.lost_amount, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.has_products, m),
+                57usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_1721244707107, m)
+                }
+                58usize => ::b24_core::__private::wire::put(&mut s.parent_id1220, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "createdTime",
-                    "dateCreateShort",
-                    "updatedTime",
-                    "dateModifyShort",
-                    "createdBy",
-                    "updatedBy",
-                    "assignedById",
-                    "opened",
-                    "leadId",
-                    "companyId",
-                    "contactId",
-                    "quoteId",
-                    "title",
-                    "productId",
-                    "categoryId",
-                    "stageId",
-                    "stageSemanticId",
-                    "isNew",
-                    "isRecurring",
-                    "isReturnCustomer",
-                    "isRepeatedApproach",
-                    "closed",
-                    "typeId",
-                    "opportunity",
-                    "isManualOpportunity",
-                    "taxValue",
-                    "currencyId",
-                    "probability",
-                    "comments",
-                    "begindate",
-                    "begindateShort",
-                    "closedate",
-                    "closedateShort",
-                    "eventDate",
-                    "eventDateShort",
-                    "eventId",
-                    "eventDescription",
-                    "locationId",
-                    "webformId",
-                    "sourceId",
-                    "sourceDescription",
-                    "originatorId",
-                    "originId",
-                    "additionalInfo",
-                    "searchContent",
-                    "orderStage",
-                    "movedBy",
-                    "movedTime",
-                    "lastActivityBy",
-                    "lastActivityTime",
-                    "isWork",
-                    "isWon",
-                    "isLose",
-                    "receivedAmount",
-                    "lostAmount",
-                    "hasProducts",
-                    "ufCrm_1721244707107",
-                    "parentId1220",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "observers",
-                    "contactIds",
-                    "entityTypeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "createdTime",
-                )?,
-                date_create_short: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreateShort",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "updatedTime",
-                )?,
-                date_modify_short: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateModifyShort",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "assignedById",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_9, "leadId")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_11, "contactId")?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_12, "quoteId")?,
-                title: ::b24_core::__private::wire::field_at(slot_13, "title")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_14, "productId")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "categoryId",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_16, "stageId")?,
-                stage_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "stageSemanticId",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_18, "isNew")?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isRecurring",
-                )?,
-                is_return_customer: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isReturnCustomer",
-                )?,
-                is_repeated_approach: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isRepeatedApproach",
-                )?,
-                closed: ::b24_core::__private::wire::field_at(slot_22, "closed")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_23, "typeId")?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "opportunity",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "isManualOpportunity",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_26, "taxValue")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "currencyId",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "probability",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_29, "comments")?,
-                begindate: ::b24_core::__private::wire::field_at(slot_30, "begindate")?,
-                begindate_short: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "begindateShort",
-                )?,
-                closedate: ::b24_core::__private::wire::field_at(slot_32, "closedate")?,
-                closedate_short: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "closedateShort",
-                )?,
-                event_date: ::b24_core::__private::wire::field_at(slot_34, "eventDate")?,
-                event_date_short: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "eventDateShort",
-                )?,
-                event_id: ::b24_core::__private::wire::field_at(slot_36, "eventId")?,
-                event_description: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "eventDescription",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "locationId",
-                )?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_39, "webformId")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_40, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "sourceDescription",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_43, "originId")?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "additionalInfo",
-                )?,
-                search_content: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "searchContent",
-                )?,
-                order_stage: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "orderStage",
-                )?,
-                moved_by: ::b24_core::__private::wire::field_at(slot_47, "movedBy")?,
-                moved_time: ::b24_core::__private::wire::field_at(slot_48, "movedTime")?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "lastActivityBy",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "lastActivityTime",
-                )?,
-                is_work: ::b24_core::__private::wire::field_at(slot_51, "isWork")?,
-                is_won: ::b24_core::__private::wire::field_at(slot_52, "isWon")?,
-                is_lose: ::b24_core::__private::wire::field_at(slot_53, "isLose")?,
-                received_amount: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "receivedAmount",
-                )?,
-                lost_amount: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "lostAmount",
-                )?,
-                has_products: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "hasProducts",
-                )?,
-                uf_crm_1721244707107: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "ufCrm_1721244707107",
-                )?,
-                parent_id1220: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "parentId1220",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_59, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_60, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_63, "utmTerm")?,
-                observers: ::b24_core::__private::wire::field_at(slot_64, "observers")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "contactIds",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "entityTypeId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Item {
@@ -4349,20 +4182,36 @@ pub mod item_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4846,156 +4695,126 @@ pub mod item_batch_import {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "typeId",
+            "categoryId",
+            "stageId",
+            "isReccurring",
+            "probability",
+            "currencyId",
+            "isManualOpportunity",
+            "opportunity",
+            "taxValue",
+            "companyId",
+            "contactId",
+            "contactIds",
+            "quoteId",
+            "begindate",
+            "closedate",
+            "opened",
+            "comments",
+            "assignedById",
+            "sourceId",
+            "sourceDescription",
+            "leadId",
+            "additionalInfo",
+            "observers",
+            "utmSource",
+            "utmMedium",
+            "ufCrm_1721244707107",
+            "parentId1220",
+            "ufCrm44_1721812760630",
+            "ufCrm44_1721812814433",
+            "ufCrm44_1721812853419",
+            "ufCrm44_1721812885588",
+            "ufCrm44_1721812898903",
+            "ufCrm44_1721812915476",
+            "ufCrm44_1721812935209",
+            "ufCrm44_1721812948498",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_reccurring, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_1721244707107, m)
+                }
+                27usize => ::b24_core::__private::wire::put(&mut s.parent_id1220, m),
+                28usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812760630, m)
+                }
+                29usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812814433, m)
+                }
+                30usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812853419, m)
+                }
+                31usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812885588, m)
+                }
+                32usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812898903, m)
+                }
+                33usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812915476, m)
+                }
+                34usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812935209, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.uf_crm44_1721812948498, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "typeId",
-                    "categoryId",
-                    "stageId",
-                    "isReccurring",
-                    "probability",
-                    "currencyId",
-                    "isManualOpportunity",
-                    "opportunity",
-                    "taxValue",
-                    "companyId",
-                    "contactId",
-                    "contactIds",
-                    "quoteId",
-                    "begindate",
-                    "closedate",
-                    "opened",
-                    "comments",
-                    "assignedById",
-                    "sourceId",
-                    "sourceDescription",
-                    "leadId",
-                    "additionalInfo",
-                    "observers",
-                    "utmSource",
-                    "utmMedium",
-                    "ufCrm_1721244707107",
-                    "parentId1220",
-                    "ufCrm44_1721812760630",
-                    "ufCrm44_1721812814433",
-                    "ufCrm44_1721812853419",
-                    "ufCrm44_1721812885588",
-                    "ufCrm44_1721812898903",
-                    "ufCrm44_1721812915476",
-                    "ufCrm44_1721812935209",
-                    "ufCrm44_1721812948498",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_1, "typeId")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "categoryId",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_3, "stageId")?,
-                is_reccurring: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isReccurring",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "probability",
-                )?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "currencyId",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isManualOpportunity",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "opportunity",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_9, "taxValue")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_11, "contactId")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "contactIds",
-                )?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_13, "quoteId")?,
-                begindate: ::b24_core::__private::wire::field_at(slot_14, "begindate")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_15, "closedate")?,
-                opened: ::b24_core::__private::wire::field_at(slot_16, "opened")?,
-                comments: ::b24_core::__private::wire::field_at(slot_17, "comments")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "assignedById",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_19, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "sourceDescription",
-                )?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_21, "leadId")?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "additionalInfo",
-                )?,
-                observers: ::b24_core::__private::wire::field_at(slot_23, "observers")?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_24, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_25, "utmMedium")?,
-                uf_crm_1721244707107: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ufCrm_1721244707107",
-                )?,
-                parent_id1220: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "parentId1220",
-                )?,
-                uf_crm44_1721812760630: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "ufCrm44_1721812760630",
-                )?,
-                uf_crm44_1721812814433: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "ufCrm44_1721812814433",
-                )?,
-                uf_crm44_1721812853419: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "ufCrm44_1721812853419",
-                )?,
-                uf_crm44_1721812885588: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ufCrm44_1721812885588",
-                )?,
-                uf_crm44_1721812898903: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ufCrm44_1721812898903",
-                )?,
-                uf_crm44_1721812915476: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "ufCrm44_1721812915476",
-                )?,
-                uf_crm44_1721812935209: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "ufCrm44_1721812935209",
-                )?,
-                uf_crm44_1721812948498: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "ufCrm44_1721812948498",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -5231,25 +5050,38 @@ pub mod item_batch_import {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["item", "error", "error_description"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.item, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.error, m),
+                _ => ::b24_core::__private::wire::put(&mut s.error_description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item", "error", "error_description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
-                error_description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "error_description",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -5304,20 +5136,36 @@ pub mod item_batch_import {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6201,23 +6049,39 @@ pub mod item_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Configuration {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Configuration {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Configuration {
@@ -6296,25 +6160,38 @@ pub mod item_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "optionFlags", "options"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.option_flags, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "optionFlags", "options"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                option_flags: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "optionFlags",
-                )?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -6397,30 +6274,46 @@ pub mod item_details_configuration_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Extras {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Extras {
+        const FIELDS: &'static [&'static str] = &[
+            "SPA",
+            "Deal",
+            "Lead",
+            "dealCategoryId",
+            "categoryId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.spa, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.deal, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deal_category_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.category_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SPA", "Deal", "Lead", "dealCategoryId", "categoryId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
-                deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
-                lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
-                deal_category_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dealCategoryId",
-                )?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "categoryId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Extras {
@@ -6889,23 +6782,39 @@ pub mod item_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["name", "title", "type", "elements"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.elements, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -6984,25 +6893,38 @@ pub mod item_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elements {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elements {
+        const FIELDS: &'static [&'static str] = &["name", "optionFlags", "options"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.option_flags, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "optionFlags", "options"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                option_flags: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "optionFlags",
-                )?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elements {
@@ -7071,22 +6993,38 @@ pub mod item_details_configuration_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Extras {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Extras {
+        const FIELDS: &'static [&'static str] = &["SPA", "Deal", "Lead"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.spa, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.deal, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lead, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SPA", "Deal", "Lead"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
-                deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
-                lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Extras {
@@ -7484,20 +7422,36 @@ pub mod item_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8142,225 +8096,160 @@ pub mod item_import {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "honorific",
+            "name",
+            "secondName",
+            "lastName",
+            "birthdate",
+            "companyTitle",
+            "sourceId",
+            "sourceDescription",
+            "stageId",
+            "statusDescription",
+            "post",
+            "currencyId",
+            "isManualOpportunity",
+            "opportunity",
+            "opened",
+            "comments",
+            "assignedById",
+            "companyId",
+            "contactId",
+            "contactIds",
+            "originatorId",
+            "originId",
+            "webformId",
+            "observers",
+            "utmSource",
+            "utmMedium",
+            "utmCampaign",
+            "utmContent",
+            "utmTerm",
+            "typeId",
+            "categoryId",
+            "isRecurring",
+            "probability",
+            "taxValue",
+            "quoteId",
+            "begindate",
+            "closedate",
+            "leadId",
+            "additionalInfo",
+            "locationId",
+            "photo",
+            "export",
+            "companyIds",
+            "originVersion",
+            "logo",
+            "bankingDetails",
+            "industry",
+            "employees",
+            "revenue",
+            "isMyCompany",
+            "content",
+            "terms",
+            "dealId",
+            "storageTypeId",
+            "storageElementIds",
+            "actualDate",
+            "mycompanyId",
+            "xmlId",
+            "isReccurring",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.company_title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.status_description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.export, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.company_ids, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.banking_details, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.industry, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.revenue, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.is_my_company, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.terms, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.storage_type_id, m),
+                55usize => {
+                    ::b24_core::__private::wire::put(&mut s.storage_element_ids, m)
+                }
+                56usize => ::b24_core::__private::wire::put(&mut s.actual_date, m),
+                57usize => ::b24_core::__private::wire::put(&mut s.mycompany_id, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_reccurring, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "honorific",
-                    "name",
-                    "secondName",
-                    "lastName",
-                    "birthdate",
-                    "companyTitle",
-                    "sourceId",
-                    "sourceDescription",
-                    "stageId",
-                    "statusDescription",
-                    "post",
-                    "currencyId",
-                    "isManualOpportunity",
-                    "opportunity",
-                    "opened",
-                    "comments",
-                    "assignedById",
-                    "companyId",
-                    "contactId",
-                    "contactIds",
-                    "originatorId",
-                    "originId",
-                    "webformId",
-                    "observers",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "typeId",
-                    "categoryId",
-                    "isRecurring",
-                    "probability",
-                    "taxValue",
-                    "quoteId",
-                    "begindate",
-                    "closedate",
-                    "leadId",
-                    "additionalInfo",
-                    "locationId",
-                    "photo",
-                    "export",
-                    "companyIds",
-                    "originVersion",
-                    "logo",
-                    "bankingDetails",
-                    "industry",
-                    "employees",
-                    "revenue",
-                    "isMyCompany",
-                    "content",
-                    "terms",
-                    "dealId",
-                    "storageTypeId",
-                    "storageElementIds",
-                    "actualDate",
-                    "mycompanyId",
-                    "xmlId",
-                    "isReccurring",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_1, "honorific")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "secondName",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "lastName")?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_5, "birthdate")?,
-                company_title: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "companyTitle",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_7, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "sourceDescription",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_9, "stageId")?,
-                status_description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "statusDescription",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_11, "post")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "currencyId",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isManualOpportunity",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "opportunity",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_15, "opened")?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "comments")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "assignedById",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(slot_18, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_19, "contactId")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "contactIds",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_22, "originId")?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_23, "webformId")?,
-                observers: ::b24_core::__private::wire::field_at(slot_24, "observers")?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_25, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_26, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_29, "utmTerm")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_30, "typeId")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "categoryId",
-                )?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "isRecurring",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "probability",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_34, "taxValue")?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_35, "quoteId")?,
-                begindate: ::b24_core::__private::wire::field_at(slot_36, "begindate")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_37, "closedate")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_38, "leadId")?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "additionalInfo",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "locationId",
-                )?,
-                photo: ::b24_core::__private::wire::field_at(slot_41, "photo")?,
-                export: ::b24_core::__private::wire::field_at(slot_42, "export")?,
-                company_ids: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "companyIds",
-                )?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "originVersion",
-                )?,
-                logo: ::b24_core::__private::wire::field_at(slot_45, "logo")?,
-                banking_details: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "bankingDetails",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_47, "industry")?,
-                employees: ::b24_core::__private::wire::field_at(slot_48, "employees")?,
-                revenue: ::b24_core::__private::wire::field_at(slot_49, "revenue")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "isMyCompany",
-                )?,
-                content: ::b24_core::__private::wire::field_at(slot_51, "content")?,
-                terms: ::b24_core::__private::wire::field_at(slot_52, "terms")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_53, "dealId")?,
-                storage_type_id: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "storageTypeId",
-                )?,
-                storage_element_ids: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "storageElementIds",
-                )?,
-                actual_date: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "actualDate",
-                )?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "mycompanyId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_58, "xmlId")?,
-                is_reccurring: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "isReccurring",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -8956,20 +8845,36 @@ pub mod item_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9730,26 +9635,44 @@ pub mod item_payment_delivery_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Delivery {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Delivery {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "paymentId",
+            "quantity",
+            "deliveryId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.delivery_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "paymentId", "quantity", "deliveryId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_1, "paymentId")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_2, "quantity")?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "deliveryId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Delivery {
@@ -10866,23 +10789,44 @@ pub mod item_payment_product_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Product {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Product {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "paymentId",
+            "quantity",
+            "rowId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.row_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "paymentId", "quantity", "rowId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_1, "paymentId")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_2, "quantity")?,
-                row_id: ::b24_core::__private::wire::field_at(slot_3, "rowId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Product {
@@ -11339,24 +11283,37 @@ pub mod item_payment_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["paid", "paySystemId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.paid, m),
+                _ => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paid", "paySystemId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                paid: ::b24_core::__private::wire::field_at(slot_0, "paid")?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "paySystemId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -11615,65 +11572,126 @@ pub mod item_productrow_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        owner_id: ::std::option::Option<i64>,
+        owner_type: ::std::option::Option<::std::string::String>,
+        product_id: ::std::option::Option<::std::option::Option<i64>>,
+        product_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        price: ::std::option::Option<::std::option::Option<f64>>,
+        quantity: ::std::option::Option<::std::option::Option<f64>>,
+        discount_type_id: ::std::option::Option<::std::option::Option<i64>>,
+        discount_rate: ::std::option::Option<::std::option::Option<f64>>,
+        discount_sum: ::std::option::Option<::std::option::Option<f64>>,
+        tax_rate: ::std::option::Option<::std::option::Option<f64>>,
+        tax_included: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        measure_code: ::std::option::Option<::std::option::Option<i64>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ownerId",
+            "ownerType",
+            "productId",
+            "productName",
+            "price",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "measureCode",
+            "sort",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.owner_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.owner_type, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.product_name, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.discount_type_id, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.discount_rate, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.discount_sum, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.tax_rate, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.tax_included, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.measure_code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "productName",
-                    "price",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "measureCode",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                owner_id: ::b24_core::__private::wire::field_at(slot_0, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_1, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_2, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                owner_id: ::b24_core::__private::wire::take(s.owner_id, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::take(
+                    s.owner_type,
+                    "ownerType",
+                )?,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
+                product_name: ::b24_core::__private::wire::take(
+                    s.product_name,
                     "productName",
                 )?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_5, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::take(
+                    s.discount_type_id,
                     "discountTypeId",
                 )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                discount_rate: ::b24_core::__private::wire::take(
+                    s.discount_rate,
                     "discountRate",
                 )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                discount_sum: ::b24_core::__private::wire::take(
+                    s.discount_sum,
                     "discountSum",
                 )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_9, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                tax_rate: ::b24_core::__private::wire::take(s.tax_rate, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::take(
+                    s.tax_included,
                     "taxIncluded",
                 )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                measure_code: ::b24_core::__private::wire::take(
+                    s.measure_code,
                     "measureCode",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                extra,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -11931,102 +11949,80 @@ pub mod item_productrow_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRow {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRow {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerId",
+            "ownerType",
+            "productId",
+            "price",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "taxRate",
+            "taxIncluded",
+            "measureCode",
+            "sort",
+            "type",
+            "productName",
+            "priceAccount",
+            "priceExclusive",
+            "priceNetto",
+            "priceBrutto",
+            "discountSum",
+            "customized",
+            "measureName",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "price",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "taxRate",
-                    "taxIncluded",
-                    "measureCode",
-                    "sort",
-                    "type",
-                    "productName",
-                    "priceAccount",
-                    "priceExclusive",
-                    "priceNetto",
-                    "priceBrutto",
-                    "discountSum",
-                    "customized",
-                    "measureName",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_5, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "discountRate",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_8, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "taxIncluded",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "measureCode",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_11, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_12, "type")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "productName",
-                )?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "priceAccount",
-                )?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "priceExclusive",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "priceNetto",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "priceBrutto",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "discountSum",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "customized",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "measureName",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_21, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRow {
@@ -12176,23 +12172,36 @@ pub mod item_productrow_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productRow"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_row, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productRow"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_row: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productRow",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -12775,104 +12784,82 @@ pub mod item_productrow_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRow {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRow {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerId",
+            "ownerType",
+            "productId",
+            "productName",
+            "price",
+            "priceAccount",
+            "priceExclusive",
+            "priceNetto",
+            "priceBrutto",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "customized",
+            "measureCode",
+            "measureName",
+            "sort",
+            "xmlId",
+            "type",
+            "storeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "productName",
-                    "price",
-                    "priceAccount",
-                    "priceExclusive",
-                    "priceNetto",
-                    "priceBrutto",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "customized",
-                    "measureCode",
-                    "measureName",
-                    "sort",
-                    "xmlId",
-                    "type",
-                    "storeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "priceAccount",
-                )?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "priceExclusive",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "priceNetto",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "priceBrutto",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "taxIncluded",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "customized",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "measureName",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                store_id: ::b24_core::__private::wire::field_at(slot_22, "storeId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRow {
@@ -13027,23 +13014,36 @@ pub mod item_productrow_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productRow"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_row, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productRow"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_row: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productRow",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13378,102 +13378,80 @@ pub mod item_productrow_get_available_for_payment {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRows {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerId",
+            "ownerType",
+            "productId",
+            "productName",
+            "price",
+            "priceAccount",
+            "priceExclusive",
+            "priceNetto",
+            "priceBrutto",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "customized",
+            "measureCode",
+            "measureName",
+            "sort",
+            "xmlId",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "productName",
-                    "price",
-                    "priceAccount",
-                    "priceExclusive",
-                    "priceNetto",
-                    "priceBrutto",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "customized",
-                    "measureCode",
-                    "measureName",
-                    "sort",
-                    "xmlId",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "priceAccount",
-                )?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "priceExclusive",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "priceNetto",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "priceBrutto",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "taxIncluded",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "customized",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "measureName",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRows {
@@ -13623,23 +13601,36 @@ pub mod item_productrow_get_available_for_payment {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productRows"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_rows, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productRows"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_rows: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productRows",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14011,104 +14002,82 @@ pub mod item_productrow_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRows {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerId",
+            "ownerType",
+            "productId",
+            "productName",
+            "price",
+            "priceAccount",
+            "priceExclusive",
+            "priceNetto",
+            "priceBrutto",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "customized",
+            "measureCode",
+            "measureName",
+            "sort",
+            "xmlId",
+            "type",
+            "storeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "productName",
-                    "price",
-                    "priceAccount",
-                    "priceExclusive",
-                    "priceNetto",
-                    "priceBrutto",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "customized",
-                    "measureCode",
-                    "measureName",
-                    "sort",
-                    "xmlId",
-                    "type",
-                    "storeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "priceAccount",
-                )?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "priceExclusive",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "priceNetto",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "priceBrutto",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "taxIncluded",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "customized",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "measureName",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                store_id: ::b24_core::__private::wire::field_at(slot_22, "storeId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRows {
@@ -14263,23 +14232,36 @@ pub mod item_productrow_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productRows"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_rows, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productRows"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_rows: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productRows",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14548,61 +14530,58 @@ pub mod item_productrow_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRows {
+        const FIELDS: &'static [&'static str] = &[
+            "productId",
+            "productName",
+            "price",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "measureCode",
+            "sort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "productId",
-                    "productName",
-                    "price",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "measureCode",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_id: ::b24_core::__private::wire::field_at(slot_0, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "price")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_3, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_7, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "taxIncluded",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "measureCode",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_10, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRows {
@@ -14844,102 +14823,80 @@ pub mod item_productrow_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRows2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRows2 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerId",
+            "ownerType",
+            "productId",
+            "productName",
+            "price",
+            "priceAccount",
+            "priceExclusive",
+            "priceNetto",
+            "priceBrutto",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "customized",
+            "measureCode",
+            "measureName",
+            "sort",
+            "xmlId",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "productName",
-                    "price",
-                    "priceAccount",
-                    "priceExclusive",
-                    "priceNetto",
-                    "priceBrutto",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "customized",
-                    "measureCode",
-                    "measureName",
-                    "sort",
-                    "xmlId",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "priceAccount",
-                )?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "priceExclusive",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "priceNetto",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "priceBrutto",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "taxIncluded",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "customized",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "measureName",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRows2 {
@@ -15089,23 +15046,36 @@ pub mod item_productrow_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productRows"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_rows, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productRows"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_rows: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productRows",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15368,61 +15338,58 @@ pub mod item_productrow_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "productId",
+            "productName",
+            "price",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "measureCode",
+            "sort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "productId",
-                    "productName",
-                    "price",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "measureCode",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_id: ::b24_core::__private::wire::field_at(slot_0, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "price")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_3, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_7, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "taxIncluded",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "measureCode",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_10, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -15664,102 +15631,80 @@ pub mod item_productrow_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ProductRow {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductRow {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "ownerId",
+            "ownerType",
+            "productId",
+            "productName",
+            "price",
+            "priceAccount",
+            "priceExclusive",
+            "priceNetto",
+            "priceBrutto",
+            "quantity",
+            "discountTypeId",
+            "discountRate",
+            "discountSum",
+            "taxRate",
+            "taxIncluded",
+            "customized",
+            "measureCode",
+            "measureName",
+            "sort",
+            "xmlId",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "ownerId",
-                    "ownerType",
-                    "productId",
-                    "productName",
-                    "price",
-                    "priceAccount",
-                    "priceExclusive",
-                    "priceNetto",
-                    "priceBrutto",
-                    "quantity",
-                    "discountTypeId",
-                    "discountRate",
-                    "discountSum",
-                    "taxRate",
-                    "taxIncluded",
-                    "customized",
-                    "measureCode",
-                    "measureName",
-                    "sort",
-                    "xmlId",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "productName",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "priceAccount",
-                )?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "priceExclusive",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "priceNetto",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "priceBrutto",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "discountTypeId",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "discountRate",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "discountSum",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "taxIncluded",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "customized",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "measureName",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ProductRow {
@@ -15909,23 +15854,36 @@ pub mod item_productrow_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["productRow"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_row, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productRow"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_row: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productRow",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -16576,222 +16534,160 @@ pub mod item_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "honorific",
+            "name",
+            "secondName",
+            "lastName",
+            "birthdate",
+            "companyTitle",
+            "sourceId",
+            "sourceDescription",
+            "stageId",
+            "statusDescription",
+            "post",
+            "currencyId",
+            "isManualOpportunity",
+            "opportunity",
+            "opened",
+            "comments",
+            "assignedById",
+            "companyId",
+            "contactId",
+            "contactIds",
+            "originatorId",
+            "originId",
+            "webformId",
+            "observers",
+            "utmSource",
+            "utmMedium",
+            "utmCampaign",
+            "utmContent",
+            "utmTerm",
+            "fm",
+            "typeId",
+            "categoryId",
+            "isRecurring",
+            "probability",
+            "taxValue",
+            "quoteId",
+            "begindate",
+            "closedate",
+            "leadId",
+            "additionalInfo",
+            "locationId",
+            "photo",
+            "export",
+            "companyIds",
+            "originVersion",
+            "logo",
+            "bankingDetails",
+            "industry",
+            "employees",
+            "revenue",
+            "isMyCompany",
+            "content",
+            "terms",
+            "dealId",
+            "storageTypeId",
+            "storageElementIds",
+            "actualDate",
+            "mycompanyId",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.honorific, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.birthdate, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.company_title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.status_description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.post, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.fm, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.export, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.company_ids, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.origin_version, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.logo, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.banking_details, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.industry, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.revenue, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.is_my_company, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.terms, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.storage_type_id, m),
+                56usize => {
+                    ::b24_core::__private::wire::put(&mut s.storage_element_ids, m)
+                }
+                57usize => ::b24_core::__private::wire::put(&mut s.actual_date, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.mycompany_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "honorific",
-                    "name",
-                    "secondName",
-                    "lastName",
-                    "birthdate",
-                    "companyTitle",
-                    "sourceId",
-                    "sourceDescription",
-                    "stageId",
-                    "statusDescription",
-                    "post",
-                    "currencyId",
-                    "isManualOpportunity",
-                    "opportunity",
-                    "opened",
-                    "comments",
-                    "assignedById",
-                    "companyId",
-                    "contactId",
-                    "contactIds",
-                    "originatorId",
-                    "originId",
-                    "webformId",
-                    "observers",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "fm",
-                    "typeId",
-                    "categoryId",
-                    "isRecurring",
-                    "probability",
-                    "taxValue",
-                    "quoteId",
-                    "begindate",
-                    "closedate",
-                    "leadId",
-                    "additionalInfo",
-                    "locationId",
-                    "photo",
-                    "export",
-                    "companyIds",
-                    "originVersion",
-                    "logo",
-                    "bankingDetails",
-                    "industry",
-                    "employees",
-                    "revenue",
-                    "isMyCompany",
-                    "content",
-                    "terms",
-                    "dealId",
-                    "storageTypeId",
-                    "storageElementIds",
-                    "actualDate",
-                    "mycompanyId",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_1, "honorific")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "secondName",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "lastName")?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_5, "birthdate")?,
-                company_title: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "companyTitle",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_7, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "sourceDescription",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_9, "stageId")?,
-                status_description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "statusDescription",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_11, "post")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "currencyId",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isManualOpportunity",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "opportunity",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_15, "opened")?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "comments")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "assignedById",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(slot_18, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_19, "contactId")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "contactIds",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_22, "originId")?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_23, "webformId")?,
-                observers: ::b24_core::__private::wire::field_at(slot_24, "observers")?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_25, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_26, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_29, "utmTerm")?,
-                fm: ::b24_core::__private::wire::field_at(slot_30, "fm")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_31, "typeId")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "categoryId",
-                )?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "isRecurring",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "probability",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_35, "taxValue")?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_36, "quoteId")?,
-                begindate: ::b24_core::__private::wire::field_at(slot_37, "begindate")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_38, "closedate")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_39, "leadId")?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "additionalInfo",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "locationId",
-                )?,
-                photo: ::b24_core::__private::wire::field_at(slot_42, "photo")?,
-                export: ::b24_core::__private::wire::field_at(slot_43, "export")?,
-                company_ids: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "companyIds",
-                )?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "originVersion",
-                )?,
-                logo: ::b24_core::__private::wire::field_at(slot_46, "logo")?,
-                banking_details: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "bankingDetails",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_48, "industry")?,
-                employees: ::b24_core::__private::wire::field_at(slot_49, "employees")?,
-                revenue: ::b24_core::__private::wire::field_at(slot_50, "revenue")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "isMyCompany",
-                )?,
-                content: ::b24_core::__private::wire::field_at(slot_52, "content")?,
-                terms: ::b24_core::__private::wire::field_at(slot_53, "terms")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_54, "dealId")?,
-                storage_type_id: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "storageTypeId",
-                )?,
-                storage_element_ids: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "storageElementIds",
-                )?,
-                actual_date: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "actualDate",
-                )?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "mycompanyId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_59, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -17617,267 +17513,176 @@ pub mod item_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Item {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "createdTime",
+            "dateCreateShort",
+            "updatedTime",
+            "dateModifyShort",
+            "createdBy",
+            "updatedBy",
+            "assignedById",
+            "opened",
+            "leadId",
+            "companyId",
+            "contactId",
+            "quoteId",
+            "title",
+            "productId",
+            "categoryId",
+            "stageId",
+            "stageSemanticId",
+            "isNew",
+            "isRecurring",
+            "isReturnCustomer",
+            "isRepeatedApproach",
+            "closed",
+            "typeId",
+            "opportunity",
+            "isManualOpportunity",
+            "taxValue",
+            "currencyId",
+            "probability",
+            "comments",
+            "begindate",
+            "begindateShort",
+            "closedate",
+            "closedateShort",
+            "eventDate",
+            "eventDateShort",
+            "eventId",
+            "eventDescription",
+            "locationId",
+            "webformId",
+            "sourceId",
+            "sourceDescription",
+            "originatorId",
+            "originId",
+            "additionalInfo",
+            "searchContent",
+            "orderStage",
+            "movedBy",
+            "movedTime",
+            "lastActivityBy",
+            "lastActivityTime",
+            "isWork",
+            "isWon",
+            "isLose",
+            "receivedAmount",
+            "lostAmount",
+            "hasProducts",
+            "ufCrm_1721244707107",
+            "parentId1220",
+            "utmSource",
+            "utmMedium",
+            "utmCampaign",
+            "utmContent",
+            "utmTerm",
+            "observers",
+            "contactIds",
+            "entityTypeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create_short, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify_short, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.quote_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.stage_semantic_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                26usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.begindate_short, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.closedate_short, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.event_date, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.event_date_short, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.event_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.event_description, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.search_content, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.order_stage, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.moved_by, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.moved_time, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.is_work, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.is_won, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.is_lose, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.received_amount, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.lost_amount, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.has_products, m),
+                57usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_1721244707107, m)
+                }
+                58usize => ::b24_core::__private::wire::put(&mut s.parent_id1220, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.observers, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "createdTime",
-                    "dateCreateShort",
-                    "updatedTime",
-                    "dateModifyShort",
-                    "createdBy",
-                    "updatedBy",
-                    "assignedById",
-                    "opened",
-                    "leadId",
-                    "companyId",
-                    "contactId",
-                    "quoteId",
-                    "title",
-                    "productId",
-                    "categoryId",
-                    "stageId",
-                    "stageSemanticId",
-                    "isNew",
-                    "isRecurring",
-                    "isReturnCustomer",
-                    "isRepeatedApproach",
-                    "closed",
-                    "typeId",
-                    "opportunity",
-                    "isManualOpportunity",
-                    "taxValue",
-                    "currencyId",
-                    "probability",
-                    "comments",
-                    "begindate",
-                    "begindateShort",
-                    "closedate",
-                    "closedateShort",
-                    "eventDate",
-                    "eventDateShort",
-                    "eventId",
-                    "eventDescription",
-                    "locationId",
-                    "webformId",
-                    "sourceId",
-                    "sourceDescription",
-                    "originatorId",
-                    "originId",
-                    "additionalInfo",
-                    "searchContent",
-                    "orderStage",
-                    "movedBy",
-                    "movedTime",
-                    "lastActivityBy",
-                    "lastActivityTime",
-                    "isWork",
-                    "isWon",
-                    "isLose",
-                    "receivedAmount",
-                    "lostAmount",
-                    "hasProducts",
-                    "ufCrm_1721244707107",
-                    "parentId1220",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "observers",
-                    "contactIds",
-                    "entityTypeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "createdTime",
-                )?,
-                date_create_short: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreateShort",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "updatedTime",
-                )?,
-                date_modify_short: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateModifyShort",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "assignedById",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_9, "leadId")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_11, "contactId")?,
-                quote_id: ::b24_core::__private::wire::field_at(slot_12, "quoteId")?,
-                title: ::b24_core::__private::wire::field_at(slot_13, "title")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_14, "productId")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "categoryId",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_16, "stageId")?,
-                stage_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "stageSemanticId",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_18, "isNew")?,
-                is_recurring: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isRecurring",
-                )?,
-                is_return_customer: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isReturnCustomer",
-                )?,
-                is_repeated_approach: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isRepeatedApproach",
-                )?,
-                closed: ::b24_core::__private::wire::field_at(slot_22, "closed")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_23, "typeId")?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "opportunity",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "isManualOpportunity",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_26, "taxValue")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "currencyId",
-                )?,
-                probability: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "probability",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_29, "comments")?,
-                begindate: ::b24_core::__private::wire::field_at(slot_30, "begindate")?,
-                begindate_short: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "begindateShort",
-                )?,
-                closedate: ::b24_core::__private::wire::field_at(slot_32, "closedate")?,
-                closedate_short: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "closedateShort",
-                )?,
-                event_date: ::b24_core::__private::wire::field_at(slot_34, "eventDate")?,
-                event_date_short: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "eventDateShort",
-                )?,
-                event_id: ::b24_core::__private::wire::field_at(slot_36, "eventId")?,
-                event_description: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "eventDescription",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "locationId",
-                )?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_39, "webformId")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_40, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "sourceDescription",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_43, "originId")?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "additionalInfo",
-                )?,
-                search_content: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "searchContent",
-                )?,
-                order_stage: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "orderStage",
-                )?,
-                moved_by: ::b24_core::__private::wire::field_at(slot_47, "movedBy")?,
-                moved_time: ::b24_core::__private::wire::field_at(slot_48, "movedTime")?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "lastActivityBy",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "lastActivityTime",
-                )?,
-                is_work: ::b24_core::__private::wire::field_at(slot_51, "isWork")?,
-                is_won: ::b24_core::__private::wire::field_at(slot_52, "isWon")?,
-                is_lose: ::b24_core::__private::wire::field_at(slot_53, "isLose")?,
-                received_amount: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "receivedAmount",
-                )?,
-                lost_amount: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "lostAmount",
-                )?,
-                has_products: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "hasProducts",
-                )?,
-                uf_crm_1721244707107: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "ufCrm_1721244707107",
-                )?,
-                parent_id1220: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "parentId1220",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_59, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_60, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_63, "utmTerm")?,
-                observers: ::b24_core::__private::wire::field_at(slot_64, "observers")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "contactIds",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "entityTypeId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Item {
@@ -18252,20 +18057,36 @@ pub mod item_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

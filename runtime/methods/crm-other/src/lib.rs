@@ -58,22 +58,38 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AutomatedSolution {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AutomatedSolution {
+        const FIELDS: &'static [&'static str] = &["id", "title", "typeIds"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "title", "typeIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_ids: ::b24_core::__private::wire::field_at(slot_2, "typeIds")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AutomatedSolution {
@@ -163,44 +179,48 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Calllist {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Calllist {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "DATE_CREATE",
+            "CREATED_BY_ID",
+            "WEBFORM_ID",
+            "ENTITY_TYPE_ID",
+            "ENTITY_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.webform_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "DATE_CREATE",
-                    "CREATED_BY_ID",
-                    "WEBFORM_ID",
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DATE_CREATE",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CREATED_BY_ID",
-                )?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_3, "WEBFORM_ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "ENTITY_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Calllist {
@@ -284,31 +304,44 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Child {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Child {
+        const FIELDS: &'static [&'static str] = &[
+            "entityTypeId",
+            "isChildrenListEnabled",
+            "isPredefined",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_children_list_enabled, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.is_predefined, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                is_children_list_enabled: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isChildrenListEnabled",
-                )?,
-                is_predefined: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isPredefined",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Child {
@@ -370,21 +403,37 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Extra {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Extra {
+        const FIELDS: &'static [&'static str] = &["SEMANTICS", "COLOR"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.semantics, m),
+                _ => ::b24_core::__private::wire::put(&mut s.color, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SEMANTICS", "COLOR"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                semantics: ::b24_core::__private::wire::field_at(slot_0, "SEMANTICS")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Extra {
@@ -497,57 +546,108 @@ pub mod other_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        type_id: ::std::option::Option<i64>,
+        entity_type_id: ::std::option::Option<i64>,
+        entity_id: ::std::option::Option<::std::string::String>,
+        address_1: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        address_2: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        city: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        postal_code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        region: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        province: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        country: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        country_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        loc_addr_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE_ID",
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "ADDRESS_1",
+            "ADDRESS_2",
+            "CITY",
+            "POSTAL_CODE",
+            "REGION",
+            "PROVINCE",
+            "COUNTRY",
+            "COUNTRY_CODE",
+            "LOC_ADDR_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.address_1, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.address_2, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.city, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.postal_code, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.region, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.province, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.country, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.country_code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.loc_addr_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TYPE_ID",
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "ADDRESS_1",
-                    "ADDRESS_2",
-                    "CITY",
-                    "POSTAL_CODE",
-                    "REGION",
-                    "PROVINCE",
-                    "COUNTRY",
-                    "COUNTRY_CODE",
-                    "LOC_ADDR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "TYPE_ID")?,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "ENTITY_TYPE_ID",
                 )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_ID")?,
-                address_1: ::b24_core::__private::wire::field_at(slot_3, "ADDRESS_1")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_4, "ADDRESS_2")?,
-                city: ::b24_core::__private::wire::field_at(slot_5, "CITY")?,
-                postal_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                address_1: ::b24_core::__private::wire::take(s.address_1, "ADDRESS_1")?,
+                address_2: ::b24_core::__private::wire::take(s.address_2, "ADDRESS_2")?,
+                city: ::b24_core::__private::wire::take(s.city, "CITY")?,
+                postal_code: ::b24_core::__private::wire::take(
+                    s.postal_code,
                     "POSTAL_CODE",
                 )?,
-                region: ::b24_core::__private::wire::field_at(slot_7, "REGION")?,
-                province: ::b24_core::__private::wire::field_at(slot_8, "PROVINCE")?,
-                country: ::b24_core::__private::wire::field_at(slot_9, "COUNTRY")?,
-                country_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                region: ::b24_core::__private::wire::take(s.region, "REGION")?,
+                province: ::b24_core::__private::wire::take(s.province, "PROVINCE")?,
+                country: ::b24_core::__private::wire::take(s.country, "COUNTRY")?,
+                country_code: ::b24_core::__private::wire::take(
+                    s.country_code,
                     "COUNTRY_CODE",
                 )?,
-                loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                loc_addr_id: ::b24_core::__private::wire::take(
+                    s.loc_addr_id,
                     "LOC_ADDR_ID",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -653,25 +753,57 @@ pub mod other_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields2Slots {
+        order_id: ::std::option::Option<i64>,
+        owner_type_id: ::std::option::Option<i64>,
+        owner_id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &["orderId", "ownerTypeId", "ownerId"];
+        type Slots = __Fields2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.owner_type_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.owner_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderId", "ownerTypeId", "ownerId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
+                owner_type_id: ::b24_core::__private::wire::take(
+                    s.owner_type_id,
                     "ownerTypeId",
                 )?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
-                extra,
+                owner_id: ::b24_core::__private::wire::take(s.owner_id, "ownerId")?,
+                extra: s.extra,
             })
         }
     }
@@ -741,31 +873,44 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Parent {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Parent {
+        const FIELDS: &'static [&'static str] = &[
+            "entityTypeId",
+            "isChildrenListEnabled",
+            "isPredefined",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_children_list_enabled, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.is_predefined, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                is_children_list_enabled: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isChildrenListEnabled",
-                )?,
-                is_predefined: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isPredefined",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Parent {
@@ -827,21 +972,37 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Relations {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Relations {
+        const FIELDS: &'static [&'static str] = &["parent", "child"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.parent, m),
+                _ => ::b24_core::__private::wire::put(&mut s.child, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["parent", "child"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
-                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Relations {
@@ -891,20 +1052,36 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1019,46 +1196,58 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Status {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "STATUS_ID",
+            "NAME",
+            "NAME_INIT",
+            "SORT",
+            "SYSTEM",
+            "CATEGORY_ID",
+            "COLOR",
+            "SEMANTICS",
+            "EXTRA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name_init, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.semantics, m),
+                _ => ::b24_core::__private::wire::put(&mut s.extra_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "STATUS_ID",
-                    "NAME",
-                    "NAME_INIT",
-                    "SORT",
-                    "SYSTEM",
-                    "CATEGORY_ID",
-                    "COLOR",
-                    "SEMANTICS",
-                    "EXTRA",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                name_init: ::b24_core::__private::wire::field_at(slot_4, "NAME_INIT")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                system: ::b24_core::__private::wire::field_at(slot_6, "SYSTEM")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CATEGORY_ID",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "COLOR")?,
-                semantics: ::b24_core::__private::wire::field_at(slot_9, "SEMANTICS")?,
-                extra_: ::b24_core::__private::wire::field_at(slot_10, "EXTRA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Status {
@@ -1348,145 +1537,127 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "code",
+            "createdBy",
+            "entityTypeId",
+            "customSectionId",
+            "isCategoriesEnabled",
+            "isStagesEnabled",
+            "isBeginCloseDatesEnabled",
+            "isClientEnabled",
+            "isUseInUserfieldEnabled",
+            "isLinkWithProductsEnabled",
+            "isMycompanyEnabled",
+            "isDocumentsEnabled",
+            "isSourceEnabled",
+            "isObserversEnabled",
+            "isRecyclebinEnabled",
+            "isAutomationEnabled",
+            "isBizProcEnabled",
+            "isSetOpenPermissions",
+            "isPaymentsEnabled",
+            "isCountersEnabled",
+            "createdTime",
+            "updatedTime",
+            "updatedBy",
+            "relations",
+            "linkedUserFields",
+            "customSections",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.custom_section_id, m),
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_categories_enabled, m)
+                }
+                7usize => ::b24_core::__private::wire::put(&mut s.is_stages_enabled, m),
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_begin_close_dates_enabled,
+                        m,
+                    )
+                }
+                9usize => ::b24_core::__private::wire::put(&mut s.is_client_enabled, m),
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_use_in_userfield_enabled,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_link_with_products_enabled,
+                        m,
+                    )
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_mycompany_enabled, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_documents_enabled, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.is_source_enabled, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_observers_enabled, m)
+                }
+                16usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_recyclebin_enabled, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_automation_enabled, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_biz_proc_enabled, m)
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_set_open_permissions, m)
+                }
+                20usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_payments_enabled, m)
+                }
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_counters_enabled, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.relations, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.linked_user_fields, m),
+                _ => ::b24_core::__private::wire::put(&mut s.custom_sections, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "code",
-                    "createdBy",
-                    "entityTypeId",
-                    "customSectionId",
-                    "isCategoriesEnabled",
-                    "isStagesEnabled",
-                    "isBeginCloseDatesEnabled",
-                    "isClientEnabled",
-                    "isUseInUserfieldEnabled",
-                    "isLinkWithProductsEnabled",
-                    "isMycompanyEnabled",
-                    "isDocumentsEnabled",
-                    "isSourceEnabled",
-                    "isObserversEnabled",
-                    "isRecyclebinEnabled",
-                    "isAutomationEnabled",
-                    "isBizProcEnabled",
-                    "isSetOpenPermissions",
-                    "isPaymentsEnabled",
-                    "isCountersEnabled",
-                    "createdTime",
-                    "updatedTime",
-                    "updatedBy",
-                    "relations",
-                    "linkedUserFields",
-                    "customSections",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "entityTypeId",
-                )?,
-                custom_section_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "customSectionId",
-                )?,
-                is_categories_enabled: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isCategoriesEnabled",
-                )?,
-                is_stages_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isStagesEnabled",
-                )?,
-                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isBeginCloseDatesEnabled",
-                )?,
-                is_client_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isClientEnabled",
-                )?,
-                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isUseInUserfieldEnabled",
-                )?,
-                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isLinkWithProductsEnabled",
-                )?,
-                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isMycompanyEnabled",
-                )?,
-                is_documents_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isDocumentsEnabled",
-                )?,
-                is_source_enabled: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isSourceEnabled",
-                )?,
-                is_observers_enabled: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isObserversEnabled",
-                )?,
-                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "isRecyclebinEnabled",
-                )?,
-                is_automation_enabled: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isAutomationEnabled",
-                )?,
-                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "isBizProcEnabled",
-                )?,
-                is_set_open_permissions: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isSetOpenPermissions",
-                )?,
-                is_payments_enabled: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isPaymentsEnabled",
-                )?,
-                is_counters_enabled: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isCountersEnabled",
-                )?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "createdTime",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "updatedTime",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_24, "updatedBy")?,
-                relations: ::b24_core::__private::wire::field_at(slot_25, "relations")?,
-                linked_user_fields: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "linkedUserFields",
-                )?,
-                custom_sections: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "customSections",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {
@@ -1694,24 +1865,46 @@ pub mod other_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Vat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Vat {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ACTIVE",
+            "C_SORT",
+            "NAME",
+            "RATE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.c_sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.rate, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                c_sort: ::b24_core::__private::wire::field_at(slot_2, "C_SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                rate: ::b24_core::__private::wire::field_at(slot_4, "RATE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Vat {
@@ -2018,25 +2211,61 @@ pub mod address_delete {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        type_id: ::std::option::Option<i64>,
+        entity_type_id: ::std::option::Option<i64>,
+        entity_id: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE_ID",
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE_ID", "ENTITY_TYPE_ID", "ENTITY_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "TYPE_ID")?,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "ENTITY_TYPE_ID",
                 )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_ID")?,
-                extra,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                extra: s.extra,
             })
         }
     }
@@ -2516,64 +2745,64 @@ pub mod address_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE_ID",
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "ADDRESS_1",
+            "ADDRESS_2",
+            "CITY",
+            "POSTAL_CODE",
+            "REGION",
+            "PROVINCE",
+            "COUNTRY",
+            "COUNTRY_CODE",
+            "LOC_ADDR_ID",
+            "ANCHOR_TYPE_ID",
+            "ANCHOR_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.address_1, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.address_2, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.city, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.postal_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.province, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.country, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.country_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.loc_addr_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.anchor_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.anchor_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TYPE_ID",
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "ADDRESS_1",
-                    "ADDRESS_2",
-                    "CITY",
-                    "POSTAL_CODE",
-                    "REGION",
-                    "PROVINCE",
-                    "COUNTRY",
-                    "COUNTRY_CODE",
-                    "LOC_ADDR_ID",
-                    "ANCHOR_TYPE_ID",
-                    "ANCHOR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_ID")?,
-                address_1: ::b24_core::__private::wire::field_at(slot_3, "ADDRESS_1")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_4, "ADDRESS_2")?,
-                city: ::b24_core::__private::wire::field_at(slot_5, "CITY")?,
-                postal_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "POSTAL_CODE",
-                )?,
-                region: ::b24_core::__private::wire::field_at(slot_7, "REGION")?,
-                province: ::b24_core::__private::wire::field_at(slot_8, "PROVINCE")?,
-                country: ::b24_core::__private::wire::field_at(slot_9, "COUNTRY")?,
-                country_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "COUNTRY_CODE",
-                )?,
-                loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LOC_ADDR_ID",
-                )?,
-                anchor_type_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ANCHOR_TYPE_ID",
-                )?,
-                anchor_id: ::b24_core::__private::wire::field_at(slot_13, "ANCHOR_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -2942,21 +3171,55 @@ pub mod automatedsolution_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        type_ids: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["title", "typeIds"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.type_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "typeIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_ids: ::b24_core::__private::wire::field_at(slot_1, "typeIds")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                type_ids: ::b24_core::__private::wire::take(s.type_ids, "typeIds")?,
+                extra: s.extra,
             })
         }
     }
@@ -3008,23 +3271,36 @@ pub mod automatedsolution_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["automatedSolution"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.automated_solution, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["automatedSolution"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                automated_solution: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "automatedSolution",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3434,23 +3710,36 @@ pub mod automatedsolution_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["automatedSolution"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.automated_solution, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["automatedSolution"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                automated_solution: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "automatedSolution",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3689,22 +3978,38 @@ pub mod automatedsolution_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AutomatedSolutions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AutomatedSolutions {
+        const FIELDS: &'static [&'static str] = &["id", "title", "typeIds"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "title", "typeIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_ids: ::b24_core::__private::wire::field_at(slot_2, "typeIds")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AutomatedSolutions {
@@ -3761,23 +4066,36 @@ pub mod automatedsolution_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["automatedSolutions"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.automated_solutions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["automatedSolutions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                automated_solutions: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "automatedSolutions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3971,21 +4289,37 @@ pub mod automatedsolution_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["title", "typeIds"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "typeIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_ids: ::b24_core::__private::wire::field_at(slot_1, "typeIds")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4035,23 +4369,36 @@ pub mod automatedsolution_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["automatedSolution"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.automated_solution, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["automatedSolution"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                automated_solution: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "automatedSolution",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4782,21 +5129,37 @@ pub mod automation_trigger_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Trigger {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Trigger {
+        const FIELDS: &'static [&'static str] = &["NAME", "CODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "CODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Trigger {
@@ -5297,25 +5660,38 @@ pub mod calllist_items_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["ID", "STATUS", "ENTITY_TYPE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "STATUS", "ENTITY_TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                status: ::b24_core::__private::wire::field_at(slot_1, "STATUS")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -5708,23 +6084,39 @@ pub mod calllist_statuslist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME", "SORT", "STATUS_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.status_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SORT", "STATUS_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_3, "STATUS_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6093,27 +6485,46 @@ pub mod catalog_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "XML_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "ORIGINATOR_ID", "ORIGIN_ID", "XML_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_3, "ORIGIN_ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6564,22 +6975,59 @@ pub mod category_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        is_default: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "sort", "isDefault"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "sort", "isDefault"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_2, "isDefault")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                is_default: ::b24_core::__private::wire::take(
+                    s.is_default,
+                    "isDefault",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -6692,45 +7140,54 @@ pub mod category_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "sort",
+            "entityTypeId",
+            "isDefault",
+            "originId",
+            "originatorId",
+            "isSystem",
+            "code",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_system, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "sort",
-                    "entityTypeId",
-                    "isDefault",
-                    "originId",
-                    "originatorId",
-                    "isSystem",
-                    "code",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "entityTypeId",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_5, "originId")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "originatorId",
-                )?,
-                is_system: ::b24_core::__private::wire::field_at(slot_7, "isSystem")?,
-                code: ::b24_core::__private::wire::field_at(slot_8, "code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6815,20 +7272,36 @@ pub mod category_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["category"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.category, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["category"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                category: ::b24_core::__private::wire::field_at(slot_0, "category")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -7245,45 +7718,54 @@ pub mod category_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "sort",
+            "entityTypeId",
+            "isDefault",
+            "originId",
+            "originatorId",
+            "isSystem",
+            "code",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_system, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "sort",
-                    "entityTypeId",
-                    "isDefault",
-                    "originId",
-                    "originatorId",
-                    "isSystem",
-                    "code",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "entityTypeId",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_5, "originId")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "originatorId",
-                )?,
-                is_system: ::b24_core::__private::wire::field_at(slot_7, "isSystem")?,
-                code: ::b24_core::__private::wire::field_at(slot_8, "code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7368,20 +7850,36 @@ pub mod category_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["fields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -7613,40 +8111,50 @@ pub mod category_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Category {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Category {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "sort",
+            "entityTypeId",
+            "isDefault",
+            "originId",
+            "originatorId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "sort",
-                    "entityTypeId",
-                    "isDefault",
-                    "originId",
-                    "originatorId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "entityTypeId",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_5, "originId")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "originatorId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Category {
@@ -7721,20 +8229,36 @@ pub mod category_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["category"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.category, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["category"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                category: ::b24_core::__private::wire::field_at(slot_0, "category")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7974,40 +8498,50 @@ pub mod category_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Categories {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Categories {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "sort",
+            "entityTypeId",
+            "isDefault",
+            "originId",
+            "originatorId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "sort",
-                    "entityTypeId",
-                    "isDefault",
-                    "originId",
-                    "originatorId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "entityTypeId",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_5, "originId")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "originatorId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Categories {
@@ -8082,20 +8616,36 @@ pub mod category_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["categories"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.categories, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["categories"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                categories: ::b24_core::__private::wire::field_at(slot_0, "categories")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8320,27 +8870,46 @@ pub mod category_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Category {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Category {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "sort",
+            "entityTypeId",
+            "isDefault",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "sort", "entityTypeId", "isDefault"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "entityTypeId",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Category {
@@ -8419,22 +8988,38 @@ pub mod category_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "sort", "isDefault"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "sort", "isDefault"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_2, "isDefault")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -8489,20 +9074,36 @@ pub mod category_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["category"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.category, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["category"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                category: ::b24_core::__private::wire::field_at(slot_0, "category")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8719,22 +9320,38 @@ pub mod duplicate_findbycomm {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["LEAD", "CONTACT", "COMPANY"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                _ => ::b24_core::__private::wire::put(&mut s.company, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LEAD", "CONTACT", "COMPANY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                lead: ::b24_core::__private::wire::field_at(slot_0, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_1, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_2, "COMPANY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8950,28 +9567,42 @@ pub mod duplicate_volatile_type_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "entityTypeId",
+            "fieldCode",
+            "fieldTitle",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.field_code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.field_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "fieldCode", "fieldTitle"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                field_code: ::b24_core::__private::wire::field_at(slot_1, "fieldCode")?,
-                field_title: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "fieldTitle",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9188,25 +9819,38 @@ pub mod duplicate_volatile_type_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for VolatileType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for VolatileType {
+        const FIELDS: &'static [&'static str] = &["id", "entityTypeId", "fieldCode"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.field_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "entityTypeId", "fieldCode"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "entityTypeId",
-                )?,
-                field_code: ::b24_core::__private::wire::field_at(slot_2, "fieldCode")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for VolatileType {
@@ -9411,20 +10055,36 @@ pub mod duplicate_volatile_type_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9719,24 +10379,57 @@ pub mod entity_merge_batch {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ParamsSlots {
+        entity_type_id: ::std::option::Option<i64>,
+        entity_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["entityTypeId", "entityIds"];
+        type Slots = __ParamsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.entity_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "entityIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "entityTypeId",
                 )?,
-                entity_ids: ::b24_core::__private::wire::field_at(slot_1, "entityIds")?,
-                extra,
+                entity_ids: ::b24_core::__private::wire::take(
+                    s.entity_ids,
+                    "entityIds",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -9794,21 +10487,37 @@ pub mod entity_merge_batch {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["STATUS", "ENTITY_IDS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["STATUS", "ENTITY_IDS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
-                entity_ids: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_IDS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10016,41 +10725,48 @@ pub mod measure_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "CODE",
+            "MEASURE_TITLE",
+            "SYMBOL_RUS",
+            "SYMBOL_INTL",
+            "SYMBOL_LETTER_INTL",
+            "IS_DEFAULT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.measure_title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.symbol_rus, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.symbol_intl, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.symbol_letter_intl, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CODE",
-                    "MEASURE_TITLE",
-                    "SYMBOL_RUS",
-                    "SYMBOL_INTL",
-                    "SYMBOL_LETTER_INTL",
-                    "IS_DEFAULT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                measure_title: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MEASURE_TITLE",
-                )?,
-                symbol_rus: ::b24_core::__private::wire::field_at(slot_2, "SYMBOL_RUS")?,
-                symbol_intl: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_INTL",
-                )?,
-                symbol_letter_intl: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SYMBOL_LETTER_INTL",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_5, "IS_DEFAULT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -10397,43 +11113,50 @@ pub mod measure_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "CODE",
+            "ID",
+            "IS_DEFAULT",
+            "MEASURE_TITLE",
+            "SYMBOL_INTL",
+            "SYMBOL_LETTER_INTL",
+            "SYMBOL_RUS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_default, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.measure_title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.symbol_intl, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.symbol_letter_intl, m),
+                _ => ::b24_core::__private::wire::put(&mut s.symbol_rus, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CODE",
-                    "ID",
-                    "IS_DEFAULT",
-                    "MEASURE_TITLE",
-                    "SYMBOL_INTL",
-                    "SYMBOL_LETTER_INTL",
-                    "SYMBOL_RUS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_2, "IS_DEFAULT")?,
-                measure_title: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MEASURE_TITLE",
-                )?,
-                symbol_intl: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SYMBOL_INTL",
-                )?,
-                symbol_letter_intl: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SYMBOL_LETTER_INTL",
-                )?,
-                symbol_rus: ::b24_core::__private::wire::field_at(slot_6, "SYMBOL_RUS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10940,23 +11663,36 @@ pub mod measure_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["MEASURE_TITLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.measure_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MEASURE_TITLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                measure_title: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "MEASURE_TITLE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -11257,25 +11993,38 @@ pub mod orderentity_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DealOrder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DealOrder {
+        const FIELDS: &'static [&'static str] = &["orderId", "ownerId", "ownerTypeId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.owner_type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderId", "ownerId", "ownerTypeId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ownerTypeId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DealOrder {
@@ -11332,20 +12081,36 @@ pub mod orderentity_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["dealOrder"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.deal_order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["dealOrder"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                deal_order: ::b24_core::__private::wire::field_at(slot_0, "dealOrder")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11651,23 +12416,36 @@ pub mod orderentity_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["orderEntity"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.order_entity, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderEntity"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order_entity: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "orderEntity",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -11917,21 +12695,37 @@ pub mod orderentity_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for OrderEntity {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for OrderEntity {
+        const FIELDS: &'static [&'static str] = &["orderId", "ownerId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderId", "ownerId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for OrderEntity {
@@ -11981,23 +12775,36 @@ pub mod orderentity_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["orderEntity"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.order_entity, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderEntity"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order_entity: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "orderEntity",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13920,20 +14727,36 @@ pub mod stagehistory_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -14034,51 +14857,54 @@ pub mod stagehistory_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Stagehistory {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Stagehistory {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TYPE_ID",
+            "OWNER_ID",
+            "CREATED_TIME",
+            "STATUS_SEMANTIC_ID",
+            "STATUS_ID",
+            "CATEGORY_ID",
+            "STAGE_SEMANTIC_ID",
+            "STAGE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.status_semantic_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.stage_semantic_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TYPE_ID",
-                    "OWNER_ID",
-                    "CREATED_TIME",
-                    "STATUS_SEMANTIC_ID",
-                    "STATUS_ID",
-                    "CATEGORY_ID",
-                    "STAGE_SEMANTIC_ID",
-                    "STAGE_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_1, "TYPE_ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_2, "OWNER_ID")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CREATED_TIME",
-                )?,
-                status_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "STATUS_SEMANTIC_ID",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_5, "STATUS_ID")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CATEGORY_ID",
-                )?,
-                stage_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "STAGE_SEMANTIC_ID",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_8, "STAGE_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Stagehistory {
@@ -14307,25 +15133,70 @@ pub mod status_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_id: ::std::option::Option<::std::string::String>,
+        status_id: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<::std::string::String>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        semantics: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_ID",
+            "STATUS_ID",
+            "NAME",
+            "SORT",
+            "COLOR",
+            "SEMANTICS",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.semantics, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY_ID", "STATUS_ID", "NAME", "SORT", "COLOR", "SEMANTICS"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                color: ::b24_core::__private::wire::field_at(slot_4, "COLOR")?,
-                semantics: ::b24_core::__private::wire::field_at(slot_5, "SEMANTICS")?,
-                extra,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "STATUS_ID")?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                color: ::b24_core::__private::wire::take(s.color, "COLOR")?,
+                semantics: ::b24_core::__private::wire::take(s.semantics, "SEMANTICS")?,
+                extra: s.extra,
             })
         }
     }
@@ -14549,20 +15420,36 @@ pub mod status_delete {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["FORCED"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.forced, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FORCED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                forced: ::b24_core::__private::wire::field_at(slot_0, "FORCED")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -14745,22 +15632,38 @@ pub mod status_entity_items {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "STATUS_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.status_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "STATUS_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15010,66 +15913,62 @@ pub mod status_entity_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "ENTITY_TYPE_ID",
+            "SEMANTIC_INFO",
+            "PREFIX",
+            "FIELD_ATTRIBUTE_SCOPE",
+            "IS_ENABLED",
+            "CATEGORY_ID",
+            "PARENT_ID",
+            "CATEGORY_NAME",
+            "CATEGORY_SORT",
+            "IS_DEFAULT_CATEGORY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.semantic_info, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.prefix, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.field_attribute_scope, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_enabled, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.category_name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.category_sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_default_category, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "ENTITY_TYPE_ID",
-                    "SEMANTIC_INFO",
-                    "PREFIX",
-                    "FIELD_ATTRIBUTE_SCOPE",
-                    "IS_ENABLED",
-                    "CATEGORY_ID",
-                    "PARENT_ID",
-                    "CATEGORY_NAME",
-                    "CATEGORY_SORT",
-                    "IS_DEFAULT_CATEGORY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE_ID",
-                )?,
-                semantic_info: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SEMANTIC_INFO",
-                )?,
-                prefix: ::b24_core::__private::wire::field_at(slot_4, "PREFIX")?,
-                field_attribute_scope: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "FIELD_ATTRIBUTE_SCOPE",
-                )?,
-                is_enabled: ::b24_core::__private::wire::field_at(slot_6, "IS_ENABLED")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CATEGORY_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_8, "PARENT_ID")?,
-                category_name: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CATEGORY_NAME",
-                )?,
-                category_sort: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CATEGORY_SORT",
-                )?,
-                is_default_category: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_DEFAULT_CATEGORY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15739,22 +16638,38 @@ pub mod status_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "COLOR"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.color, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "COLOR"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                color: ::b24_core::__private::wire::field_at(slot_2, "COLOR")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -15949,21 +16864,51 @@ pub mod tracking_trace_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __EntitiesSlots {
+        type_: ::std::option::Option<::std::string::String>,
+        id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Entities {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Entities {
+        const FIELDS: &'static [&'static str] = &["TYPE", "ID"];
+        type Slots = __EntitiesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
-                extra,
+                type_: ::b24_core::__private::wire::take(s.type_, "TYPE")?,
+                id: ::b24_core::__private::wire::take(s.id, "ID")?,
+                extra: s.extra,
             })
         }
     }
@@ -16429,121 +17374,254 @@ pub mod type_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        entity_type_id: ::std::option::Option<::std::option::Option<i64>>,
+        relations: ::std::option::Option<::std::option::Option<Relations>>,
+        is_use_in_userfield_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        linked_user_fields: ::std::option::Option<
+            ::std::option::Option<LinkedUserFields>,
+        >,
+        is_automation_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_begin_close_dates_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_biz_proc_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_categories_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_client_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_documents_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_link_with_products_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_mycompany_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_observers_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_recyclebin_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_set_open_permissions: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_source_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_stages_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_external: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        custom_section_id: ::std::option::Option<::std::option::Option<i64>>,
+        custom_sections: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "entityTypeId",
+            "relations",
+            "isUseInUserfieldEnabled",
+            "linkedUserFields",
+            "isAutomationEnabled",
+            "isBeginCloseDatesEnabled",
+            "isBizProcEnabled",
+            "isCategoriesEnabled",
+            "isClientEnabled",
+            "isDocumentsEnabled",
+            "isLinkWithProductsEnabled",
+            "isMycompanyEnabled",
+            "isObserversEnabled",
+            "isRecyclebinEnabled",
+            "isSetOpenPermissions",
+            "isSourceEnabled",
+            "isStagesEnabled",
+            "isExternal",
+            "customSectionId",
+            "customSections",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.relations, m),
+                3usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_use_in_userfield_enabled,
+                        m,
+                    )
+                }
+                4usize => ::b24_core::__private::wire::fill(&mut s.linked_user_fields, m),
+                5usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_automation_enabled, m)
+                }
+                6usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_begin_close_dates_enabled,
+                        m,
+                    )
+                }
+                7usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_biz_proc_enabled, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_categories_enabled, m)
+                }
+                9usize => ::b24_core::__private::wire::fill(&mut s.is_client_enabled, m),
+                10usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_documents_enabled, m)
+                }
+                11usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.is_link_with_products_enabled,
+                        m,
+                    )
+                }
+                12usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_mycompany_enabled, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_observers_enabled, m)
+                }
+                14usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_recyclebin_enabled, m)
+                }
+                15usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_set_open_permissions, m)
+                }
+                16usize => ::b24_core::__private::wire::fill(&mut s.is_source_enabled, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.is_stages_enabled, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.is_external, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.custom_section_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.custom_sections, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "entityTypeId",
-                    "relations",
-                    "isUseInUserfieldEnabled",
-                    "linkedUserFields",
-                    "isAutomationEnabled",
-                    "isBeginCloseDatesEnabled",
-                    "isBizProcEnabled",
-                    "isCategoriesEnabled",
-                    "isClientEnabled",
-                    "isDocumentsEnabled",
-                    "isLinkWithProductsEnabled",
-                    "isMycompanyEnabled",
-                    "isObserversEnabled",
-                    "isRecyclebinEnabled",
-                    "isSetOpenPermissions",
-                    "isSourceEnabled",
-                    "isStagesEnabled",
-                    "isExternal",
-                    "customSectionId",
-                    "customSections",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "entityTypeId",
                 )?,
-                relations: ::b24_core::__private::wire::field_at(slot_2, "relations")?,
-                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                relations: ::b24_core::__private::wire::take(s.relations, "relations")?,
+                is_use_in_userfield_enabled: ::b24_core::__private::wire::take(
+                    s.is_use_in_userfield_enabled,
                     "isUseInUserfieldEnabled",
                 )?,
-                linked_user_fields: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                linked_user_fields: ::b24_core::__private::wire::take(
+                    s.linked_user_fields,
                     "linkedUserFields",
                 )?,
-                is_automation_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                is_automation_enabled: ::b24_core::__private::wire::take(
+                    s.is_automation_enabled,
                     "isAutomationEnabled",
                 )?,
-                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                is_begin_close_dates_enabled: ::b24_core::__private::wire::take(
+                    s.is_begin_close_dates_enabled,
                     "isBeginCloseDatesEnabled",
                 )?,
-                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                is_biz_proc_enabled: ::b24_core::__private::wire::take(
+                    s.is_biz_proc_enabled,
                     "isBizProcEnabled",
                 )?,
-                is_categories_enabled: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                is_categories_enabled: ::b24_core::__private::wire::take(
+                    s.is_categories_enabled,
                     "isCategoriesEnabled",
                 )?,
-                is_client_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                is_client_enabled: ::b24_core::__private::wire::take(
+                    s.is_client_enabled,
                     "isClientEnabled",
                 )?,
-                is_documents_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                is_documents_enabled: ::b24_core::__private::wire::take(
+                    s.is_documents_enabled,
                     "isDocumentsEnabled",
                 )?,
-                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                is_link_with_products_enabled: ::b24_core::__private::wire::take(
+                    s.is_link_with_products_enabled,
                     "isLinkWithProductsEnabled",
                 )?,
-                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                is_mycompany_enabled: ::b24_core::__private::wire::take(
+                    s.is_mycompany_enabled,
                     "isMycompanyEnabled",
                 )?,
-                is_observers_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                is_observers_enabled: ::b24_core::__private::wire::take(
+                    s.is_observers_enabled,
                     "isObserversEnabled",
                 )?,
-                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                is_recyclebin_enabled: ::b24_core::__private::wire::take(
+                    s.is_recyclebin_enabled,
                     "isRecyclebinEnabled",
                 )?,
-                is_set_open_permissions: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                is_set_open_permissions: ::b24_core::__private::wire::take(
+                    s.is_set_open_permissions,
                     "isSetOpenPermissions",
                 )?,
-                is_source_enabled: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                is_source_enabled: ::b24_core::__private::wire::take(
+                    s.is_source_enabled,
                     "isSourceEnabled",
                 )?,
-                is_stages_enabled: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                is_stages_enabled: ::b24_core::__private::wire::take(
+                    s.is_stages_enabled,
                     "isStagesEnabled",
                 )?,
-                is_external: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                is_external: ::b24_core::__private::wire::take(
+                    s.is_external,
                     "isExternal",
                 )?,
-                custom_section_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                custom_section_id: ::b24_core::__private::wire::take(
+                    s.custom_section_id,
                     "customSectionId",
                 )?,
-                custom_sections: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                custom_sections: ::b24_core::__private::wire::take(
+                    s.custom_sections,
                     "customSections",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -16704,28 +17782,42 @@ pub mod type_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for LinkedUserFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for LinkedUserFields {
+        const FIELDS: &'static [&'static str] = &[
+            "CALENDAR_EVENT",
+            "TASKS_TASK",
+            "TASKS_TASK_TEMPLATE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.calendar_event, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.tasks_task, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tasks_task_template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CALENDAR_EVENT", "TASKS_TASK", "TASKS_TASK_TEMPLATE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                calendar_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "CALENDAR_EVENT",
-                )?,
-                tasks_task: ::b24_core::__private::wire::field_at(slot_1, "TASKS_TASK")?,
-                tasks_task_template: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TASKS_TASK_TEMPLATE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for LinkedUserFields {
@@ -16793,21 +17885,37 @@ pub mod type_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Relations {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Relations {
+        const FIELDS: &'static [&'static str] = &["parent", "child"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.parent, m),
+                _ => ::b24_core::__private::wire::put(&mut s.child, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["parent", "child"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
-                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Relations {
@@ -16864,21 +17972,37 @@ pub mod type_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Relations2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Relations2 {
+        const FIELDS: &'static [&'static str] = &["parent", "child"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.parent, m),
+                _ => ::b24_core::__private::wire::put(&mut s.child, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["parent", "child"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
-                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Relations2 {
@@ -16928,20 +18052,36 @@ pub mod type_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -17174,143 +18314,125 @@ pub mod type_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "createdBy",
+            "entityTypeId",
+            "isCategoriesEnabled",
+            "isStagesEnabled",
+            "isBeginCloseDatesEnabled",
+            "isClientEnabled",
+            "isUseInUserfieldEnabled",
+            "isLinkWithProductsEnabled",
+            "isMycompanyEnabled",
+            "isDocumentsEnabled",
+            "isSourceEnabled",
+            "isObserversEnabled",
+            "isRecyclebinEnabled",
+            "isAutomationEnabled",
+            "isBizProcEnabled",
+            "isSetOpenPermissions",
+            "isPaymentsEnabled",
+            "isCountersEnabled",
+            "createdTime",
+            "updatedTime",
+            "updatedBy",
+            "title",
+            "relations",
+            "linkedUserFields",
+            "customSections",
+            "customSectionId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_categories_enabled, m)
+                }
+                4usize => ::b24_core::__private::wire::put(&mut s.is_stages_enabled, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_begin_close_dates_enabled,
+                        m,
+                    )
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_client_enabled, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_use_in_userfield_enabled,
+                        m,
+                    )
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_link_with_products_enabled,
+                        m,
+                    )
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_mycompany_enabled, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_documents_enabled, m)
+                }
+                11usize => ::b24_core::__private::wire::put(&mut s.is_source_enabled, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_observers_enabled, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_recyclebin_enabled, m)
+                }
+                14usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_automation_enabled, m)
+                }
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_biz_proc_enabled, m)
+                }
+                16usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_set_open_permissions, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_payments_enabled, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_counters_enabled, m)
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.relations, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.linked_user_fields, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.custom_sections, m),
+                _ => ::b24_core::__private::wire::put(&mut s.custom_section_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "createdBy",
-                    "entityTypeId",
-                    "isCategoriesEnabled",
-                    "isStagesEnabled",
-                    "isBeginCloseDatesEnabled",
-                    "isClientEnabled",
-                    "isUseInUserfieldEnabled",
-                    "isLinkWithProductsEnabled",
-                    "isMycompanyEnabled",
-                    "isDocumentsEnabled",
-                    "isSourceEnabled",
-                    "isObserversEnabled",
-                    "isRecyclebinEnabled",
-                    "isAutomationEnabled",
-                    "isBizProcEnabled",
-                    "isSetOpenPermissions",
-                    "isPaymentsEnabled",
-                    "isCountersEnabled",
-                    "createdTime",
-                    "updatedTime",
-                    "updatedBy",
-                    "title",
-                    "relations",
-                    "linkedUserFields",
-                    "customSections",
-                    "customSectionId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "entityTypeId",
-                )?,
-                is_categories_enabled: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isCategoriesEnabled",
-                )?,
-                is_stages_enabled: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isStagesEnabled",
-                )?,
-                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isBeginCloseDatesEnabled",
-                )?,
-                is_client_enabled: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isClientEnabled",
-                )?,
-                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isUseInUserfieldEnabled",
-                )?,
-                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isLinkWithProductsEnabled",
-                )?,
-                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isMycompanyEnabled",
-                )?,
-                is_documents_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDocumentsEnabled",
-                )?,
-                is_source_enabled: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isSourceEnabled",
-                )?,
-                is_observers_enabled: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isObserversEnabled",
-                )?,
-                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isRecyclebinEnabled",
-                )?,
-                is_automation_enabled: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isAutomationEnabled",
-                )?,
-                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isBizProcEnabled",
-                )?,
-                is_set_open_permissions: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "isSetOpenPermissions",
-                )?,
-                is_payments_enabled: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isPaymentsEnabled",
-                )?,
-                is_counters_enabled: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "isCountersEnabled",
-                )?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "createdTime",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "updatedTime",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_21, "updatedBy")?,
-                title: ::b24_core::__private::wire::field_at(slot_22, "title")?,
-                relations: ::b24_core::__private::wire::field_at(slot_23, "relations")?,
-                linked_user_fields: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "linkedUserFields",
-                )?,
-                custom_sections: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "customSections",
-                )?,
-                custom_section_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "customSectionId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {
@@ -17735,20 +18857,36 @@ pub mod type_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["fields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -18267,20 +19405,36 @@ pub mod type_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["types"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.types, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["types"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                types: ::b24_core::__private::wire::field_at(slot_0, "types")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -18645,116 +19799,105 @@ pub mod type_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "relations",
+            "isUseInUserfieldEnabled",
+            "linkedUserFields",
+            "isAutomationEnabled",
+            "isBeginCloseDatesEnabled",
+            "isBizProcEnabled",
+            "isCategoriesEnabled",
+            "isClientEnabled",
+            "isDocumentsEnabled",
+            "isLinkWithProductsEnabled",
+            "isMycompanyEnabled",
+            "isObserversEnabled",
+            "isRecyclebinEnabled",
+            "isSetOpenPermissions",
+            "isSourceEnabled",
+            "isStagesEnabled",
+            "isExternal",
+            "customSectionId",
+            "customSections",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.relations, m),
+                2usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_use_in_userfield_enabled,
+                        m,
+                    )
+                }
+                3usize => ::b24_core::__private::wire::put(&mut s.linked_user_fields, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_automation_enabled, m)
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_begin_close_dates_enabled,
+                        m,
+                    )
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_biz_proc_enabled, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_categories_enabled, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.is_client_enabled, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_documents_enabled, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_link_with_products_enabled,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_mycompany_enabled, m)
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_observers_enabled, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_recyclebin_enabled, m)
+                }
+                14usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_set_open_permissions, m)
+                }
+                15usize => ::b24_core::__private::wire::put(&mut s.is_source_enabled, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_stages_enabled, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.is_external, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.custom_section_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.custom_sections, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "relations",
-                    "isUseInUserfieldEnabled",
-                    "linkedUserFields",
-                    "isAutomationEnabled",
-                    "isBeginCloseDatesEnabled",
-                    "isBizProcEnabled",
-                    "isCategoriesEnabled",
-                    "isClientEnabled",
-                    "isDocumentsEnabled",
-                    "isLinkWithProductsEnabled",
-                    "isMycompanyEnabled",
-                    "isObserversEnabled",
-                    "isRecyclebinEnabled",
-                    "isSetOpenPermissions",
-                    "isSourceEnabled",
-                    "isStagesEnabled",
-                    "isExternal",
-                    "customSectionId",
-                    "customSections",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                relations: ::b24_core::__private::wire::field_at(slot_1, "relations")?,
-                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isUseInUserfieldEnabled",
-                )?,
-                linked_user_fields: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "linkedUserFields",
-                )?,
-                is_automation_enabled: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isAutomationEnabled",
-                )?,
-                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isBeginCloseDatesEnabled",
-                )?,
-                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isBizProcEnabled",
-                )?,
-                is_categories_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isCategoriesEnabled",
-                )?,
-                is_client_enabled: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isClientEnabled",
-                )?,
-                is_documents_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isDocumentsEnabled",
-                )?,
-                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isLinkWithProductsEnabled",
-                )?,
-                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isMycompanyEnabled",
-                )?,
-                is_observers_enabled: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isObserversEnabled",
-                )?,
-                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isRecyclebinEnabled",
-                )?,
-                is_set_open_permissions: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isSetOpenPermissions",
-                )?,
-                is_source_enabled: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isSourceEnabled",
-                )?,
-                is_stages_enabled: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "isStagesEnabled",
-                )?,
-                is_external: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isExternal",
-                )?,
-                custom_section_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "customSectionId",
-                )?,
-                custom_sections: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "customSections",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -18903,21 +20046,37 @@ pub mod type_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Relations {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Relations {
+        const FIELDS: &'static [&'static str] = &["parent", "child"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.parent, m),
+                _ => ::b24_core::__private::wire::put(&mut s.child, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["parent", "child"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
-                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Relations {
@@ -18967,20 +20126,36 @@ pub mod type_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -19220,145 +20395,127 @@ pub mod type_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "code",
+            "createdBy",
+            "entityTypeId",
+            "customSectionId",
+            "isCategoriesEnabled",
+            "isStagesEnabled",
+            "isBeginCloseDatesEnabled",
+            "isClientEnabled",
+            "isUseInUserfieldEnabled",
+            "isLinkWithProductsEnabled",
+            "isMycompanyEnabled",
+            "isDocumentsEnabled",
+            "isSourceEnabled",
+            "isObserversEnabled",
+            "isRecyclebinEnabled",
+            "isAutomationEnabled",
+            "isBizProcEnabled",
+            "isSetOpenPermissions",
+            "isPaymentsEnabled",
+            "isCountersEnabled",
+            "createdTime",
+            "updatedTime",
+            "updatedBy",
+            "relations",
+            "linkedUserFields",
+            "customSections",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.custom_section_id, m),
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_categories_enabled, m)
+                }
+                7usize => ::b24_core::__private::wire::put(&mut s.is_stages_enabled, m),
+                8usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_begin_close_dates_enabled,
+                        m,
+                    )
+                }
+                9usize => ::b24_core::__private::wire::put(&mut s.is_client_enabled, m),
+                10usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_use_in_userfield_enabled,
+                        m,
+                    )
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.is_link_with_products_enabled,
+                        m,
+                    )
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_mycompany_enabled, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_documents_enabled, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.is_source_enabled, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_observers_enabled, m)
+                }
+                16usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_recyclebin_enabled, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_automation_enabled, m)
+                }
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_biz_proc_enabled, m)
+                }
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_set_open_permissions, m)
+                }
+                20usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_payments_enabled, m)
+                }
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_counters_enabled, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.relations, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.linked_user_fields, m),
+                _ => ::b24_core::__private::wire::put(&mut s.custom_sections, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "code",
-                    "createdBy",
-                    "entityTypeId",
-                    "customSectionId",
-                    "isCategoriesEnabled",
-                    "isStagesEnabled",
-                    "isBeginCloseDatesEnabled",
-                    "isClientEnabled",
-                    "isUseInUserfieldEnabled",
-                    "isLinkWithProductsEnabled",
-                    "isMycompanyEnabled",
-                    "isDocumentsEnabled",
-                    "isSourceEnabled",
-                    "isObserversEnabled",
-                    "isRecyclebinEnabled",
-                    "isAutomationEnabled",
-                    "isBizProcEnabled",
-                    "isSetOpenPermissions",
-                    "isPaymentsEnabled",
-                    "isCountersEnabled",
-                    "createdTime",
-                    "updatedTime",
-                    "updatedBy",
-                    "relations",
-                    "linkedUserFields",
-                    "customSections",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "entityTypeId",
-                )?,
-                custom_section_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "customSectionId",
-                )?,
-                is_categories_enabled: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isCategoriesEnabled",
-                )?,
-                is_stages_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isStagesEnabled",
-                )?,
-                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isBeginCloseDatesEnabled",
-                )?,
-                is_client_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isClientEnabled",
-                )?,
-                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isUseInUserfieldEnabled",
-                )?,
-                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isLinkWithProductsEnabled",
-                )?,
-                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isMycompanyEnabled",
-                )?,
-                is_documents_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isDocumentsEnabled",
-                )?,
-                is_source_enabled: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isSourceEnabled",
-                )?,
-                is_observers_enabled: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isObserversEnabled",
-                )?,
-                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "isRecyclebinEnabled",
-                )?,
-                is_automation_enabled: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isAutomationEnabled",
-                )?,
-                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "isBizProcEnabled",
-                )?,
-                is_set_open_permissions: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isSetOpenPermissions",
-                )?,
-                is_payments_enabled: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isPaymentsEnabled",
-                )?,
-                is_counters_enabled: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isCountersEnabled",
-                )?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "createdTime",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "updatedTime",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_24, "updatedBy")?,
-                relations: ::b24_core::__private::wire::field_at(slot_25, "relations")?,
-                linked_user_fields: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "linkedUserFields",
-                )?,
-                custom_sections: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "customSections",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {
@@ -19707,24 +20864,40 @@ pub mod userfield_enumeration_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID", "SORT", "VALUE", "DEF", "DEL"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.def, m),
+                _ => ::b24_core::__private::wire::put(&mut s.del, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "SORT", "VALUE", "DEF", "DEL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                def: ::b24_core::__private::wire::field_at(slot_3, "DEF")?,
-                del: ::b24_core::__private::wire::field_at(slot_4, "DEL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -19935,27 +21108,46 @@ pub mod userfield_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for List {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for List {
+        const FIELDS: &'static [&'static str] = &[
+            "result",
+            "time",
+            "type",
+            "title",
+            "isMultiple",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_multiple, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "type", "title", "isMultiple"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isMultiple",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for List {
@@ -20221,90 +21413,74 @@ pub mod userfield_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_17, "LIST")?,
-                settings: ::b24_core::__private::wire::field_at(slot_18, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -20570,21 +21746,37 @@ pub mod userfield_settings_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DefaultValue2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DefaultValue2 {
+        const FIELDS: &'static [&'static str] = &["type", "title"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DefaultValue2 {
@@ -20641,21 +21833,37 @@ pub mod userfield_settings_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Precision2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Precision2 {
+        const FIELDS: &'static [&'static str] = &["type", "title"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Precision2 {
@@ -20712,24 +21920,37 @@ pub mod userfield_settings_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["DEFAULT_VALUE", "PRECISION"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.precision, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DEFAULT_VALUE", "PRECISION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                precision: ::b24_core::__private::wire::field_at(slot_1, "PRECISION")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -20899,21 +22120,37 @@ pub mod userfield_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID", "title"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -21098,23 +22335,59 @@ pub mod vat_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        c_sort: ::std::option::Option<::std::option::Option<i64>>,
+        name: ::std::option::Option<::std::string::String>,
+        rate: ::std::option::Option<f64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["ACTIVE", "C_SORT", "NAME", "RATE"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.c_sort, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.rate, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
-                c_sort: ::b24_core::__private::wire::field_at(slot_1, "C_SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                rate: ::b24_core::__private::wire::field_at(slot_3, "RATE")?,
-                extra,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                c_sort: ::b24_core::__private::wire::take(s.c_sort, "C_SORT")?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                rate: ::b24_core::__private::wire::take(s.rate, "RATE")?,
+                extra: s.extra,
             })
         }
     }
@@ -21859,23 +23132,59 @@ pub mod vat_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        c_sort: ::std::option::Option<::std::option::Option<i64>>,
+        name: ::std::option::Option<::std::string::String>,
+        rate: ::std::option::Option<::std::option::Option<f64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["ACTIVE", "C_SORT", "NAME", "RATE"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.c_sort, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.rate, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
-                c_sort: ::b24_core::__private::wire::field_at(slot_1, "C_SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                rate: ::b24_core::__private::wire::field_at(slot_3, "RATE")?,
-                extra,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                c_sort: ::b24_core::__private::wire::take(s.c_sort, "C_SORT")?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                rate: ::b24_core::__private::wire::take(s.rate, "RATE")?,
+                extra: s.extra,
             })
         }
     }

@@ -449,258 +449,174 @@ pub mod quote_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Quote {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Quote {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "STATUS_ID",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "TAX_VALUE",
+            "COMPANY_ID",
+            "CONTACT_ID",
+            "MYCOMPANY_ID",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "ACTUAL_DATE",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "OPENED",
+            "CLOSED",
+            "COMMENTS",
+            "LEAD_ID",
+            "DEAL_ID",
+            "QUOTE_NUMBER",
+            "CONTENT",
+            "TERMS",
+            "PERSON_TYPE_ID",
+            "LOCATION_ID",
+            "CLIENT_TITLE",
+            "CLIENT_ADDR",
+            "CLIENT_CONTACT",
+            "CLIENT_EMAIL",
+            "CLIENT_PHONE",
+            "CLIENT_TP_ID",
+            "CLIENT_TPA_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "PARENT_ID_136",
+            "LAST_COMMUNICATION_TIME",
+            "LAST_ACTIVITY_BY",
+            "LAST_ACTIVITY_TIME",
+            "UF_CRM_566EB0AC9B7FC",
+            "UF_CRM_566EB0AFA9895",
+            "UF_CRM_566EB0AFB84F1",
+            "UF_CRM_566EB0AFC58FD",
+            "UF_CRM_566EB0AFDA4EF",
+            "UF_CRM_566EB0AFEDB2F",
+            "UF_CRM_566EB0B014EC2",
+            "UF_CRM_566EB0B0231B2",
+            "UF_CRM_566EB0B02F46F",
+            "UF_CRM_566EB0B03CDCD",
+            "UF_CRM_566EB0B04D190",
+            "UF_CRM_577BBCE34CC90",
+            "UF_CRM_577BBCE354F86",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.mycompany_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.actual_date, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.lead_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.deal_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.quote_number, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.terms, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.client_title, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.client_addr, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.client_contact, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.client_email, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.client_tp_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.client_tpa_id, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.parent_id_136, m),
+                40usize => {
+                    ::b24_core::__private::wire::put(&mut s.last_communication_time, m)
+                }
+                41usize => ::b24_core::__private::wire::put(&mut s.last_activity_by, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.last_activity_time, m),
+                43usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_ac9_b7_fc, m)
+                }
+                44usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_afa9895, m)
+                }
+                45usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_afb84_f1, m)
+                }
+                46usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_afc58_fd, m)
+                }
+                47usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_afda4_ef, m)
+                }
+                48usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_afedb2_f, m)
+                }
+                49usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_b014_ec2, m)
+                }
+                50usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_b0231_b2, m)
+                }
+                51usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_b02_f46_f, m)
+                }
+                52usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_b03_cdcd, m)
+                }
+                53usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_566_eb0_b04_d190, m)
+                }
+                54usize => {
+                    ::b24_core::__private::wire::put(&mut s.uf_crm_577_bbce34_cc90, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.uf_crm_577_bbce354_f86, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "STATUS_ID",
-                    "CURRENCY_ID",
-                    "OPPORTUNITY",
-                    "TAX_VALUE",
-                    "COMPANY_ID",
-                    "CONTACT_ID",
-                    "MYCOMPANY_ID",
-                    "BEGINDATE",
-                    "CLOSEDATE",
-                    "ACTUAL_DATE",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "OPENED",
-                    "CLOSED",
-                    "COMMENTS",
-                    "LEAD_ID",
-                    "DEAL_ID",
-                    "QUOTE_NUMBER",
-                    "CONTENT",
-                    "TERMS",
-                    "PERSON_TYPE_ID",
-                    "LOCATION_ID",
-                    "CLIENT_TITLE",
-                    "CLIENT_ADDR",
-                    "CLIENT_CONTACT",
-                    "CLIENT_EMAIL",
-                    "CLIENT_PHONE",
-                    "CLIENT_TP_ID",
-                    "CLIENT_TPA_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PARENT_ID_136",
-                    "LAST_COMMUNICATION_TIME",
-                    "LAST_ACTIVITY_BY",
-                    "LAST_ACTIVITY_TIME",
-                    "UF_CRM_566EB0AC9B7FC",
-                    "UF_CRM_566EB0AFA9895",
-                    "UF_CRM_566EB0AFB84F1",
-                    "UF_CRM_566EB0AFC58FD",
-                    "UF_CRM_566EB0AFDA4EF",
-                    "UF_CRM_566EB0AFEDB2F",
-                    "UF_CRM_566EB0B014EC2",
-                    "UF_CRM_566EB0B0231B2",
-                    "UF_CRM_566EB0B02F46F",
-                    "UF_CRM_566EB0B03CDCD",
-                    "UF_CRM_566EB0B04D190",
-                    "UF_CRM_577BBCE34CC90",
-                    "UF_CRM_577BBCE354F86",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CURRENCY_ID",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "OPPORTUNITY",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_5, "TAX_VALUE")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_6, "COMPANY_ID")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_7, "CONTACT_ID")?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MYCOMPANY_ID",
-                )?,
-                begindate: ::b24_core::__private::wire::field_at(slot_9, "BEGINDATE")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_10, "CLOSEDATE")?,
-                actual_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ACTUAL_DATE",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "MODIFY_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DATE_MODIFY",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_17, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_18, "CLOSED")?,
-                comments: ::b24_core::__private::wire::field_at(slot_19, "COMMENTS")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_20, "LEAD_ID")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_21, "DEAL_ID")?,
-                quote_number: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "QUOTE_NUMBER",
-                )?,
-                content: ::b24_core::__private::wire::field_at(slot_23, "CONTENT")?,
-                terms: ::b24_core::__private::wire::field_at(slot_24, "TERMS")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "PERSON_TYPE_ID",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "LOCATION_ID",
-                )?,
-                client_title: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "CLIENT_TITLE",
-                )?,
-                client_addr: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "CLIENT_ADDR",
-                )?,
-                client_contact: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "CLIENT_CONTACT",
-                )?,
-                client_email: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "CLIENT_EMAIL",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "CLIENT_PHONE",
-                )?,
-                client_tp_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CLIENT_TP_ID",
-                )?,
-                client_tpa_id: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "CLIENT_TPA_ID",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_38, "UTM_TERM")?,
-                parent_id_136: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "PARENT_ID_136",
-                )?,
-                last_communication_time: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "LAST_COMMUNICATION_TIME",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                uf_crm_566_eb0_ac9_b7_fc: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "UF_CRM_566EB0AC9B7FC",
-                )?,
-                uf_crm_566_eb0_afa9895: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "UF_CRM_566EB0AFA9895",
-                )?,
-                uf_crm_566_eb0_afb84_f1: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "UF_CRM_566EB0AFB84F1",
-                )?,
-                uf_crm_566_eb0_afc58_fd: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "UF_CRM_566EB0AFC58FD",
-                )?,
-                uf_crm_566_eb0_afda4_ef: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "UF_CRM_566EB0AFDA4EF",
-                )?,
-                uf_crm_566_eb0_afedb2_f: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "UF_CRM_566EB0AFEDB2F",
-                )?,
-                uf_crm_566_eb0_b014_ec2: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "UF_CRM_566EB0B014EC2",
-                )?,
-                uf_crm_566_eb0_b0231_b2: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "UF_CRM_566EB0B0231B2",
-                )?,
-                uf_crm_566_eb0_b02_f46_f: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "UF_CRM_566EB0B02F46F",
-                )?,
-                uf_crm_566_eb0_b03_cdcd: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "UF_CRM_566EB0B03CDCD",
-                )?,
-                uf_crm_566_eb0_b04_d190: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "UF_CRM_566EB0B04D190",
-                )?,
-                uf_crm_577_bbce34_cc90: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "UF_CRM_577BBCE34CC90",
-                )?,
-                uf_crm_577_bbce354_f86: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "UF_CRM_577BBCE354F86",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Quote {
@@ -1266,85 +1182,159 @@ pub mod quote_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        status_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        currency_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        opportunity: ::std::option::Option<::std::option::Option<f64>>,
+        assigned_by_id: ::std::option::Option<::std::option::Option<i64>>,
+        company_id: ::std::option::Option<::std::option::Option<i64>>,
+        contact_ids: ::std::option::Option<::std::option::Option<::std::vec::Vec<i64>>>,
+        mycompany_id: ::std::option::Option<::std::option::Option<i64>>,
+        opened: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        person_type_id: ::std::option::Option<::std::option::Option<i64>>,
+        begindate: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Date>,
+        >,
+        closedate: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Date>,
+        >,
+        client_title: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        client_addr: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        client_email: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        client_phone: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "STATUS_ID",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "ASSIGNED_BY_ID",
+            "COMPANY_ID",
+            "CONTACT_IDS",
+            "MYCOMPANY_ID",
+            "OPENED",
+            "PERSON_TYPE_ID",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "CLIENT_TITLE",
+            "CLIENT_ADDR",
+            "CLIENT_EMAIL",
+            "CLIENT_PHONE",
+            "COMMENTS",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.currency_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.opportunity, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.assigned_by_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.contact_ids, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.mycompany_id, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.opened, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.person_type_id, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.begindate, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.closedate, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.client_title, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.client_addr, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.client_email, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.client_phone, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.comments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "STATUS_ID",
-                    "CURRENCY_ID",
-                    "OPPORTUNITY",
-                    "ASSIGNED_BY_ID",
-                    "COMPANY_ID",
-                    "CONTACT_IDS",
-                    "MYCOMPANY_ID",
-                    "OPENED",
-                    "PERSON_TYPE_ID",
-                    "BEGINDATE",
-                    "CLOSEDATE",
-                    "CLIENT_TITLE",
-                    "CLIENT_ADDR",
-                    "CLIENT_EMAIL",
-                    "CLIENT_PHONE",
-                    "COMMENTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "STATUS_ID")?,
+                currency_id: ::b24_core::__private::wire::take(
+                    s.currency_id,
                     "CURRENCY_ID",
                 )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                opportunity: ::b24_core::__private::wire::take(
+                    s.opportunity,
                     "OPPORTUNITY",
                 )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                assigned_by_id: ::b24_core::__private::wire::take(
+                    s.assigned_by_id,
                     "ASSIGNED_BY_ID",
                 )?,
-                company_id: ::b24_core::__private::wire::field_at(slot_5, "COMPANY_ID")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "COMPANY_ID",
+                )?,
+                contact_ids: ::b24_core::__private::wire::take(
+                    s.contact_ids,
                     "CONTACT_IDS",
                 )?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                mycompany_id: ::b24_core::__private::wire::take(
+                    s.mycompany_id,
                     "MYCOMPANY_ID",
                 )?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "OPENED")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                opened: ::b24_core::__private::wire::take(s.opened, "OPENED")?,
+                person_type_id: ::b24_core::__private::wire::take(
+                    s.person_type_id,
                     "PERSON_TYPE_ID",
                 )?,
-                begindate: ::b24_core::__private::wire::field_at(slot_10, "BEGINDATE")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_11, "CLOSEDATE")?,
-                client_title: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                begindate: ::b24_core::__private::wire::take(s.begindate, "BEGINDATE")?,
+                closedate: ::b24_core::__private::wire::take(s.closedate, "CLOSEDATE")?,
+                client_title: ::b24_core::__private::wire::take(
+                    s.client_title,
                     "CLIENT_TITLE",
                 )?,
-                client_addr: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                client_addr: ::b24_core::__private::wire::take(
+                    s.client_addr,
                     "CLIENT_ADDR",
                 )?,
-                client_email: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                client_email: ::b24_core::__private::wire::take(
+                    s.client_email,
                     "CLIENT_EMAIL",
                 )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                client_phone: ::b24_core::__private::wire::take(
+                    s.client_phone,
                     "CLIENT_PHONE",
                 )?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
-                extra,
+                comments: ::b24_core::__private::wire::take(s.comments, "COMMENTS")?,
+                extra: s.extra,
             })
         }
     }
@@ -1499,42 +1489,46 @@ pub mod quote_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "IMPORT",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.import, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "IMPORT",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                import: ::b24_core::__private::wire::field_at(slot_0, "IMPORT")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MODIFY_BY_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -1739,22 +1733,62 @@ pub mod quote_contact_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -1936,20 +1970,51 @@ pub mod quote_contact_delete {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -2372,23 +2437,44 @@ pub mod quote_contact_items_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "CONTACT_ID",
+            "SORT",
+            "ROLE_ID",
+            "IS_PRIMARY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.role_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_primary, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -2594,22 +2680,62 @@ pub mod quote_contact_items_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ItemsSlots {
+        contact_id: ::std::option::Option<::std::string::String>,
+        is_primary: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["CONTACT_ID", "IS_PRIMARY", "SORT"];
+        type Slots = __ItemsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.contact_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.is_primary, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
+                contact_id: ::b24_core::__private::wire::take(
+                    s.contact_id,
+                    "CONTACT_ID",
+                )?,
+                is_primary: ::b24_core::__private::wire::take(
+                    s.is_primary,
+                    "IS_PRIMARY",
+                )?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -3534,130 +3660,94 @@ pub mod quote_productrows_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Productrows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Productrows {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "OWNER_ID",
+            "OWNER_TYPE",
+            "PRODUCT_ID",
+            "PRODUCT_NAME",
+            "ORIGINAL_PRODUCT_NAME",
+            "PRODUCT_DESCRIPTION",
+            "PRICE",
+            "PRICE_EXCLUSIVE",
+            "PRICE_NETTO",
+            "PRICE_BRUTTO",
+            "PRICE_ACCOUNT",
+            "QUANTITY",
+            "DISCOUNT_TYPE_ID",
+            "DISCOUNT_RATE",
+            "DISCOUNT_SUM",
+            "TAX_RATE",
+            "TAX_INCLUDED",
+            "CUSTOMIZED",
+            "MEASURE_CODE",
+            "MEASURE_NAME",
+            "SORT",
+            "XML_ID",
+            "TYPE",
+            "STORE_ID",
+            "RESERVE_ID",
+            "DATE_RESERVE_END",
+            "RESERVE_QUANTITY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.original_product_name, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.product_description, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.price_exclusive, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.price_netto, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.price_brutto, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.price_account, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.customized, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.store_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.reserve_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.date_reserve_end, m),
+                _ => ::b24_core::__private::wire::put(&mut s.reserve_quantity, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OWNER_ID",
-                    "OWNER_TYPE",
-                    "PRODUCT_ID",
-                    "PRODUCT_NAME",
-                    "ORIGINAL_PRODUCT_NAME",
-                    "PRODUCT_DESCRIPTION",
-                    "PRICE",
-                    "PRICE_EXCLUSIVE",
-                    "PRICE_NETTO",
-                    "PRICE_BRUTTO",
-                    "PRICE_ACCOUNT",
-                    "QUANTITY",
-                    "DISCOUNT_TYPE_ID",
-                    "DISCOUNT_RATE",
-                    "DISCOUNT_SUM",
-                    "TAX_RATE",
-                    "TAX_INCLUDED",
-                    "CUSTOMIZED",
-                    "MEASURE_CODE",
-                    "MEASURE_NAME",
-                    "SORT",
-                    "XML_ID",
-                    "TYPE",
-                    "STORE_ID",
-                    "RESERVE_ID",
-                    "DATE_RESERVE_END",
-                    "RESERVE_QUANTITY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
-                owner_type: ::b24_core::__private::wire::field_at(slot_2, "OWNER_TYPE")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_3, "PRODUCT_ID")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PRODUCT_NAME",
-                )?,
-                original_product_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "ORIGINAL_PRODUCT_NAME",
-                )?,
-                product_description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PRODUCT_DESCRIPTION",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_7, "PRICE")?,
-                price_exclusive: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "PRICE_EXCLUSIVE",
-                )?,
-                price_netto: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "PRICE_NETTO",
-                )?,
-                price_brutto: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PRICE_BRUTTO",
-                )?,
-                price_account: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PRICE_ACCOUNT",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_12, "QUANTITY")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DISCOUNT_TYPE_ID",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DISCOUNT_RATE",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DISCOUNT_SUM",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_16, "TAX_RATE")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "TAX_INCLUDED",
-                )?,
-                customized: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CUSTOMIZED",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "MEASURE_CODE",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "MEASURE_NAME",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_21, "SORT")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_23, "TYPE")?,
-                store_id: ::b24_core::__private::wire::field_at(slot_24, "STORE_ID")?,
-                reserve_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "RESERVE_ID",
-                )?,
-                date_reserve_end: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "DATE_RESERVE_END",
-                )?,
-                reserve_quantity: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RESERVE_QUANTITY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Productrows {
@@ -4062,71 +4152,62 @@ pub mod quote_productrows_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Rows {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Rows {
+        const FIELDS: &'static [&'static str] = &[
+            "PRODUCT_ID",
+            "PRODUCT_NAME",
+            "PRODUCT_DESCRIPTION",
+            "PRICE",
+            "QUANTITY",
+            "DISCOUNT_TYPE_ID",
+            "DISCOUNT_RATE",
+            "DISCOUNT_SUM",
+            "TAX_RATE",
+            "TAX_INCLUDED",
+            "MEASURE_CODE",
+            "MEASURE_NAME",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.product_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.product_description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.discount_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.discount_rate, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.discount_sum, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tax_rate, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "PRODUCT_ID",
-                    "PRODUCT_NAME",
-                    "PRODUCT_DESCRIPTION",
-                    "PRICE",
-                    "QUANTITY",
-                    "DISCOUNT_TYPE_ID",
-                    "DISCOUNT_RATE",
-                    "DISCOUNT_SUM",
-                    "TAX_RATE",
-                    "TAX_INCLUDED",
-                    "MEASURE_CODE",
-                    "MEASURE_NAME",
-                    "SORT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
-                product_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PRODUCT_NAME",
-                )?,
-                product_description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PRODUCT_DESCRIPTION",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_3, "PRICE")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "QUANTITY")?,
-                discount_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DISCOUNT_TYPE_ID",
-                )?,
-                discount_rate: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DISCOUNT_RATE",
-                )?,
-                discount_sum: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DISCOUNT_SUM",
-                )?,
-                tax_rate: ::b24_core::__private::wire::field_at(slot_8, "TAX_RATE")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "TAX_INCLUDED",
-                )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "MEASURE_CODE",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "MEASURE_NAME",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Rows {
@@ -4502,85 +4583,70 @@ pub mod quote_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "STATUS_ID",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "ASSIGNED_BY_ID",
+            "COMPANY_ID",
+            "CONTACT_IDS",
+            "MYCOMPANY_ID",
+            "OPENED",
+            "PERSON_TYPE_ID",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "CLIENT_TITLE",
+            "CLIENT_ADDR",
+            "CLIENT_EMAIL",
+            "CLIENT_PHONE",
+            "COMMENTS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mycompany_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.client_title, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.client_addr, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.client_email, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                _ => ::b24_core::__private::wire::put(&mut s.comments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "STATUS_ID",
-                    "CURRENCY_ID",
-                    "OPPORTUNITY",
-                    "ASSIGNED_BY_ID",
-                    "COMPANY_ID",
-                    "CONTACT_IDS",
-                    "MYCOMPANY_ID",
-                    "OPENED",
-                    "PERSON_TYPE_ID",
-                    "BEGINDATE",
-                    "CLOSEDATE",
-                    "CLIENT_TITLE",
-                    "CLIENT_ADDR",
-                    "CLIENT_EMAIL",
-                    "CLIENT_PHONE",
-                    "COMMENTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CURRENCY_ID",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "OPPORTUNITY",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ASSIGNED_BY_ID",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(slot_5, "COMPANY_ID")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CONTACT_IDS",
-                )?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "MYCOMPANY_ID",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "OPENED")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "PERSON_TYPE_ID",
-                )?,
-                begindate: ::b24_core::__private::wire::field_at(slot_10, "BEGINDATE")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_11, "CLOSEDATE")?,
-                client_title: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "CLIENT_TITLE",
-                )?,
-                client_addr: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CLIENT_ADDR",
-                )?,
-                client_email: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CLIENT_EMAIL",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "CLIENT_PHONE",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4707,23 +4773,36 @@ pub mod quote_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["REGISTER_HISTORY_EVENT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.register_history_event, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                register_history_event: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REGISTER_HISTORY_EVENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -5012,88 +5091,177 @@ pub mod quote_userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        user_type_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        list_filter_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list_column_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        error_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        list: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        show_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "USER_TYPE_ID",
+            "FIELD_NAME",
+            "LABEL",
+            "XML_ID",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.label, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.list_filter_label, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.list_column_label, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.error_message, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.show_in_list, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.is_searchable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "USER_TYPE_ID",
-                    "FIELD_NAME",
-                    "LABEL",
-                    "XML_ID",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                label: ::b24_core::__private::wire::take(s.label, "LABEL")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                list_filter_label: ::b24_core::__private::wire::take(
+                    s.list_filter_label,
                     "LIST_FILTER_LABEL",
                 )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                list_column_label: ::b24_core::__private::wire::take(
+                    s.list_column_label,
                     "LIST_COLUMN_LABEL",
                 )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                error_message: ::b24_core::__private::wire::take(
+                    s.error_message,
                     "ERROR_MESSAGE",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "HELP_MESSAGE",
                 )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_10, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "SHOW_FILTER",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                show_in_list: ::b24_core::__private::wire::take(
+                    s.show_in_list,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "EDIT_IN_LIST",
                 )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                is_searchable: ::b24_core::__private::wire::take(
+                    s.is_searchable,
                     "IS_SEARCHABLE",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -5320,62 +5488,62 @@ pub mod quote_userfield_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -5866,62 +6034,76 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -6194,62 +6376,76 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ErrorMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ErrorMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ErrorMessage {
@@ -6522,62 +6718,76 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for HelpMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for HelpMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for HelpMessage {
@@ -6850,62 +7060,76 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListColumnLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListColumnLabel {
@@ -7178,62 +7402,76 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListFilterLabel {
+        const FIELDS: &'static [&'static str] = &[
+            "ar",
+            "br",
+            "de",
+            "en",
+            "fr",
+            "hi",
+            "id",
+            "in",
+            "it",
+            "ja",
+            "kz",
+            "la",
+            "ms",
+            "pl",
+            "sc",
+            "tc",
+            "th",
+            "tr",
+            "ua",
+            "vn",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.fr, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.hi, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.in_, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.it, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.ja, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.kz, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.la, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ms, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.sc, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.tc, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.th, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.tr, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.ua, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ar",
-                    "br",
-                    "de",
-                    "en",
-                    "fr",
-                    "hi",
-                    "id",
-                    "in",
-                    "it",
-                    "ja",
-                    "kz",
-                    "la",
-                    "ms",
-                    "pl",
-                    "sc",
-                    "tc",
-                    "th",
-                    "tr",
-                    "ua",
-                    "vn",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
-                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
-                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
-                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
-                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
-                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
-                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
-                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
-                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
-                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
-                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
-                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
-                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
-                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
-                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
-                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
-                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListFilterLabel {
@@ -7408,28 +7646,48 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SIZE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -7618,88 +7876,72 @@ pub mod quote_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -8214,133 +8456,92 @@ pub mod quote_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "CAPTION_NO_VALUE",
+            "SHOW_NO_VALUE",
+            "SIZE",
+            "LIST_WIDTH",
+            "MAX_SHOW_SIZE",
+            "MAX_ALLOWED_SIZE",
+            "EXTENSIONS",
+            "TARGET_BLANK",
+            "USE_USERS",
+            "USE_RESOURCES",
+            "RESOURCES",
+            "SELECTED_RESOURCES",
+            "SELECTED_USERS",
+            "FULL_DAY",
+            "ALLOW_OVERBOOKING",
+            "USE_SERVICES",
+            "SERVICE_LIST",
+            "RESOURCE_LIMIT",
+            "TIMEZONE",
+            "USE_USER_TIMEZONE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.caption_no_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.show_no_value, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.list_width, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.max_show_size, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.max_allowed_size, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.extensions, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.target_blank, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.use_users, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.use_resources, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.resources, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.selected_resources, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.selected_users, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.full_day, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.allow_overbooking, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.use_services, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.service_list, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.resource_limit, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.timezone, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.use_user_timezone, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "SIZE",
-                    "LIST_WIDTH",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                    "USE_USERS",
-                    "USE_RESOURCES",
-                    "RESOURCES",
-                    "SELECTED_RESOURCES",
-                    "SELECTED_USERS",
-                    "FULL_DAY",
-                    "ALLOW_OVERBOOKING",
-                    "USE_SERVICES",
-                    "SERVICE_LIST",
-                    "RESOURCE_LIMIT",
-                    "TIMEZONE",
-                    "USE_USER_TIMEZONE",
-                    "ROWS",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                    "DEFAULT_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE",
-                )?,
-                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "LIST_HEIGHT",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHOW_NO_VALUE",
-                )?,
-                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
-                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TARGET_BLANK",
-                )?,
-                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
-                use_resources: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "USE_RESOURCES",
-                )?,
-                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
-                selected_resources: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SELECTED_RESOURCES",
-                )?,
-                selected_users: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "SELECTED_USERS",
-                )?,
-                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
-                allow_overbooking: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "ALLOW_OVERBOOKING",
-                )?,
-                use_services: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "USE_SERVICES",
-                )?,
-                service_list: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "SERVICE_LIST",
-                )?,
-                resource_limit: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RESOURCE_LIMIT",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
-                use_user_timezone: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "USE_USER_TIMEZONE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "MIN_LENGTH",
-                )?,
-                max_length: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "MAX_LENGTH",
-                )?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -8652,90 +8853,74 @@ pub mod quote_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -9115,76 +9300,64 @@ pub mod quote_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "MANDATORY",
+            "SHOW_FILTER",
+            "XML_ID",
+            "SETTINGS",
+            "LIST",
+            "SORT",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "LIST_FILTER_LABEL",
+            "LIST_COLUMN_LABEL",
+            "EDIT_FORM_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "XML_ID",
-                    "SETTINGS",
-                    "LIST",
-                    "SORT",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "LIST_FILTER_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "EDIT_FORM_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SHOW_FILTER",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_4, "LIST")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "IS_SEARCHABLE",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LIST_FILTER_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "EDIT_FORM_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -9380,62 +9553,62 @@ pub mod quote_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

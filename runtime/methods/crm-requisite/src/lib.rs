@@ -74,30 +74,46 @@ pub mod requisite_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "FIELD_NAME",
+            "FIELD_TITLE",
+            "IN_SHORT_LIST",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.in_short_list, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "FIELD_NAME", "FIELD_TITLE", "IN_SHORT_LIST", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                field_title: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "FIELD_TITLE",
-                )?,
-                in_short_list: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "IN_SHORT_LIST",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field {
@@ -177,29 +193,73 @@ pub mod requisite_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        field_name: ::std::option::Option<::std::string::String>,
+        field_title: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        in_short_list: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "FIELD_NAME",
+            "FIELD_TITLE",
+            "SORT",
+            "IN_SHORT_LIST",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_title, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.in_short_list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FIELD_NAME", "FIELD_TITLE", "SORT", "IN_SHORT_LIST"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                field_name: ::b24_core::__private::wire::field_at(slot_0, "FIELD_NAME")?,
-                field_title: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                field_title: ::b24_core::__private::wire::take(
+                    s.field_title,
                     "FIELD_TITLE",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                in_short_list: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                in_short_list: ::b24_core::__private::wire::take(
+                    s.in_short_list,
                     "IN_SHORT_LIST",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -308,24 +368,46 @@ pub mod requisite_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Preset {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Preset {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "filter",
+            "order",
+            "start",
+            "ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "start", "ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Preset {
@@ -390,20 +472,36 @@ pub mod requisite_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &["type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -1033,276 +1131,504 @@ pub mod requisite_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_type_id: ::std::option::Option<i64>,
+        entity_id: ::std::option::Option<i64>,
+        preset_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        originator_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        address_only: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        rq_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_first_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_last_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_second_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_company_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_company_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_company_full_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_company_reg_date: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_director: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_accountant: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ceo_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_ceo_work_pos: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_contact: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_email: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_phone: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_fax: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_ident_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc_ser: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc_pers_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc_date: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc_issued_by: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_ident_doc_dep_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_inn: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_kpp: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_usrle: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_ifns: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_ogrn: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_ogrnip: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_okpo: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_oktmo: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_okved: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_edrpou: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_drfo: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_kbe: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_iin: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_bin: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_st_cert_ser: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_st_cert_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_st_cert_date: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_vat_payer: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_vat_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_vat_cert_ser: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_vat_cert_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_vat_cert_date: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_residence_country: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_base_doc: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_regon: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_krs: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_pesel: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_legal_form: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_siret: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_siren: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_capital: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_rcs: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_cnpj: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_state_reg: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_mnpl_reg: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_cpf: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "PRESET_ID",
+            "NAME",
+            "CODE",
+            "XML_ID",
+            "ORIGINATOR_ID",
+            "ACTIVE",
+            "ADDRESS_ONLY",
+            "SORT",
+            "RQ_NAME",
+            "RQ_FIRST_NAME",
+            "RQ_LAST_NAME",
+            "RQ_SECOND_NAME",
+            "RQ_COMPANY_ID",
+            "RQ_COMPANY_NAME",
+            "RQ_COMPANY_FULL_NAME",
+            "RQ_COMPANY_REG_DATE",
+            "RQ_DIRECTOR",
+            "RQ_ACCOUNTANT",
+            "RQ_CEO_NAME",
+            "RQ_CEO_WORK_POS",
+            "RQ_CONTACT",
+            "RQ_EMAIL",
+            "RQ_PHONE",
+            "RQ_FAX",
+            "RQ_IDENT_TYPE",
+            "RQ_IDENT_DOC",
+            "RQ_IDENT_DOC_SER",
+            "RQ_IDENT_DOC_NUM",
+            "RQ_IDENT_DOC_PERS_NUM",
+            "RQ_IDENT_DOC_DATE",
+            "RQ_IDENT_DOC_ISSUED_BY",
+            "RQ_IDENT_DOC_DEP_CODE",
+            "RQ_INN",
+            "RQ_KPP",
+            "RQ_USRLE",
+            "RQ_IFNS",
+            "RQ_OGRN",
+            "RQ_OGRNIP",
+            "RQ_OKPO",
+            "RQ_OKTMO",
+            "RQ_OKVED",
+            "RQ_EDRPOU",
+            "RQ_DRFO",
+            "RQ_KBE",
+            "RQ_IIN",
+            "RQ_BIN",
+            "RQ_ST_CERT_SER",
+            "RQ_ST_CERT_NUM",
+            "RQ_ST_CERT_DATE",
+            "RQ_VAT_PAYER",
+            "RQ_VAT_ID",
+            "RQ_VAT_CERT_SER",
+            "RQ_VAT_CERT_NUM",
+            "RQ_VAT_CERT_DATE",
+            "RQ_RESIDENCE_COUNTRY",
+            "RQ_BASE_DOC",
+            "RQ_REGON",
+            "RQ_KRS",
+            "RQ_PESEL",
+            "RQ_LEGAL_FORM",
+            "RQ_SIRET",
+            "RQ_SIREN",
+            "RQ_CAPITAL",
+            "RQ_RCS",
+            "RQ_CNPJ",
+            "RQ_STATE_REG",
+            "RQ_MNPL_REG",
+            "RQ_CPF",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.preset_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.originator_id, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.address_only, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.rq_name, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.rq_first_name, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.rq_last_name, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.rq_second_name, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.rq_company_id, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.rq_company_name, m),
+                16usize => {
+                    ::b24_core::__private::wire::fill(&mut s.rq_company_full_name, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::fill(&mut s.rq_company_reg_date, m)
+                }
+                18usize => ::b24_core::__private::wire::fill(&mut s.rq_director, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.rq_accountant, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.rq_ceo_name, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.rq_ceo_work_pos, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.rq_contact, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.rq_email, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.rq_phone, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.rq_fax, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.rq_ident_type, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.rq_ident_doc, m),
+                28usize => ::b24_core::__private::wire::fill(&mut s.rq_ident_doc_ser, m),
+                29usize => ::b24_core::__private::wire::fill(&mut s.rq_ident_doc_num, m),
+                30usize => {
+                    ::b24_core::__private::wire::fill(&mut s.rq_ident_doc_pers_num, m)
+                }
+                31usize => ::b24_core::__private::wire::fill(&mut s.rq_ident_doc_date, m),
+                32usize => {
+                    ::b24_core::__private::wire::fill(&mut s.rq_ident_doc_issued_by, m)
+                }
+                33usize => {
+                    ::b24_core::__private::wire::fill(&mut s.rq_ident_doc_dep_code, m)
+                }
+                34usize => ::b24_core::__private::wire::fill(&mut s.rq_inn, m),
+                35usize => ::b24_core::__private::wire::fill(&mut s.rq_kpp, m),
+                36usize => ::b24_core::__private::wire::fill(&mut s.rq_usrle, m),
+                37usize => ::b24_core::__private::wire::fill(&mut s.rq_ifns, m),
+                38usize => ::b24_core::__private::wire::fill(&mut s.rq_ogrn, m),
+                39usize => ::b24_core::__private::wire::fill(&mut s.rq_ogrnip, m),
+                40usize => ::b24_core::__private::wire::fill(&mut s.rq_okpo, m),
+                41usize => ::b24_core::__private::wire::fill(&mut s.rq_oktmo, m),
+                42usize => ::b24_core::__private::wire::fill(&mut s.rq_okved, m),
+                43usize => ::b24_core::__private::wire::fill(&mut s.rq_edrpou, m),
+                44usize => ::b24_core::__private::wire::fill(&mut s.rq_drfo, m),
+                45usize => ::b24_core::__private::wire::fill(&mut s.rq_kbe, m),
+                46usize => ::b24_core::__private::wire::fill(&mut s.rq_iin, m),
+                47usize => ::b24_core::__private::wire::fill(&mut s.rq_bin, m),
+                48usize => ::b24_core::__private::wire::fill(&mut s.rq_st_cert_ser, m),
+                49usize => ::b24_core::__private::wire::fill(&mut s.rq_st_cert_num, m),
+                50usize => ::b24_core::__private::wire::fill(&mut s.rq_st_cert_date, m),
+                51usize => ::b24_core::__private::wire::fill(&mut s.rq_vat_payer, m),
+                52usize => ::b24_core::__private::wire::fill(&mut s.rq_vat_id, m),
+                53usize => ::b24_core::__private::wire::fill(&mut s.rq_vat_cert_ser, m),
+                54usize => ::b24_core::__private::wire::fill(&mut s.rq_vat_cert_num, m),
+                55usize => ::b24_core::__private::wire::fill(&mut s.rq_vat_cert_date, m),
+                56usize => {
+                    ::b24_core::__private::wire::fill(&mut s.rq_residence_country, m)
+                }
+                57usize => ::b24_core::__private::wire::fill(&mut s.rq_base_doc, m),
+                58usize => ::b24_core::__private::wire::fill(&mut s.rq_regon, m),
+                59usize => ::b24_core::__private::wire::fill(&mut s.rq_krs, m),
+                60usize => ::b24_core::__private::wire::fill(&mut s.rq_pesel, m),
+                61usize => ::b24_core::__private::wire::fill(&mut s.rq_legal_form, m),
+                62usize => ::b24_core::__private::wire::fill(&mut s.rq_siret, m),
+                63usize => ::b24_core::__private::wire::fill(&mut s.rq_siren, m),
+                64usize => ::b24_core::__private::wire::fill(&mut s.rq_capital, m),
+                65usize => ::b24_core::__private::wire::fill(&mut s.rq_rcs, m),
+                66usize => ::b24_core::__private::wire::fill(&mut s.rq_cnpj, m),
+                67usize => ::b24_core::__private::wire::fill(&mut s.rq_state_reg, m),
+                68usize => ::b24_core::__private::wire::fill(&mut s.rq_mnpl_reg, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.rq_cpf, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "PRESET_ID",
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ORIGINATOR_ID",
-                    "ACTIVE",
-                    "ADDRESS_ONLY",
-                    "SORT",
-                    "RQ_NAME",
-                    "RQ_FIRST_NAME",
-                    "RQ_LAST_NAME",
-                    "RQ_SECOND_NAME",
-                    "RQ_COMPANY_ID",
-                    "RQ_COMPANY_NAME",
-                    "RQ_COMPANY_FULL_NAME",
-                    "RQ_COMPANY_REG_DATE",
-                    "RQ_DIRECTOR",
-                    "RQ_ACCOUNTANT",
-                    "RQ_CEO_NAME",
-                    "RQ_CEO_WORK_POS",
-                    "RQ_CONTACT",
-                    "RQ_EMAIL",
-                    "RQ_PHONE",
-                    "RQ_FAX",
-                    "RQ_IDENT_TYPE",
-                    "RQ_IDENT_DOC",
-                    "RQ_IDENT_DOC_SER",
-                    "RQ_IDENT_DOC_NUM",
-                    "RQ_IDENT_DOC_PERS_NUM",
-                    "RQ_IDENT_DOC_DATE",
-                    "RQ_IDENT_DOC_ISSUED_BY",
-                    "RQ_IDENT_DOC_DEP_CODE",
-                    "RQ_INN",
-                    "RQ_KPP",
-                    "RQ_USRLE",
-                    "RQ_IFNS",
-                    "RQ_OGRN",
-                    "RQ_OGRNIP",
-                    "RQ_OKPO",
-                    "RQ_OKTMO",
-                    "RQ_OKVED",
-                    "RQ_EDRPOU",
-                    "RQ_DRFO",
-                    "RQ_KBE",
-                    "RQ_IIN",
-                    "RQ_BIN",
-                    "RQ_ST_CERT_SER",
-                    "RQ_ST_CERT_NUM",
-                    "RQ_ST_CERT_DATE",
-                    "RQ_VAT_PAYER",
-                    "RQ_VAT_ID",
-                    "RQ_VAT_CERT_SER",
-                    "RQ_VAT_CERT_NUM",
-                    "RQ_VAT_CERT_DATE",
-                    "RQ_RESIDENCE_COUNTRY",
-                    "RQ_BASE_DOC",
-                    "RQ_REGON",
-                    "RQ_KRS",
-                    "RQ_PESEL",
-                    "RQ_LEGAL_FORM",
-                    "RQ_SIRET",
-                    "RQ_SIREN",
-                    "RQ_CAPITAL",
-                    "RQ_RCS",
-                    "RQ_CNPJ",
-                    "RQ_STATE_REG",
-                    "RQ_MNPL_REG",
-                    "RQ_CPF",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "ENTITY_TYPE_ID",
                 )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                preset_id: ::b24_core::__private::wire::field_at(slot_2, "PRESET_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "XML_ID")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                preset_id: ::b24_core::__private::wire::take(s.preset_id, "PRESET_ID")?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                originator_id: ::b24_core::__private::wire::take(
+                    s.originator_id,
                     "ORIGINATOR_ID",
                 )?,
-                active: ::b24_core::__private::wire::field_at(slot_7, "ACTIVE")?,
-                address_only: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                address_only: ::b24_core::__private::wire::take(
+                    s.address_only,
                     "ADDRESS_ONLY",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "SORT")?,
-                rq_name: ::b24_core::__private::wire::field_at(slot_10, "RQ_NAME")?,
-                rq_first_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                rq_name: ::b24_core::__private::wire::take(s.rq_name, "RQ_NAME")?,
+                rq_first_name: ::b24_core::__private::wire::take(
+                    s.rq_first_name,
                     "RQ_FIRST_NAME",
                 )?,
-                rq_last_name: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                rq_last_name: ::b24_core::__private::wire::take(
+                    s.rq_last_name,
                     "RQ_LAST_NAME",
                 )?,
-                rq_second_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                rq_second_name: ::b24_core::__private::wire::take(
+                    s.rq_second_name,
                     "RQ_SECOND_NAME",
                 )?,
-                rq_company_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                rq_company_id: ::b24_core::__private::wire::take(
+                    s.rq_company_id,
                     "RQ_COMPANY_ID",
                 )?,
-                rq_company_name: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                rq_company_name: ::b24_core::__private::wire::take(
+                    s.rq_company_name,
                     "RQ_COMPANY_NAME",
                 )?,
-                rq_company_full_name: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                rq_company_full_name: ::b24_core::__private::wire::take(
+                    s.rq_company_full_name,
                     "RQ_COMPANY_FULL_NAME",
                 )?,
-                rq_company_reg_date: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                rq_company_reg_date: ::b24_core::__private::wire::take(
+                    s.rq_company_reg_date,
                     "RQ_COMPANY_REG_DATE",
                 )?,
-                rq_director: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                rq_director: ::b24_core::__private::wire::take(
+                    s.rq_director,
                     "RQ_DIRECTOR",
                 )?,
-                rq_accountant: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                rq_accountant: ::b24_core::__private::wire::take(
+                    s.rq_accountant,
                     "RQ_ACCOUNTANT",
                 )?,
-                rq_ceo_name: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                rq_ceo_name: ::b24_core::__private::wire::take(
+                    s.rq_ceo_name,
                     "RQ_CEO_NAME",
                 )?,
-                rq_ceo_work_pos: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                rq_ceo_work_pos: ::b24_core::__private::wire::take(
+                    s.rq_ceo_work_pos,
                     "RQ_CEO_WORK_POS",
                 )?,
-                rq_contact: ::b24_core::__private::wire::field_at(
-                    slot_22,
+                rq_contact: ::b24_core::__private::wire::take(
+                    s.rq_contact,
                     "RQ_CONTACT",
                 )?,
-                rq_email: ::b24_core::__private::wire::field_at(slot_23, "RQ_EMAIL")?,
-                rq_phone: ::b24_core::__private::wire::field_at(slot_24, "RQ_PHONE")?,
-                rq_fax: ::b24_core::__private::wire::field_at(slot_25, "RQ_FAX")?,
-                rq_ident_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
+                rq_email: ::b24_core::__private::wire::take(s.rq_email, "RQ_EMAIL")?,
+                rq_phone: ::b24_core::__private::wire::take(s.rq_phone, "RQ_PHONE")?,
+                rq_fax: ::b24_core::__private::wire::take(s.rq_fax, "RQ_FAX")?,
+                rq_ident_type: ::b24_core::__private::wire::take(
+                    s.rq_ident_type,
                     "RQ_IDENT_TYPE",
                 )?,
-                rq_ident_doc: ::b24_core::__private::wire::field_at(
-                    slot_27,
+                rq_ident_doc: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc,
                     "RQ_IDENT_DOC",
                 )?,
-                rq_ident_doc_ser: ::b24_core::__private::wire::field_at(
-                    slot_28,
+                rq_ident_doc_ser: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc_ser,
                     "RQ_IDENT_DOC_SER",
                 )?,
-                rq_ident_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_29,
+                rq_ident_doc_num: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc_num,
                     "RQ_IDENT_DOC_NUM",
                 )?,
-                rq_ident_doc_pers_num: ::b24_core::__private::wire::field_at(
-                    slot_30,
+                rq_ident_doc_pers_num: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc_pers_num,
                     "RQ_IDENT_DOC_PERS_NUM",
                 )?,
-                rq_ident_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_31,
+                rq_ident_doc_date: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc_date,
                     "RQ_IDENT_DOC_DATE",
                 )?,
-                rq_ident_doc_issued_by: ::b24_core::__private::wire::field_at(
-                    slot_32,
+                rq_ident_doc_issued_by: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc_issued_by,
                     "RQ_IDENT_DOC_ISSUED_BY",
                 )?,
-                rq_ident_doc_dep_code: ::b24_core::__private::wire::field_at(
-                    slot_33,
+                rq_ident_doc_dep_code: ::b24_core::__private::wire::take(
+                    s.rq_ident_doc_dep_code,
                     "RQ_IDENT_DOC_DEP_CODE",
                 )?,
-                rq_inn: ::b24_core::__private::wire::field_at(slot_34, "RQ_INN")?,
-                rq_kpp: ::b24_core::__private::wire::field_at(slot_35, "RQ_KPP")?,
-                rq_usrle: ::b24_core::__private::wire::field_at(slot_36, "RQ_USRLE")?,
-                rq_ifns: ::b24_core::__private::wire::field_at(slot_37, "RQ_IFNS")?,
-                rq_ogrn: ::b24_core::__private::wire::field_at(slot_38, "RQ_OGRN")?,
-                rq_ogrnip: ::b24_core::__private::wire::field_at(slot_39, "RQ_OGRNIP")?,
-                rq_okpo: ::b24_core::__private::wire::field_at(slot_40, "RQ_OKPO")?,
-                rq_oktmo: ::b24_core::__private::wire::field_at(slot_41, "RQ_OKTMO")?,
-                rq_okved: ::b24_core::__private::wire::field_at(slot_42, "RQ_OKVED")?,
-                rq_edrpou: ::b24_core::__private::wire::field_at(slot_43, "RQ_EDRPOU")?,
-                rq_drfo: ::b24_core::__private::wire::field_at(slot_44, "RQ_DRFO")?,
-                rq_kbe: ::b24_core::__private::wire::field_at(slot_45, "RQ_KBE")?,
-                rq_iin: ::b24_core::__private::wire::field_at(slot_46, "RQ_IIN")?,
-                rq_bin: ::b24_core::__private::wire::field_at(slot_47, "RQ_BIN")?,
-                rq_st_cert_ser: ::b24_core::__private::wire::field_at(
-                    slot_48,
+                rq_inn: ::b24_core::__private::wire::take(s.rq_inn, "RQ_INN")?,
+                rq_kpp: ::b24_core::__private::wire::take(s.rq_kpp, "RQ_KPP")?,
+                rq_usrle: ::b24_core::__private::wire::take(s.rq_usrle, "RQ_USRLE")?,
+                rq_ifns: ::b24_core::__private::wire::take(s.rq_ifns, "RQ_IFNS")?,
+                rq_ogrn: ::b24_core::__private::wire::take(s.rq_ogrn, "RQ_OGRN")?,
+                rq_ogrnip: ::b24_core::__private::wire::take(s.rq_ogrnip, "RQ_OGRNIP")?,
+                rq_okpo: ::b24_core::__private::wire::take(s.rq_okpo, "RQ_OKPO")?,
+                rq_oktmo: ::b24_core::__private::wire::take(s.rq_oktmo, "RQ_OKTMO")?,
+                rq_okved: ::b24_core::__private::wire::take(s.rq_okved, "RQ_OKVED")?,
+                rq_edrpou: ::b24_core::__private::wire::take(s.rq_edrpou, "RQ_EDRPOU")?,
+                rq_drfo: ::b24_core::__private::wire::take(s.rq_drfo, "RQ_DRFO")?,
+                rq_kbe: ::b24_core::__private::wire::take(s.rq_kbe, "RQ_KBE")?,
+                rq_iin: ::b24_core::__private::wire::take(s.rq_iin, "RQ_IIN")?,
+                rq_bin: ::b24_core::__private::wire::take(s.rq_bin, "RQ_BIN")?,
+                rq_st_cert_ser: ::b24_core::__private::wire::take(
+                    s.rq_st_cert_ser,
                     "RQ_ST_CERT_SER",
                 )?,
-                rq_st_cert_num: ::b24_core::__private::wire::field_at(
-                    slot_49,
+                rq_st_cert_num: ::b24_core::__private::wire::take(
+                    s.rq_st_cert_num,
                     "RQ_ST_CERT_NUM",
                 )?,
-                rq_st_cert_date: ::b24_core::__private::wire::field_at(
-                    slot_50,
+                rq_st_cert_date: ::b24_core::__private::wire::take(
+                    s.rq_st_cert_date,
                     "RQ_ST_CERT_DATE",
                 )?,
-                rq_vat_payer: ::b24_core::__private::wire::field_at(
-                    slot_51,
+                rq_vat_payer: ::b24_core::__private::wire::take(
+                    s.rq_vat_payer,
                     "RQ_VAT_PAYER",
                 )?,
-                rq_vat_id: ::b24_core::__private::wire::field_at(slot_52, "RQ_VAT_ID")?,
-                rq_vat_cert_ser: ::b24_core::__private::wire::field_at(
-                    slot_53,
+                rq_vat_id: ::b24_core::__private::wire::take(s.rq_vat_id, "RQ_VAT_ID")?,
+                rq_vat_cert_ser: ::b24_core::__private::wire::take(
+                    s.rq_vat_cert_ser,
                     "RQ_VAT_CERT_SER",
                 )?,
-                rq_vat_cert_num: ::b24_core::__private::wire::field_at(
-                    slot_54,
+                rq_vat_cert_num: ::b24_core::__private::wire::take(
+                    s.rq_vat_cert_num,
                     "RQ_VAT_CERT_NUM",
                 )?,
-                rq_vat_cert_date: ::b24_core::__private::wire::field_at(
-                    slot_55,
+                rq_vat_cert_date: ::b24_core::__private::wire::take(
+                    s.rq_vat_cert_date,
                     "RQ_VAT_CERT_DATE",
                 )?,
-                rq_residence_country: ::b24_core::__private::wire::field_at(
-                    slot_56,
+                rq_residence_country: ::b24_core::__private::wire::take(
+                    s.rq_residence_country,
                     "RQ_RESIDENCE_COUNTRY",
                 )?,
-                rq_base_doc: ::b24_core::__private::wire::field_at(
-                    slot_57,
+                rq_base_doc: ::b24_core::__private::wire::take(
+                    s.rq_base_doc,
                     "RQ_BASE_DOC",
                 )?,
-                rq_regon: ::b24_core::__private::wire::field_at(slot_58, "RQ_REGON")?,
-                rq_krs: ::b24_core::__private::wire::field_at(slot_59, "RQ_KRS")?,
-                rq_pesel: ::b24_core::__private::wire::field_at(slot_60, "RQ_PESEL")?,
-                rq_legal_form: ::b24_core::__private::wire::field_at(
-                    slot_61,
+                rq_regon: ::b24_core::__private::wire::take(s.rq_regon, "RQ_REGON")?,
+                rq_krs: ::b24_core::__private::wire::take(s.rq_krs, "RQ_KRS")?,
+                rq_pesel: ::b24_core::__private::wire::take(s.rq_pesel, "RQ_PESEL")?,
+                rq_legal_form: ::b24_core::__private::wire::take(
+                    s.rq_legal_form,
                     "RQ_LEGAL_FORM",
                 )?,
-                rq_siret: ::b24_core::__private::wire::field_at(slot_62, "RQ_SIRET")?,
-                rq_siren: ::b24_core::__private::wire::field_at(slot_63, "RQ_SIREN")?,
-                rq_capital: ::b24_core::__private::wire::field_at(
-                    slot_64,
+                rq_siret: ::b24_core::__private::wire::take(s.rq_siret, "RQ_SIRET")?,
+                rq_siren: ::b24_core::__private::wire::take(s.rq_siren, "RQ_SIREN")?,
+                rq_capital: ::b24_core::__private::wire::take(
+                    s.rq_capital,
                     "RQ_CAPITAL",
                 )?,
-                rq_rcs: ::b24_core::__private::wire::field_at(slot_65, "RQ_RCS")?,
-                rq_cnpj: ::b24_core::__private::wire::field_at(slot_66, "RQ_CNPJ")?,
-                rq_state_reg: ::b24_core::__private::wire::field_at(
-                    slot_67,
+                rq_rcs: ::b24_core::__private::wire::take(s.rq_rcs, "RQ_RCS")?,
+                rq_cnpj: ::b24_core::__private::wire::take(s.rq_cnpj, "RQ_CNPJ")?,
+                rq_state_reg: ::b24_core::__private::wire::take(
+                    s.rq_state_reg,
                     "RQ_STATE_REG",
                 )?,
-                rq_mnpl_reg: ::b24_core::__private::wire::field_at(
-                    slot_68,
+                rq_mnpl_reg: ::b24_core::__private::wire::take(
+                    s.rq_mnpl_reg,
                     "RQ_MNPL_REG",
                 )?,
-                rq_cpf: ::b24_core::__private::wire::field_at(slot_69, "RQ_CPF")?,
-                extra,
+                rq_cpf: ::b24_core::__private::wire::take(s.rq_cpf, "RQ_CPF")?,
+                extra: s.extra,
             })
         }
     }
@@ -1998,112 +2324,210 @@ pub mod requisite_bankdetail_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_id: ::std::option::Option<i64>,
+        country_id: ::std::option::Option<::std::option::Option<i64>>,
+        name: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        rq_bank_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_bank_addr: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_bank_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_bank_route_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_bik: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_codeb: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_codeg: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_rib: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_mfo: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_acc_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_acc_num: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_acc_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_agency_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_iik: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_acc_currency: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_cor_acc_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        rq_iban: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_swift: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        rq_bic: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        originator_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_ID",
+            "COUNTRY_ID",
+            "NAME",
+            "CODE",
+            "XML_ID",
+            "ACTIVE",
+            "SORT",
+            "RQ_BANK_NAME",
+            "RQ_BANK_ADDR",
+            "RQ_BANK_CODE",
+            "RQ_BANK_ROUTE_NUM",
+            "RQ_BIK",
+            "RQ_CODEB",
+            "RQ_CODEG",
+            "RQ_RIB",
+            "RQ_MFO",
+            "RQ_ACC_NAME",
+            "RQ_ACC_NUM",
+            "RQ_ACC_TYPE",
+            "RQ_AGENCY_NAME",
+            "RQ_IIK",
+            "RQ_ACC_CURRENCY",
+            "RQ_COR_ACC_NUM",
+            "RQ_IBAN",
+            "RQ_SWIFT",
+            "RQ_BIC",
+            "COMMENTS",
+            "ORIGINATOR_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.country_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.rq_bank_name, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.rq_bank_addr, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.rq_bank_code, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.rq_bank_route_num, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.rq_bik, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.rq_codeb, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.rq_codeg, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.rq_rib, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.rq_mfo, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.rq_acc_name, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.rq_acc_num, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.rq_acc_type, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.rq_agency_name, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.rq_iik, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.rq_acc_currency, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.rq_cor_acc_num, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.rq_iban, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.rq_swift, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.rq_bic, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.comments, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.originator_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_ID",
-                    "COUNTRY_ID",
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "RQ_BANK_NAME",
-                    "RQ_BANK_ADDR",
-                    "RQ_BANK_CODE",
-                    "RQ_BANK_ROUTE_NUM",
-                    "RQ_BIK",
-                    "RQ_CODEB",
-                    "RQ_CODEG",
-                    "RQ_RIB",
-                    "RQ_MFO",
-                    "RQ_ACC_NAME",
-                    "RQ_ACC_NUM",
-                    "RQ_ACC_TYPE",
-                    "RQ_AGENCY_NAME",
-                    "RQ_IIK",
-                    "RQ_ACC_CURRENCY",
-                    "RQ_COR_ACC_NUM",
-                    "RQ_IBAN",
-                    "RQ_SWIFT",
-                    "RQ_BIC",
-                    "COMMENTS",
-                    "ORIGINATOR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
-                country_id: ::b24_core::__private::wire::field_at(slot_1, "COUNTRY_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                rq_bank_name: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                country_id: ::b24_core::__private::wire::take(
+                    s.country_id,
+                    "COUNTRY_ID",
+                )?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                rq_bank_name: ::b24_core::__private::wire::take(
+                    s.rq_bank_name,
                     "RQ_BANK_NAME",
                 )?,
-                rq_bank_addr: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                rq_bank_addr: ::b24_core::__private::wire::take(
+                    s.rq_bank_addr,
                     "RQ_BANK_ADDR",
                 )?,
-                rq_bank_code: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                rq_bank_code: ::b24_core::__private::wire::take(
+                    s.rq_bank_code,
                     "RQ_BANK_CODE",
                 )?,
-                rq_bank_route_num: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                rq_bank_route_num: ::b24_core::__private::wire::take(
+                    s.rq_bank_route_num,
                     "RQ_BANK_ROUTE_NUM",
                 )?,
-                rq_bik: ::b24_core::__private::wire::field_at(slot_11, "RQ_BIK")?,
-                rq_codeb: ::b24_core::__private::wire::field_at(slot_12, "RQ_CODEB")?,
-                rq_codeg: ::b24_core::__private::wire::field_at(slot_13, "RQ_CODEG")?,
-                rq_rib: ::b24_core::__private::wire::field_at(slot_14, "RQ_RIB")?,
-                rq_mfo: ::b24_core::__private::wire::field_at(slot_15, "RQ_MFO")?,
-                rq_acc_name: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                rq_bik: ::b24_core::__private::wire::take(s.rq_bik, "RQ_BIK")?,
+                rq_codeb: ::b24_core::__private::wire::take(s.rq_codeb, "RQ_CODEB")?,
+                rq_codeg: ::b24_core::__private::wire::take(s.rq_codeg, "RQ_CODEG")?,
+                rq_rib: ::b24_core::__private::wire::take(s.rq_rib, "RQ_RIB")?,
+                rq_mfo: ::b24_core::__private::wire::take(s.rq_mfo, "RQ_MFO")?,
+                rq_acc_name: ::b24_core::__private::wire::take(
+                    s.rq_acc_name,
                     "RQ_ACC_NAME",
                 )?,
-                rq_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                rq_acc_num: ::b24_core::__private::wire::take(
+                    s.rq_acc_num,
                     "RQ_ACC_NUM",
                 )?,
-                rq_acc_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                rq_acc_type: ::b24_core::__private::wire::take(
+                    s.rq_acc_type,
                     "RQ_ACC_TYPE",
                 )?,
-                rq_agency_name: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                rq_agency_name: ::b24_core::__private::wire::take(
+                    s.rq_agency_name,
                     "RQ_AGENCY_NAME",
                 )?,
-                rq_iik: ::b24_core::__private::wire::field_at(slot_20, "RQ_IIK")?,
-                rq_acc_currency: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                rq_iik: ::b24_core::__private::wire::take(s.rq_iik, "RQ_IIK")?,
+                rq_acc_currency: ::b24_core::__private::wire::take(
+                    s.rq_acc_currency,
                     "RQ_ACC_CURRENCY",
                 )?,
-                rq_cor_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_22,
+                rq_cor_acc_num: ::b24_core::__private::wire::take(
+                    s.rq_cor_acc_num,
                     "RQ_COR_ACC_NUM",
                 )?,
-                rq_iban: ::b24_core::__private::wire::field_at(slot_23, "RQ_IBAN")?,
-                rq_swift: ::b24_core::__private::wire::field_at(slot_24, "RQ_SWIFT")?,
-                rq_bic: ::b24_core::__private::wire::field_at(slot_25, "RQ_BIC")?,
-                comments: ::b24_core::__private::wire::field_at(slot_26, "COMMENTS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
+                rq_iban: ::b24_core::__private::wire::take(s.rq_iban, "RQ_IBAN")?,
+                rq_swift: ::b24_core::__private::wire::take(s.rq_swift, "RQ_SWIFT")?,
+                rq_bic: ::b24_core::__private::wire::take(s.rq_bic, "RQ_BIC")?,
+                comments: ::b24_core::__private::wire::take(s.comments, "COMMENTS")?,
+                originator_id: ::b24_core::__private::wire::take(
+                    s.originator_id,
                     "ORIGINATOR_ID",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -2872,134 +3296,102 @@ pub mod requisite_bankdetail_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Bankdetail {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Bankdetail {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "COUNTRY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "NAME",
+            "CODE",
+            "XML_ID",
+            "ORIGINATOR_ID",
+            "ACTIVE",
+            "SORT",
+            "RQ_BANK_NAME",
+            "RQ_BANK_CODE",
+            "RQ_BANK_ADDR",
+            "RQ_BANK_ROUTE_NUM",
+            "RQ_BIK",
+            "RQ_MFO",
+            "RQ_ACC_NAME",
+            "RQ_ACC_NUM",
+            "RQ_ACC_TYPE",
+            "RQ_IIK",
+            "RQ_ACC_CURRENCY",
+            "RQ_COR_ACC_NUM",
+            "RQ_IBAN",
+            "RQ_SWIFT",
+            "RQ_BIC",
+            "RQ_CODEB",
+            "RQ_CODEG",
+            "RQ_RIB",
+            "RQ_AGENCY_NAME",
+            "COMMENTS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.country_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.rq_bank_name, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.rq_bank_code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rq_bank_addr, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.rq_bank_route_num, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.rq_bik, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.rq_mfo, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.rq_acc_name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.rq_acc_num, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.rq_acc_type, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.rq_iik, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rq_acc_currency, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.rq_cor_acc_num, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.rq_iban, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.rq_swift, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.rq_bic, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.rq_codeb, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.rq_codeg, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.rq_rib, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.rq_agency_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.comments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "COUNTRY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ORIGINATOR_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "RQ_BANK_NAME",
-                    "RQ_BANK_CODE",
-                    "RQ_BANK_ADDR",
-                    "RQ_BANK_ROUTE_NUM",
-                    "RQ_BIK",
-                    "RQ_MFO",
-                    "RQ_ACC_NAME",
-                    "RQ_ACC_NUM",
-                    "RQ_ACC_TYPE",
-                    "RQ_IIK",
-                    "RQ_ACC_CURRENCY",
-                    "RQ_COR_ACC_NUM",
-                    "RQ_IBAN",
-                    "RQ_SWIFT",
-                    "RQ_BIC",
-                    "RQ_CODEB",
-                    "RQ_CODEG",
-                    "RQ_RIB",
-                    "RQ_AGENCY_NAME",
-                    "COMMENTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                country_id: ::b24_core::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "MODIFY_BY_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_8, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "ORIGINATOR_ID",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_11, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "SORT")?,
-                rq_bank_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "RQ_BANK_NAME",
-                )?,
-                rq_bank_code: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "RQ_BANK_CODE",
-                )?,
-                rq_bank_addr: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "RQ_BANK_ADDR",
-                )?,
-                rq_bank_route_num: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "RQ_BANK_ROUTE_NUM",
-                )?,
-                rq_bik: ::b24_core::__private::wire::field_at(slot_17, "RQ_BIK")?,
-                rq_mfo: ::b24_core::__private::wire::field_at(slot_18, "RQ_MFO")?,
-                rq_acc_name: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "RQ_ACC_NAME",
-                )?,
-                rq_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RQ_ACC_NUM",
-                )?,
-                rq_acc_type: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "RQ_ACC_TYPE",
-                )?,
-                rq_iik: ::b24_core::__private::wire::field_at(slot_22, "RQ_IIK")?,
-                rq_acc_currency: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "RQ_ACC_CURRENCY",
-                )?,
-                rq_cor_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "RQ_COR_ACC_NUM",
-                )?,
-                rq_iban: ::b24_core::__private::wire::field_at(slot_25, "RQ_IBAN")?,
-                rq_swift: ::b24_core::__private::wire::field_at(slot_26, "RQ_SWIFT")?,
-                rq_bic: ::b24_core::__private::wire::field_at(slot_27, "RQ_BIC")?,
-                rq_codeb: ::b24_core::__private::wire::field_at(slot_28, "RQ_CODEB")?,
-                rq_codeg: ::b24_core::__private::wire::field_at(slot_29, "RQ_CODEG")?,
-                rq_rib: ::b24_core::__private::wire::field_at(slot_30, "RQ_RIB")?,
-                rq_agency_name: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RQ_AGENCY_NAME",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_32, "COMMENTS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Bankdetail {
@@ -3630,134 +4022,102 @@ pub mod requisite_bankdetail_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "COUNTRY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "NAME",
+            "CODE",
+            "XML_ID",
+            "ACTIVE",
+            "SORT",
+            "RQ_BANK_NAME",
+            "RQ_BANK_ADDR",
+            "RQ_BANK_CODE",
+            "RQ_BANK_ROUTE_NUM",
+            "RQ_BIK",
+            "RQ_CODEB",
+            "RQ_CODEG",
+            "RQ_RIB",
+            "RQ_MFO",
+            "RQ_ACC_NAME",
+            "RQ_ACC_NUM",
+            "RQ_ACC_TYPE",
+            "RQ_AGENCY_NAME",
+            "RQ_IIK",
+            "RQ_ACC_CURRENCY",
+            "RQ_COR_ACC_NUM",
+            "RQ_IBAN",
+            "RQ_SWIFT",
+            "RQ_BIC",
+            "COMMENTS",
+            "ORIGINATOR_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.country_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.rq_bank_name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.rq_bank_addr, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.rq_bank_code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rq_bank_route_num, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.rq_bik, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.rq_codeb, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.rq_codeg, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.rq_rib, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.rq_mfo, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.rq_acc_name, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.rq_acc_num, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rq_acc_type, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.rq_agency_name, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.rq_iik, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.rq_acc_currency, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.rq_cor_acc_num, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.rq_iban, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.rq_swift, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.rq_bic, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                _ => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "COUNTRY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "RQ_BANK_NAME",
-                    "RQ_BANK_ADDR",
-                    "RQ_BANK_CODE",
-                    "RQ_BANK_ROUTE_NUM",
-                    "RQ_BIK",
-                    "RQ_CODEB",
-                    "RQ_CODEG",
-                    "RQ_RIB",
-                    "RQ_MFO",
-                    "RQ_ACC_NAME",
-                    "RQ_ACC_NUM",
-                    "RQ_ACC_TYPE",
-                    "RQ_AGENCY_NAME",
-                    "RQ_IIK",
-                    "RQ_ACC_CURRENCY",
-                    "RQ_COR_ACC_NUM",
-                    "RQ_IBAN",
-                    "RQ_SWIFT",
-                    "RQ_BIC",
-                    "COMMENTS",
-                    "ORIGINATOR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                country_id: ::b24_core::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "MODIFY_BY_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_8, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_10, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_11, "SORT")?,
-                rq_bank_name: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "RQ_BANK_NAME",
-                )?,
-                rq_bank_addr: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "RQ_BANK_ADDR",
-                )?,
-                rq_bank_code: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "RQ_BANK_CODE",
-                )?,
-                rq_bank_route_num: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "RQ_BANK_ROUTE_NUM",
-                )?,
-                rq_bik: ::b24_core::__private::wire::field_at(slot_16, "RQ_BIK")?,
-                rq_codeb: ::b24_core::__private::wire::field_at(slot_17, "RQ_CODEB")?,
-                rq_codeg: ::b24_core::__private::wire::field_at(slot_18, "RQ_CODEG")?,
-                rq_rib: ::b24_core::__private::wire::field_at(slot_19, "RQ_RIB")?,
-                rq_mfo: ::b24_core::__private::wire::field_at(slot_20, "RQ_MFO")?,
-                rq_acc_name: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "RQ_ACC_NAME",
-                )?,
-                rq_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "RQ_ACC_NUM",
-                )?,
-                rq_acc_type: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "RQ_ACC_TYPE",
-                )?,
-                rq_agency_name: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "RQ_AGENCY_NAME",
-                )?,
-                rq_iik: ::b24_core::__private::wire::field_at(slot_25, "RQ_IIK")?,
-                rq_acc_currency: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "RQ_ACC_CURRENCY",
-                )?,
-                rq_cor_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RQ_COR_ACC_NUM",
-                )?,
-                rq_iban: ::b24_core::__private::wire::field_at(slot_28, "RQ_IBAN")?,
-                rq_swift: ::b24_core::__private::wire::field_at(slot_29, "RQ_SWIFT")?,
-                rq_bic: ::b24_core::__private::wire::field_at(slot_30, "RQ_BIC")?,
-                comments: ::b24_core::__private::wire::field_at(slot_31, "COMMENTS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ORIGINATOR_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -4269,108 +4629,88 @@ pub mod requisite_bankdetail_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "CODE",
+            "XML_ID",
+            "ACTIVE",
+            "SORT",
+            "RQ_BANK_NAME",
+            "RQ_BANK_ADDR",
+            "RQ_BANK_CODE",
+            "RQ_BANK_ROUTE_NUM",
+            "RQ_BIK",
+            "RQ_CODEB",
+            "RQ_CODEG",
+            "RQ_RIB",
+            "RQ_MFO",
+            "RQ_ACC_NAME",
+            "RQ_ACC_NUM",
+            "RQ_ACC_TYPE",
+            "RQ_AGENCY_NAME",
+            "RQ_IIK",
+            "RQ_ACC_CURRENCY",
+            "RQ_COR_ACC_NUM",
+            "RQ_IBAN",
+            "RQ_SWIFT",
+            "RQ_BIC",
+            "COMMENTS",
+            "ORIGINATOR_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.rq_bank_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.rq_bank_addr, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.rq_bank_code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.rq_bank_route_num, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.rq_bik, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.rq_codeb, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.rq_codeg, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.rq_rib, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.rq_mfo, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.rq_acc_name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rq_acc_num, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.rq_acc_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.rq_agency_name, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.rq_iik, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.rq_acc_currency, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.rq_cor_acc_num, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.rq_iban, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.rq_swift, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rq_bic, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                _ => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "RQ_BANK_NAME",
-                    "RQ_BANK_ADDR",
-                    "RQ_BANK_CODE",
-                    "RQ_BANK_ROUTE_NUM",
-                    "RQ_BIK",
-                    "RQ_CODEB",
-                    "RQ_CODEG",
-                    "RQ_RIB",
-                    "RQ_MFO",
-                    "RQ_ACC_NAME",
-                    "RQ_ACC_NUM",
-                    "RQ_ACC_TYPE",
-                    "RQ_AGENCY_NAME",
-                    "RQ_IIK",
-                    "RQ_ACC_CURRENCY",
-                    "RQ_COR_ACC_NUM",
-                    "RQ_IBAN",
-                    "RQ_SWIFT",
-                    "RQ_BIC",
-                    "COMMENTS",
-                    "ORIGINATOR_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                rq_bank_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "RQ_BANK_NAME",
-                )?,
-                rq_bank_addr: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "RQ_BANK_ADDR",
-                )?,
-                rq_bank_code: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "RQ_BANK_CODE",
-                )?,
-                rq_bank_route_num: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "RQ_BANK_ROUTE_NUM",
-                )?,
-                rq_bik: ::b24_core::__private::wire::field_at(slot_9, "RQ_BIK")?,
-                rq_codeb: ::b24_core::__private::wire::field_at(slot_10, "RQ_CODEB")?,
-                rq_codeg: ::b24_core::__private::wire::field_at(slot_11, "RQ_CODEG")?,
-                rq_rib: ::b24_core::__private::wire::field_at(slot_12, "RQ_RIB")?,
-                rq_mfo: ::b24_core::__private::wire::field_at(slot_13, "RQ_MFO")?,
-                rq_acc_name: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "RQ_ACC_NAME",
-                )?,
-                rq_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "RQ_ACC_NUM",
-                )?,
-                rq_acc_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "RQ_ACC_TYPE",
-                )?,
-                rq_agency_name: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "RQ_AGENCY_NAME",
-                )?,
-                rq_iik: ::b24_core::__private::wire::field_at(slot_18, "RQ_IIK")?,
-                rq_acc_currency: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "RQ_ACC_CURRENCY",
-                )?,
-                rq_cor_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RQ_COR_ACC_NUM",
-                )?,
-                rq_iban: ::b24_core::__private::wire::field_at(slot_21, "RQ_IBAN")?,
-                rq_swift: ::b24_core::__private::wire::field_at(slot_22, "RQ_SWIFT")?,
-                rq_bic: ::b24_core::__private::wire::field_at(slot_23, "RQ_BIC")?,
-                comments: ::b24_core::__private::wire::field_at(slot_24, "COMMENTS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ORIGINATOR_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -5163,47 +5503,48 @@ pub mod requisite_link_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Link {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Link {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "REQUISITE_ID",
+            "BANK_DETAIL_ID",
+            "MC_REQUISITE_ID",
+            "MC_BANK_DETAIL_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.requisite_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.bank_detail_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.mc_requisite_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.mc_bank_detail_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "REQUISITE_ID",
-                    "BANK_DETAIL_ID",
-                    "MC_REQUISITE_ID",
-                    "MC_BANK_DETAIL_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "REQUISITE_ID",
-                )?,
-                bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "BANK_DETAIL_ID",
-                )?,
-                mc_requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MC_REQUISITE_ID",
-                )?,
-                mc_bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MC_BANK_DETAIL_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Link {
@@ -5510,47 +5851,48 @@ pub mod requisite_link_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "REQUISITE_ID",
+            "BANK_DETAIL_ID",
+            "MC_REQUISITE_ID",
+            "MC_BANK_DETAIL_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.requisite_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.bank_detail_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.mc_requisite_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.mc_bank_detail_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "REQUISITE_ID",
-                    "BANK_DETAIL_ID",
-                    "MC_REQUISITE_ID",
-                    "MC_BANK_DETAIL_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "REQUISITE_ID",
-                )?,
-                bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "BANK_DETAIL_ID",
-                )?,
-                mc_requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MC_REQUISITE_ID",
-                )?,
-                mc_bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MC_BANK_DETAIL_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -5754,47 +6096,85 @@ pub mod requisite_link_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_type_id: ::std::option::Option<i64>,
+        entity_id: ::std::option::Option<i64>,
+        requisite_id: ::std::option::Option<i64>,
+        bank_detail_id: ::std::option::Option<i64>,
+        mc_requisite_id: ::std::option::Option<i64>,
+        mc_bank_detail_id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "REQUISITE_ID",
+            "BANK_DETAIL_ID",
+            "MC_REQUISITE_ID",
+            "MC_BANK_DETAIL_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.requisite_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.bank_detail_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.mc_requisite_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.mc_bank_detail_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "REQUISITE_ID",
-                    "BANK_DETAIL_ID",
-                    "MC_REQUISITE_ID",
-                    "MC_BANK_DETAIL_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "ENTITY_TYPE_ID",
                 )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                requisite_id: ::b24_core::__private::wire::take(
+                    s.requisite_id,
                     "REQUISITE_ID",
                 )?,
-                bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                bank_detail_id: ::b24_core::__private::wire::take(
+                    s.bank_detail_id,
                     "BANK_DETAIL_ID",
                 )?,
-                mc_requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                mc_requisite_id: ::b24_core::__private::wire::take(
+                    s.mc_requisite_id,
                     "MC_REQUISITE_ID",
                 )?,
-                mc_bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                mc_bank_detail_id: ::b24_core::__private::wire::take(
+                    s.mc_bank_detail_id,
                     "MC_BANK_DETAIL_ID",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -6228,30 +6608,46 @@ pub mod requisite_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Requisite {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Requisite {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE_ID",
+            "ENTITY_ID",
+            "ID",
+            "NAME",
+            "UF_CRM_1707997209",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.uf_crm_1707997209, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY_TYPE_ID", "ENTITY_ID", "ID", "NAME", "UF_CRM_1707997209"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                uf_crm_1707997209: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "UF_CRM_1707997209",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Requisite {
@@ -6457,28 +6853,76 @@ pub mod requisite_preset_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_type_id: ::std::option::Option<i64>,
+        country_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_TYPE_ID",
+            "COUNTRY_ID",
+            "NAME",
+            "XML_ID",
+            "ACTIVE",
+            "SORT",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.country_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY_TYPE_ID", "COUNTRY_ID", "NAME", "XML_ID", "ACTIVE", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                entity_type_id: ::b24_core::__private::wire::take(
+                    s.entity_type_id,
                     "ENTITY_TYPE_ID",
                 )?,
-                country_id: ::b24_core::__private::wire::field_at(slot_1, "COUNTRY_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                extra,
+                country_id: ::b24_core::__private::wire::take(
+                    s.country_id,
+                    "COUNTRY_ID",
+                )?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                extra: s.extra,
             })
         }
     }
@@ -6680,22 +7124,38 @@ pub mod requisite_preset_countries {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID", "CODE", "TITLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "CODE", "TITLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8118,58 +8578,58 @@ pub mod requisite_preset_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Preset {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Preset {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_TYPE_ID",
+            "COUNTRY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "NAME",
+            "XML_ID",
+            "ACTIVE",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.country_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_TYPE_ID",
-                    "COUNTRY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "NAME",
-                    "XML_ID",
-                    "ACTIVE",
-                    "SORT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE_ID",
-                )?,
-                country_id: ::b24_core::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "MODIFY_BY_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_8, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_9, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_10, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Preset {
@@ -8537,58 +8997,58 @@ pub mod requisite_preset_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Select {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_TYPE_ID",
+            "COUNTRY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "NAME",
+            "XML_ID",
+            "ACTIVE",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.country_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_TYPE_ID",
-                    "COUNTRY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "NAME",
-                    "XML_ID",
-                    "ACTIVE",
-                    "SORT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE_ID",
-                )?,
-                country_id: ::b24_core::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "MODIFY_BY_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_8, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_9, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_10, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Select {
@@ -8822,21 +9282,37 @@ pub mod requisite_preset_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["NAME", "ACTIVE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -9477,267 +9953,182 @@ pub mod requisite_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "CODE",
+            "XML_ID",
+            "ORIGINATOR_ID",
+            "ACTIVE",
+            "ADDRESS_ONLY",
+            "SORT",
+            "RQ_NAME",
+            "RQ_FIRST_NAME",
+            "RQ_LAST_NAME",
+            "RQ_SECOND_NAME",
+            "RQ_COMPANY_ID",
+            "RQ_COMPANY_NAME",
+            "RQ_COMPANY_FULL_NAME",
+            "RQ_COMPANY_REG_DATE",
+            "RQ_DIRECTOR",
+            "RQ_ACCOUNTANT",
+            "RQ_CEO_NAME",
+            "RQ_CEO_WORK_POS",
+            "RQ_CONTACT",
+            "RQ_EMAIL",
+            "RQ_PHONE",
+            "RQ_FAX",
+            "RQ_IDENT_TYPE",
+            "RQ_IDENT_DOC",
+            "RQ_IDENT_DOC_SER",
+            "RQ_IDENT_DOC_NUM",
+            "RQ_IDENT_DOC_PERS_NUM",
+            "RQ_IDENT_DOC_DATE",
+            "RQ_IDENT_DOC_ISSUED_BY",
+            "RQ_IDENT_DOC_DEP_CODE",
+            "RQ_INN",
+            "RQ_KPP",
+            "RQ_USRLE",
+            "RQ_IFNS",
+            "RQ_OGRN",
+            "RQ_OGRNIP",
+            "RQ_OKPO",
+            "RQ_OKTMO",
+            "RQ_OKVED",
+            "RQ_EDRPOU",
+            "RQ_DRFO",
+            "RQ_KBE",
+            "RQ_IIN",
+            "RQ_BIN",
+            "RQ_ST_CERT_SER",
+            "RQ_ST_CERT_NUM",
+            "RQ_ST_CERT_DATE",
+            "RQ_VAT_PAYER",
+            "RQ_VAT_ID",
+            "RQ_VAT_CERT_SER",
+            "RQ_VAT_CERT_NUM",
+            "RQ_VAT_CERT_DATE",
+            "RQ_RESIDENCE_COUNTRY",
+            "RQ_BASE_DOC",
+            "RQ_REGON",
+            "RQ_KRS",
+            "RQ_PESEL",
+            "RQ_LEGAL_FORM",
+            "RQ_SIRET",
+            "RQ_SIREN",
+            "RQ_CAPITAL",
+            "RQ_RCS",
+            "RQ_CNPJ",
+            "RQ_STATE_REG",
+            "RQ_MNPL_REG",
+            "RQ_CPF",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.address_only, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.rq_name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.rq_first_name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.rq_last_name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.rq_second_name, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.rq_company_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.rq_company_name, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.rq_company_full_name, m)
+                }
+                14usize => {
+                    ::b24_core::__private::wire::put(&mut s.rq_company_reg_date, m)
+                }
+                15usize => ::b24_core::__private::wire::put(&mut s.rq_director, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.rq_accountant, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.rq_ceo_name, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.rq_ceo_work_pos, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.rq_contact, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.rq_email, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.rq_phone, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.rq_fax, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.rq_ident_type, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.rq_ident_doc, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.rq_ident_doc_ser, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.rq_ident_doc_num, m),
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.rq_ident_doc_pers_num, m)
+                }
+                28usize => ::b24_core::__private::wire::put(&mut s.rq_ident_doc_date, m),
+                29usize => {
+                    ::b24_core::__private::wire::put(&mut s.rq_ident_doc_issued_by, m)
+                }
+                30usize => {
+                    ::b24_core::__private::wire::put(&mut s.rq_ident_doc_dep_code, m)
+                }
+                31usize => ::b24_core::__private::wire::put(&mut s.rq_inn, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.rq_kpp, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.rq_usrle, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.rq_ifns, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.rq_ogrn, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.rq_ogrnip, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.rq_okpo, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.rq_oktmo, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.rq_okved, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.rq_edrpou, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.rq_drfo, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.rq_kbe, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.rq_iin, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.rq_bin, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.rq_st_cert_ser, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.rq_st_cert_num, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.rq_st_cert_date, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.rq_vat_payer, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.rq_vat_id, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.rq_vat_cert_ser, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.rq_vat_cert_num, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.rq_vat_cert_date, m),
+                53usize => {
+                    ::b24_core::__private::wire::put(&mut s.rq_residence_country, m)
+                }
+                54usize => ::b24_core::__private::wire::put(&mut s.rq_base_doc, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.rq_regon, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.rq_krs, m),
+                57usize => ::b24_core::__private::wire::put(&mut s.rq_pesel, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.rq_legal_form, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.rq_siret, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.rq_siren, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.rq_capital, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.rq_rcs, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.rq_cnpj, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.rq_state_reg, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.rq_mnpl_reg, m),
+                _ => ::b24_core::__private::wire::put(&mut s.rq_cpf, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ORIGINATOR_ID",
-                    "ACTIVE",
-                    "ADDRESS_ONLY",
-                    "SORT",
-                    "RQ_NAME",
-                    "RQ_FIRST_NAME",
-                    "RQ_LAST_NAME",
-                    "RQ_SECOND_NAME",
-                    "RQ_COMPANY_ID",
-                    "RQ_COMPANY_NAME",
-                    "RQ_COMPANY_FULL_NAME",
-                    "RQ_COMPANY_REG_DATE",
-                    "RQ_DIRECTOR",
-                    "RQ_ACCOUNTANT",
-                    "RQ_CEO_NAME",
-                    "RQ_CEO_WORK_POS",
-                    "RQ_CONTACT",
-                    "RQ_EMAIL",
-                    "RQ_PHONE",
-                    "RQ_FAX",
-                    "RQ_IDENT_TYPE",
-                    "RQ_IDENT_DOC",
-                    "RQ_IDENT_DOC_SER",
-                    "RQ_IDENT_DOC_NUM",
-                    "RQ_IDENT_DOC_PERS_NUM",
-                    "RQ_IDENT_DOC_DATE",
-                    "RQ_IDENT_DOC_ISSUED_BY",
-                    "RQ_IDENT_DOC_DEP_CODE",
-                    "RQ_INN",
-                    "RQ_KPP",
-                    "RQ_USRLE",
-                    "RQ_IFNS",
-                    "RQ_OGRN",
-                    "RQ_OGRNIP",
-                    "RQ_OKPO",
-                    "RQ_OKTMO",
-                    "RQ_OKVED",
-                    "RQ_EDRPOU",
-                    "RQ_DRFO",
-                    "RQ_KBE",
-                    "RQ_IIN",
-                    "RQ_BIN",
-                    "RQ_ST_CERT_SER",
-                    "RQ_ST_CERT_NUM",
-                    "RQ_ST_CERT_DATE",
-                    "RQ_VAT_PAYER",
-                    "RQ_VAT_ID",
-                    "RQ_VAT_CERT_SER",
-                    "RQ_VAT_CERT_NUM",
-                    "RQ_VAT_CERT_DATE",
-                    "RQ_RESIDENCE_COUNTRY",
-                    "RQ_BASE_DOC",
-                    "RQ_REGON",
-                    "RQ_KRS",
-                    "RQ_PESEL",
-                    "RQ_LEGAL_FORM",
-                    "RQ_SIRET",
-                    "RQ_SIREN",
-                    "RQ_CAPITAL",
-                    "RQ_RCS",
-                    "RQ_CNPJ",
-                    "RQ_STATE_REG",
-                    "RQ_MNPL_REG",
-                    "RQ_CPF",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ORIGINATOR_ID",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                address_only: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "ADDRESS_ONLY",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                rq_name: ::b24_core::__private::wire::field_at(slot_7, "RQ_NAME")?,
-                rq_first_name: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "RQ_FIRST_NAME",
-                )?,
-                rq_last_name: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "RQ_LAST_NAME",
-                )?,
-                rq_second_name: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "RQ_SECOND_NAME",
-                )?,
-                rq_company_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "RQ_COMPANY_ID",
-                )?,
-                rq_company_name: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "RQ_COMPANY_NAME",
-                )?,
-                rq_company_full_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "RQ_COMPANY_FULL_NAME",
-                )?,
-                rq_company_reg_date: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "RQ_COMPANY_REG_DATE",
-                )?,
-                rq_director: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "RQ_DIRECTOR",
-                )?,
-                rq_accountant: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "RQ_ACCOUNTANT",
-                )?,
-                rq_ceo_name: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "RQ_CEO_NAME",
-                )?,
-                rq_ceo_work_pos: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "RQ_CEO_WORK_POS",
-                )?,
-                rq_contact: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "RQ_CONTACT",
-                )?,
-                rq_email: ::b24_core::__private::wire::field_at(slot_20, "RQ_EMAIL")?,
-                rq_phone: ::b24_core::__private::wire::field_at(slot_21, "RQ_PHONE")?,
-                rq_fax: ::b24_core::__private::wire::field_at(slot_22, "RQ_FAX")?,
-                rq_ident_type: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "RQ_IDENT_TYPE",
-                )?,
-                rq_ident_doc: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "RQ_IDENT_DOC",
-                )?,
-                rq_ident_doc_ser: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "RQ_IDENT_DOC_SER",
-                )?,
-                rq_ident_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "RQ_IDENT_DOC_NUM",
-                )?,
-                rq_ident_doc_pers_num: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RQ_IDENT_DOC_PERS_NUM",
-                )?,
-                rq_ident_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "RQ_IDENT_DOC_DATE",
-                )?,
-                rq_ident_doc_issued_by: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "RQ_IDENT_DOC_ISSUED_BY",
-                )?,
-                rq_ident_doc_dep_code: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "RQ_IDENT_DOC_DEP_CODE",
-                )?,
-                rq_inn: ::b24_core::__private::wire::field_at(slot_31, "RQ_INN")?,
-                rq_kpp: ::b24_core::__private::wire::field_at(slot_32, "RQ_KPP")?,
-                rq_usrle: ::b24_core::__private::wire::field_at(slot_33, "RQ_USRLE")?,
-                rq_ifns: ::b24_core::__private::wire::field_at(slot_34, "RQ_IFNS")?,
-                rq_ogrn: ::b24_core::__private::wire::field_at(slot_35, "RQ_OGRN")?,
-                rq_ogrnip: ::b24_core::__private::wire::field_at(slot_36, "RQ_OGRNIP")?,
-                rq_okpo: ::b24_core::__private::wire::field_at(slot_37, "RQ_OKPO")?,
-                rq_oktmo: ::b24_core::__private::wire::field_at(slot_38, "RQ_OKTMO")?,
-                rq_okved: ::b24_core::__private::wire::field_at(slot_39, "RQ_OKVED")?,
-                rq_edrpou: ::b24_core::__private::wire::field_at(slot_40, "RQ_EDRPOU")?,
-                rq_drfo: ::b24_core::__private::wire::field_at(slot_41, "RQ_DRFO")?,
-                rq_kbe: ::b24_core::__private::wire::field_at(slot_42, "RQ_KBE")?,
-                rq_iin: ::b24_core::__private::wire::field_at(slot_43, "RQ_IIN")?,
-                rq_bin: ::b24_core::__private::wire::field_at(slot_44, "RQ_BIN")?,
-                rq_st_cert_ser: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "RQ_ST_CERT_SER",
-                )?,
-                rq_st_cert_num: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "RQ_ST_CERT_NUM",
-                )?,
-                rq_st_cert_date: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "RQ_ST_CERT_DATE",
-                )?,
-                rq_vat_payer: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "RQ_VAT_PAYER",
-                )?,
-                rq_vat_id: ::b24_core::__private::wire::field_at(slot_49, "RQ_VAT_ID")?,
-                rq_vat_cert_ser: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "RQ_VAT_CERT_SER",
-                )?,
-                rq_vat_cert_num: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "RQ_VAT_CERT_NUM",
-                )?,
-                rq_vat_cert_date: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "RQ_VAT_CERT_DATE",
-                )?,
-                rq_residence_country: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "RQ_RESIDENCE_COUNTRY",
-                )?,
-                rq_base_doc: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "RQ_BASE_DOC",
-                )?,
-                rq_regon: ::b24_core::__private::wire::field_at(slot_55, "RQ_REGON")?,
-                rq_krs: ::b24_core::__private::wire::field_at(slot_56, "RQ_KRS")?,
-                rq_pesel: ::b24_core::__private::wire::field_at(slot_57, "RQ_PESEL")?,
-                rq_legal_form: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "RQ_LEGAL_FORM",
-                )?,
-                rq_siret: ::b24_core::__private::wire::field_at(slot_59, "RQ_SIRET")?,
-                rq_siren: ::b24_core::__private::wire::field_at(slot_60, "RQ_SIREN")?,
-                rq_capital: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "RQ_CAPITAL",
-                )?,
-                rq_rcs: ::b24_core::__private::wire::field_at(slot_62, "RQ_RCS")?,
-                rq_cnpj: ::b24_core::__private::wire::field_at(slot_63, "RQ_CNPJ")?,
-                rq_state_reg: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "RQ_STATE_REG",
-                )?,
-                rq_mnpl_reg: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "RQ_MNPL_REG",
-                )?,
-                rq_cpf: ::b24_core::__private::wire::field_at(slot_66, "RQ_CPF")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -10345,88 +10736,173 @@ pub mod requisite_userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        entity_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        user_type_id: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        show_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        list_column_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        list_filter_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        error_message: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+            "SETTINGS",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.show_in_list, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.is_searchable, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.list_column_label, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.list_filter_label, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.error_message, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "SHOW_FILTER",
                 )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                show_in_list: ::b24_core::__private::wire::take(
+                    s.show_in_list,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "EDIT_IN_LIST",
                 )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                is_searchable: ::b24_core::__private::wire::take(
+                    s.is_searchable,
                     "IS_SEARCHABLE",
                 )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                list_column_label: ::b24_core::__private::wire::take(
+                    s.list_column_label,
                     "LIST_COLUMN_LABEL",
                 )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                list_filter_label: ::b24_core::__private::wire::take(
+                    s.list_filter_label,
                     "LIST_FILTER_LABEL",
                 )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                error_message: ::b24_core::__private::wire::take(
+                    s.error_message,
                     "ERROR_MESSAGE",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "HELP_MESSAGE",
                 )?,
-                list: ::b24_core::__private::wire::field_at(slot_16, "LIST")?,
-                settings: ::b24_core::__private::wire::field_at(slot_17, "SETTINGS")?,
-                extra,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                extra: s.extra,
             })
         }
     }
@@ -10827,21 +11303,37 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -10898,21 +11390,37 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ErrorMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ErrorMessage {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ErrorMessage {
@@ -10969,21 +11477,37 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for HelpMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for HelpMessage {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for HelpMessage {
@@ -11040,21 +11564,37 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListColumnLabel {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListColumnLabel {
@@ -11111,21 +11651,37 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListFilterLabel {
+        const FIELDS: &'static [&'static str] = &["en", "de"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.en, m),
+                _ => ::b24_core::__private::wire::put(&mut s.de, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListFilterLabel {
@@ -11210,28 +11766,48 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SIZE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -11420,88 +11996,72 @@ pub mod requisite_userfield_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -11947,92 +12507,76 @@ pub mod requisite_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Filter {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+            "SETTINGS",
+            "LANG",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                    "SETTINGS",
-                    "LANG",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_17, "LIST")?,
-                settings: ::b24_core::__private::wire::field_at(slot_18, "SETTINGS")?,
-                lang: ::b24_core::__private::wire::field_at(slot_19, "LANG")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Filter {
@@ -12272,66 +12816,66 @@ pub mod requisite_userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "type",
+            "DEFAULT_VALUE",
+            "DISPLAY",
+            "LABEL",
+            "LABEL_CHECKBOX",
+            "USE_SECOND",
+            "USE_TIMEZONE",
+            "PRECISION",
+            "SIZE",
+            "MIN_VALUE",
+            "MAX_VALUE",
+            "ROWS",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.label_checkbox, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.use_second, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.use_timezone, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.min_value, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.max_value, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                _ => ::b24_core::__private::wire::put(&mut s.max_length, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "type",
-                    "DEFAULT_VALUE",
-                    "DISPLAY",
-                    "LABEL",
-                    "LABEL_CHECKBOX",
-                    "USE_SECOND",
-                    "USE_TIMEZONE",
-                    "PRECISION",
-                    "SIZE",
-                    "MIN_VALUE",
-                    "MAX_VALUE",
-                    "ROWS",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DEFAULT_VALUE",
-                )?,
-                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
-                label: ::b24_core::__private::wire::field_at(slot_3, "LABEL")?,
-                label_checkbox: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LABEL_CHECKBOX",
-                )?,
-                use_second: ::b24_core::__private::wire::field_at(slot_5, "USE_SECOND")?,
-                use_timezone: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "USE_TIMEZONE",
-                )?,
-                precision: ::b24_core::__private::wire::field_at(slot_7, "PRECISION")?,
-                size: ::b24_core::__private::wire::field_at(slot_8, "SIZE")?,
-                min_value: ::b24_core::__private::wire::field_at(slot_9, "MIN_VALUE")?,
-                max_value: ::b24_core::__private::wire::field_at(slot_10, "MAX_VALUE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_11, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_12, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "MIN_LENGTH",
-                )?,
-                max_length: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "MAX_LENGTH",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -12679,78 +13223,66 @@ pub mod requisite_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_2, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_3, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "IS_SEARCHABLE",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                settings: ::b24_core::__private::wire::field_at(slot_14, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

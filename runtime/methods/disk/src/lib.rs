@@ -58,28 +58,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Code2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Code2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Code2 {
@@ -148,28 +162,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for CreateTime2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for CreateTime2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for CreateTime2 {
@@ -240,28 +268,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for CreatedBy2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for CreatedBy2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for CreatedBy2 {
@@ -316,20 +358,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -388,28 +446,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DeleteTime2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DeleteTime2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DeleteTime2 {
@@ -480,28 +552,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DeletedBy2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DeletedBy2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DeletedBy2 {
@@ -570,28 +656,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DeletedType2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DeletedType2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DeletedType2 {
@@ -772,93 +872,76 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for File {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for File {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+            "REAL_OBJECT_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DOWNLOAD_URL",
-                    "DETAIL_URL",
-                    "REAL_OBJECT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DELETED_TYPE",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_BY",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DOWNLOAD_URL",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DETAIL_URL",
-                )?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "REAL_OBJECT_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for File {
@@ -1007,28 +1090,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Id2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Id2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Id2 {
@@ -1097,28 +1194,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Name2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Name2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Name2 {
@@ -1187,28 +1298,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ParentId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ParentId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ParentId2 {
@@ -1382,88 +1507,74 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DOWNLOAD_URL",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DELETED_TYPE",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_BY",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DOWNLOAD_URL",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1691,78 +1802,66 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -1996,88 +2095,74 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result4 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DOWNLOAD_URL",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DELETED_TYPE",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_BY",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DOWNLOAD_URL",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result4 {
@@ -2326,88 +2411,74 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result5 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DOWNLOAD_URL",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DELETED_TYPE",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_BY",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DOWNLOAD_URL",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result5 {
@@ -2635,78 +2706,66 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result6 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result6 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result6 {
@@ -2863,40 +2922,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result7 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result7 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "MODULE_ID",
+            "ENTITY_TYPE",
+            "ENTITY_ID",
+            "ROOT_OBJECT_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.root_object_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "MODULE_ID",
-                    "ENTITY_TYPE",
-                    "ENTITY_ID",
-                    "ROOT_OBJECT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ENTITY_TYPE",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
-                root_object_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "ROOT_OBJECT_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result7 {
@@ -2978,24 +3047,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Rights {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Rights {
+        const FIELDS: &'static [&'static str] = &["TASK_ID", "ACCESS_CODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.task_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.access_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TASK_ID", "ACCESS_CODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ACCESS_CODE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Rights {
@@ -3087,40 +3169,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Storage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Storage {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "MODULE_ID",
+            "ENTITY_TYPE",
+            "ENTITY_ID",
+            "ROOT_OBJECT_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.root_object_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "MODULE_ID",
-                    "ENTITY_TYPE",
-                    "ENTITY_ID",
-                    "ROOT_OBJECT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ENTITY_TYPE",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
-                root_object_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "ROOT_OBJECT_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Storage {
@@ -3209,28 +3301,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for StorageId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for StorageId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for StorageId2 {
@@ -3299,28 +3405,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type2 {
@@ -3389,28 +3509,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UpdateTime2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UpdateTime2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UpdateTime2 {
@@ -3481,28 +3615,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UpdatedBy2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UpdatedBy2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UpdatedBy2 {
@@ -3746,50 +3894,56 @@ pub mod attached_object_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AttachedObject {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AttachedObject {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "OBJECT_ID",
+            "MODULE_ID",
+            "ENTITY_TYPE",
+            "ENTITY_ID",
+            "CREATE_TIME",
+            "CREATED_BY",
+            "DOWNLOAD_URL",
+            "NAME",
+            "SIZE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.object_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.size, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OBJECT_ID",
-                    "MODULE_ID",
-                    "ENTITY_TYPE",
-                    "ENTITY_ID",
-                    "CREATE_TIME",
-                    "CREATED_BY",
-                    "DOWNLOAD_URL",
-                    "NAME",
-                    "SIZE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                object_id: ::b24_core::__private::wire::field_at(slot_1, "OBJECT_ID")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_2, "MODULE_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ENTITY_TYPE",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_4, "ENTITY_ID")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_6, "CREATED_BY")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DOWNLOAD_URL",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AttachedObject {
@@ -4554,28 +4708,42 @@ pub mod file_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FileId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FileId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FileId2 {
@@ -4646,28 +4814,42 @@ pub mod file_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for GlobalContentVersion2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for GlobalContentVersion2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for GlobalContentVersion2 {
@@ -4833,74 +5015,70 @@ pub mod file_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "TYPE",
+            "CODE",
+            "STORAGE_ID",
+            "PARENT_ID",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "DELETED_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "TYPE",
-                    "CODE",
-                    "STORAGE_ID",
-                    "PARENT_ID",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "DELETED_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_4, "STORAGE_ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_9, "CREATED_BY")?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DELETED_BY",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_13, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_14, "SIZE")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -5036,28 +5214,42 @@ pub mod file_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Size2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Size2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Size2 {
@@ -5344,45 +5536,54 @@ pub mod file_get_versions {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "OBJECT_ID",
+            "SIZE",
+            "NAME",
+            "GLOBAL_CONTENT_VERSION",
+            "CREATE_TIME",
+            "CREATED_BY",
+            "DOWNLOAD_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.object_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.download_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OBJECT_ID",
-                    "SIZE",
-                    "NAME",
-                    "GLOBAL_CONTENT_VERSION",
-                    "CREATE_TIME",
-                    "CREATED_BY",
-                    "DOWNLOAD_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                object_id: ::b24_core::__private::wire::field_at(slot_1, "OBJECT_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_6, "CREATED_BY")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DOWNLOAD_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5710,88 +5911,74 @@ pub mod file_mark_deleted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DOWNLOAD_URL",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DELETED_TYPE",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_BY",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DOWNLOAD_URL",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6469,88 +6656,74 @@ pub mod file_restore {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DOWNLOAD_URL",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DELETED_TYPE",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DELETED_BY",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DOWNLOAD_URL",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7425,78 +7598,66 @@ pub mod folder_add_sub_folder {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7857,78 +8018,66 @@ pub mod folder_copy_to {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8396,78 +8545,66 @@ pub mod folder_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Folder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Folder {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Folder {
@@ -8899,93 +9036,76 @@ pub mod folder_get_children {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "DOWNLOAD_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                _ => ::b24_core::__private::wire::put(&mut s.download_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                    "GLOBAL_CONTENT_VERSION",
-                    "FILE_ID",
-                    "SIZE",
-                    "DOWNLOAD_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                file_id: ::b24_core::__private::wire::field_at(slot_16, "FILE_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_17, "SIZE")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DOWNLOAD_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9393,28 +9513,42 @@ pub mod folder_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RealObjectId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RealObjectId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RealObjectId2 {
@@ -9560,73 +9694,64 @@ pub mod folder_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "TYPE",
+            "CODE",
+            "STORAGE_ID",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DELETED_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "TYPE",
-                    "CODE",
-                    "STORAGE_ID",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DELETED_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_4, "STORAGE_ID")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETED_BY",
-                )?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -10824,22 +10949,38 @@ pub mod rights_get_tasks {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME", "TITLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "TITLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11154,78 +11295,66 @@ pub mod storage_add_folder {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "STORAGE_ID",
-                    "TYPE",
-                    "REAL_OBJECT_ID",
-                    "PARENT_ID",
-                    "DELETED_TYPE",
-                    "CREATE_TIME",
-                    "UPDATE_TIME",
-                    "DELETE_TIME",
-                    "CREATED_BY",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DETAIL_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                real_object_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REAL_OBJECT_ID",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
-                deleted_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DELETED_TYPE",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATE_TIME",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "UPDATE_TIME",
-                )?,
-                delete_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DELETE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_BY",
-                )?,
-                detail_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETAIL_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11795,28 +11924,42 @@ pub mod storage_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EntityId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EntityId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EntityId2 {
@@ -11885,28 +12028,42 @@ pub mod storage_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EntityType2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EntityType2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EntityType2 {
@@ -11979,28 +12136,42 @@ pub mod storage_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ModuleId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ModuleId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ModuleId2 {
@@ -12099,40 +12270,50 @@ pub mod storage_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "MODULE_ID",
+            "ENTITY_TYPE",
+            "ENTITY_ID",
+            "ROOT_OBJECT_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.root_object_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "CODE",
-                    "MODULE_ID",
-                    "ENTITY_TYPE",
-                    "ENTITY_ID",
-                    "ROOT_OBJECT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ENTITY_TYPE",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
-                root_object_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "ROOT_OBJECT_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -12223,28 +12404,42 @@ pub mod storage_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RootObjectId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RootObjectId2 {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "USE_IN_FILTER",
+            "USE_IN_SHOW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.use_in_filter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.use_in_show, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                use_in_filter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USE_IN_FILTER",
-                )?,
-                use_in_show: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_IN_SHOW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RootObjectId2 {
@@ -13229,45 +13424,54 @@ pub mod version_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Version {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Version {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "OBJECT_ID",
+            "SIZE",
+            "NAME",
+            "GLOBAL_CONTENT_VERSION",
+            "CREATE_TIME",
+            "CREATED_BY",
+            "DOWNLOAD_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.object_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.download_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OBJECT_ID",
-                    "SIZE",
-                    "NAME",
-                    "GLOBAL_CONTENT_VERSION",
-                    "CREATE_TIME",
-                    "CREATED_BY",
-                    "DOWNLOAD_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                object_id: ::b24_core::__private::wire::field_at(slot_1, "OBJECT_ID")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                global_content_version: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "GLOBAL_CONTENT_VERSION",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CREATE_TIME",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_6, "CREATED_BY")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DOWNLOAD_URL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Version {

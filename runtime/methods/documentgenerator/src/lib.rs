@@ -270,132 +270,116 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "templateId",
+            "provider",
+            "value",
+            "values",
+            "fileId",
+            "imageId",
+            "pdfId",
+            "stampsEnabled",
+            "downloadUrl",
+            "downloadUrlMachine",
+            "pdfUrl",
+            "pdfUrlMachine",
+            "printUrl",
+            "printUrlMachine",
+            "imageUrl",
+            "imageUrlMachine",
+            "publicUrl",
+            "isTransformationError",
+            "transformationErrorCode",
+            "transformationErrorMessage",
+            "transformationCancelReason",
+            "pullTag",
+            "emailDiskFile",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+            "publicUrlView",
+            "documents",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.provider, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.image_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.pdf_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.pdf_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.pdf_url_machine, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.print_url, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.print_url_machine, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.image_url, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.image_url_machine, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                20usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.transformation_error_code, m)
+                }
+                22usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.transformation_error_message,
+                        m,
+                    )
+                }
+                23usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.transformation_cancel_reason,
+                        m,
+                    )
+                }
+                24usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.public_url_view, m),
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "templateId",
-                    "provider",
-                    "value",
-                    "values",
-                    "fileId",
-                    "imageId",
-                    "pdfId",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "pdfUrl",
-                    "pdfUrlMachine",
-                    "printUrl",
-                    "printUrlMachine",
-                    "imageUrl",
-                    "imageUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorCode",
-                    "transformationErrorMessage",
-                    "transformationCancelReason",
-                    "pullTag",
-                    "emailDiskFile",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "publicUrlView",
-                    "documents",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateId",
-                )?,
-                provider: ::b24_core::__private::wire::field_at(slot_4, "provider")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                values: ::b24_core::__private::wire::field_at(slot_6, "values")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_7, "fileId")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_8, "imageId")?,
-                pdf_id: ::b24_core::__private::wire::field_at(slot_9, "pdfId")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "downloadUrlMachine",
-                )?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_13, "pdfUrl")?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "pdfUrlMachine",
-                )?,
-                print_url: ::b24_core::__private::wire::field_at(slot_15, "printUrl")?,
-                print_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "printUrlMachine",
-                )?,
-                image_url: ::b24_core::__private::wire::field_at(slot_17, "imageUrl")?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "imageUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_19, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isTransformationError",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "transformationErrorCode",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "transformationErrorMessage",
-                )?,
-                transformation_cancel_reason: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "transformationCancelReason",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_24, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "emailDiskFile",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_28, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_29, "updatedBy")?,
-                public_url_view: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "publicUrlView",
-                )?,
-                documents: ::b24_core::__private::wire::field_at(slot_31, "documents")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -640,25 +624,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Numerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Numerator {
+        const FIELDS: &'static [&'static str] = &[
+            "numerator",
+            "id",
+            "name",
+            "template",
+            "code",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.numerator, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerator", "id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_3, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_5, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Numerator {
@@ -757,22 +764,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Permissions {
+        const FIELDS: &'static [&'static str] = &["SETTINGS", "TEMPLATES", "DOCUMENTS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.templates, m),
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
-                templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
-                documents: ::b24_core::__private::wire::field_at(slot_2, "DOCUMENTS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Permissions {
@@ -856,22 +879,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Permissions2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Permissions2 {
+        const FIELDS: &'static [&'static str] = &["settings", "templates", "documents"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.templates, m),
+                _ => ::b24_core::__private::wire::put(&mut s.documents, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["settings", "templates", "documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                settings: ::b24_core::__private::wire::field_at(slot_0, "settings")?,
-                templates: ::b24_core::__private::wire::field_at(slot_1, "templates")?,
-                documents: ::b24_core::__private::wire::field_at(slot_2, "documents")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Permissions2 {
@@ -940,28 +979,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Phrases {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Phrases {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "TAX_INCLUDED",
+            "TAX_NOT_INCLUDED",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.tax_included, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tax_not_included, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TAX_INCLUDED",
-                )?,
-                tax_not_included: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TAX_NOT_INCLUDED",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Phrases {
@@ -1016,20 +1069,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PublicUrlView {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PublicUrlView {
+        const FIELDS: &'static [&'static str] = &["time"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PublicUrlView {
@@ -1116,46 +1185,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Region {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Region {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "languageId",
+            "formatDate",
+            "formatDatetime",
+            "formatName",
+            "phrases",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.format_date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.format_datetime, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.format_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.phrases, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "formatName",
-                )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Region {
@@ -1363,63 +1436,66 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Region2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Region2 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "languageId",
+            "formatDate",
+            "formatDatetime",
+            "formatName",
+            "phrases",
+            "code",
+            "de",
+            "uk",
+            "br",
+            "sp",
+            "mx",
+            "pl",
+            "fr",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.format_date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.format_datetime, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.format_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.phrases, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.uk, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.br, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.sp, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.mx, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.pl, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fr, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                    "code",
-                    "de",
-                    "uk",
-                    "br",
-                    "sp",
-                    "mx",
-                    "pl",
-                    "fr",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "formatName",
-                )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
-                code: ::b24_core::__private::wire::field_at(slot_7, "code")?,
-                de: ::b24_core::__private::wire::field_at(slot_8, "de")?,
-                uk: ::b24_core::__private::wire::field_at(slot_9, "uk")?,
-                br: ::b24_core::__private::wire::field_at(slot_10, "br")?,
-                sp: ::b24_core::__private::wire::field_at(slot_11, "sp")?,
-                mx: ::b24_core::__private::wire::field_at(slot_12, "mx")?,
-                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
-                fr: ::b24_core::__private::wire::field_at(slot_14, "fr")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Region2 {
@@ -1534,20 +1610,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1592,20 +1684,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["region"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.region, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["region"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -1650,20 +1758,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &["template"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -1713,20 +1837,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result4 {
+        const FIELDS: &'static [&'static str] = &["role"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.role, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["role"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result4 {
@@ -1792,26 +1932,39 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Role {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Role {
+        const FIELDS: &'static [&'static str] = &["id", "name", "code", "permissions"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "code", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "permissions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Role {
@@ -1986,68 +2139,68 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Template {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Template {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "region",
+            "code",
+            "download",
+            "downloadMachine",
+            "active",
+            "moduleId",
+            "numeratorId",
+            "withStamps",
+            "providers",
+            "users",
+            "isDeleted",
+            "sort",
+            "createTime",
+            "updateTime",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.download, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.download_machine, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.providers, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_deleted, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                _ => ::b24_core::__private::wire::put(&mut s.update_time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "providers",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                providers: ::b24_core::__private::wire::field_at(slot_10, "providers")?,
-                users: ::b24_core::__private::wire::field_at(slot_11, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_12, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_13, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Template {
@@ -2314,84 +2467,82 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Template2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Template2 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "region",
+            "code",
+            "download",
+            "active",
+            "moduleId",
+            "numeratorId",
+            "withStamps",
+            "providers",
+            "users",
+            "isDeleted",
+            "sort",
+            "createTime",
+            "updateTime",
+            "downloadMachine",
+            "createdBy",
+            "updatedBy",
+            "fileId",
+            "bodyType",
+            "productsTableVariant",
+            "isDefault",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.download, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.providers, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_deleted, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.download_machine, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.body_type, m),
+                20usize => {
+                    ::b24_core::__private::wire::put(&mut s.products_table_variant, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.is_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "providers",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                    "downloadMachine",
-                    "createdBy",
-                    "updatedBy",
-                    "fileId",
-                    "bodyType",
-                    "productsTableVariant",
-                    "isDefault",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_6, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "withStamps",
-                )?,
-                providers: ::b24_core::__private::wire::field_at(slot_9, "providers")?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "updateTime",
-                )?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadMachine",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_16, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_17, "updatedBy")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_18, "fileId")?,
-                body_type: ::b24_core::__private::wire::field_at(slot_19, "bodyType")?,
-                products_table_variant: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "productsTableVariant",
-                )?,
-                is_default: ::b24_core::__private::wire::field_at(slot_21, "isDefault")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Template2 {
@@ -2583,46 +2734,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Values {
+        const FIELDS: &'static [&'static str] = &[
+            "DocumentNumber",
+            "CurrentDate",
+            "ClientName",
+            "ClientPhone",
+            "Total",
+            "Comment",
+            "UserName",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.current_date, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.client_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.total, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.comment, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DocumentNumber",
-                    "CurrentDate",
-                    "ClientName",
-                    "ClientPhone",
-                    "Total",
-                    "Comment",
-                    "UserName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DocumentNumber",
-                )?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CurrentDate",
-                )?,
-                client_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ClientName",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ClientPhone",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_4, "Total")?,
-                comment: ::b24_core::__private::wire::field_at(slot_5, "Comment")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_6, "UserName")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Values {
@@ -3062,82 +3217,76 @@ pub mod document_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "templateId",
+            "provider",
+            "value",
+            "values",
+            "stampsEnabled",
+            "downloadUrl",
+            "downloadUrlMachine",
+            "publicUrl",
+            "isTransformationError",
+            "pullTag",
+            "emailDiskFile",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.provider, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "templateId",
-                    "provider",
-                    "value",
-                    "values",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "pullTag",
-                    "emailDiskFile",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateId",
-                )?,
-                provider: ::b24_core::__private::wire::field_at(slot_4, "provider")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                values: ::b24_core::__private::wire::field_at(slot_6, "values")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "downloadUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_10, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isTransformationError",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_12, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "emailDiskFile",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_16, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_17, "updatedBy")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -3305,27 +3454,46 @@ pub mod document_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "FORMAT",
+            "PROVIDER",
+            "TITLE",
+            "CurrentDate",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.format, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.provider, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.current_date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "FORMAT", "PROVIDER", "TITLE", "CurrentDate"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
-                provider: ::b24_core::__private::wire::field_at(slot_2, "PROVIDER")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "CurrentDate",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3390,20 +3558,36 @@ pub mod document_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3717,20 +3901,36 @@ pub mod document_enablepublicurl {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["publicUrl"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.public_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["publicUrl"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                public_url: ::b24_core::__private::wire::field_at(slot_0, "publicUrl")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4196,66 +4396,66 @@ pub mod document_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for DocumentFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentFields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "value",
+            "default",
+            "group",
+            "chain",
+            "required",
+            "type",
+            "DocumentNumber",
+            "CurrentDate",
+            "ClientName",
+            "ClientPhone",
+            "Total",
+            "Comment",
+            "UserName",
+            "DocumentTitle",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.chain, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.current_date, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.client_name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.total, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.comment, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "value",
-                    "default",
-                    "group",
-                    "chain",
-                    "required",
-                    "type",
-                    "DocumentNumber",
-                    "CurrentDate",
-                    "ClientName",
-                    "ClientPhone",
-                    "Total",
-                    "Comment",
-                    "UserName",
-                    "DocumentTitle",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                default: ::b24_core::__private::wire::field_at(slot_2, "default")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                chain: ::b24_core::__private::wire::field_at(slot_4, "chain")?,
-                required: ::b24_core::__private::wire::field_at(slot_5, "required")?,
-                type_: ::b24_core::__private::wire::field_at(slot_6, "type")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DocumentNumber",
-                )?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CurrentDate",
-                )?,
-                client_name: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ClientName",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "ClientPhone",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_11, "Total")?,
-                comment: ::b24_core::__private::wire::field_at(slot_12, "Comment")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_13, "UserName")?,
-                document_title: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DocumentTitle",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for DocumentFields {
@@ -4370,23 +4570,36 @@ pub mod document_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["documentFields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documentFields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_fields: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentFields",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4525,68 +4738,62 @@ pub mod document_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Values {
+        const FIELDS: &'static [&'static str] = &[
+            "templateId",
+            "providerClassName",
+            "value",
+            "values",
+            "stampsEnabled",
+            "fields",
+            "DocumentNumber",
+            "CurrentDate",
+            "ClientName",
+            "ClientPhone",
+            "Total",
+            "Comment",
+            "UserName",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.provider_class_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.current_date, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.client_name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.total, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.comment, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "templateId",
-                    "providerClassName",
-                    "value",
-                    "values",
-                    "stampsEnabled",
-                    "fields",
-                    "DocumentNumber",
-                    "CurrentDate",
-                    "ClientName",
-                    "ClientPhone",
-                    "Total",
-                    "Comment",
-                    "UserName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "templateId",
-                )?,
-                provider_class_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "providerClassName",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "stampsEnabled",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DocumentNumber",
-                )?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CurrentDate",
-                )?,
-                client_name: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ClientName",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ClientPhone",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_10, "Total")?,
-                comment: ::b24_core::__private::wire::field_at(slot_11, "Comment")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_12, "UserName")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Values {
@@ -5279,115 +5486,96 @@ pub mod document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "number",
+            "templateId",
+            "provider",
+            "value",
+            "fileId",
+            "imageId",
+            "pdfId",
+            "values",
+            "stampsEnabled",
+            "downloadUrl",
+            "pdfUrl",
+            "imageUrl",
+            "printUrl",
+            "downloadUrlMachine",
+            "pdfUrlMachine",
+            "imageUrlMachine",
+            "printUrlMachine",
+            "publicUrl",
+            "publicUrlView",
+            "isTransformationError",
+            "pullTag",
+            "emailDiskFile",
+            "createTime",
+            "updateTime",
+            "createdBy",
+            "updatedBy",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.provider, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.image_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.pdf_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.stamps_enabled, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.pdf_url, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.image_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.print_url, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.download_url_machine, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.pdf_url_machine, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.image_url_machine, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.print_url_machine, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.public_url_view, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_transformation_error, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.pull_tag, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.email_disk_file, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "templateId",
-                    "provider",
-                    "value",
-                    "fileId",
-                    "imageId",
-                    "pdfId",
-                    "values",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "pdfUrl",
-                    "imageUrl",
-                    "printUrl",
-                    "downloadUrlMachine",
-                    "pdfUrlMachine",
-                    "imageUrlMachine",
-                    "printUrlMachine",
-                    "publicUrl",
-                    "publicUrlView",
-                    "isTransformationError",
-                    "pullTag",
-                    "emailDiskFile",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateId",
-                )?,
-                provider: ::b24_core::__private::wire::field_at(slot_4, "provider")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_6, "fileId")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_7, "imageId")?,
-                pdf_id: ::b24_core::__private::wire::field_at(slot_8, "pdfId")?,
-                values: ::b24_core::__private::wire::field_at(slot_9, "values")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "downloadUrl",
-                )?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_12, "pdfUrl")?,
-                image_url: ::b24_core::__private::wire::field_at(slot_13, "imageUrl")?,
-                print_url: ::b24_core::__private::wire::field_at(slot_14, "printUrl")?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadUrlMachine",
-                )?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "pdfUrlMachine",
-                )?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "imageUrlMachine",
-                )?,
-                print_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "printUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_19, "publicUrl")?,
-                public_url_view: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "publicUrlView",
-                )?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isTransformationError",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_22, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "emailDiskFile",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_26, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_27, "updatedBy")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -5593,23 +5781,39 @@ pub mod document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["TYPE", "FORMAT", "PROVIDER", "TITLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.format, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.provider, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "FORMAT", "PROVIDER", "TITLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
-                provider: ::b24_core::__private::wire::field_at(slot_2, "PROVIDER")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -5671,20 +5875,36 @@ pub mod document_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5868,22 +6088,61 @@ pub mod numerator_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        template: ::std::option::Option<::std::string::String>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "template", "settings"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.template, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "template", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                template: ::b24_core::__private::wire::take(s.template, "template")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "settings")?,
+                extra: s.extra,
             })
         }
     }
@@ -5947,20 +6206,36 @@ pub mod numerator_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["numerator"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.numerator, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6405,20 +6680,36 @@ pub mod numerator_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["numerators"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.numerators, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerators"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerators: ::b24_core::__private::wire::field_at(slot_0, "numerators")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6622,22 +6913,38 @@ pub mod numerator_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "template", "settings"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "template", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -6720,24 +7027,46 @@ pub mod numerator_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "template",
+            "code",
+            "settings",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.template, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6807,23 +7136,43 @@ pub mod numerator_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.bitrix_main_numerator_generator_sequent_number_generator,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -7036,44 +7385,91 @@ pub mod region_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        language_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        format_date: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        format_datetime: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        format_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        phrases: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "languageId",
+            "formatDate",
+            "formatDatetime",
+            "formatName",
+            "phrases",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.language_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.format_date, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.format_datetime, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.format_name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.phrases, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                language_id: ::b24_core::__private::wire::take(
+                    s.language_id,
                     "languageId",
                 )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                format_date: ::b24_core::__private::wire::take(
+                    s.format_date,
                     "formatDate",
                 )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                format_datetime: ::b24_core::__private::wire::take(
+                    s.format_datetime,
                     "formatDatetime",
                 )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                format_name: ::b24_core::__private::wire::take(
+                    s.format_name,
                     "formatName",
                 )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_5, "phrases")?,
-                extra,
+                phrases: ::b24_core::__private::wire::take(s.phrases, "phrases")?,
+                extra: s.extra,
             })
         }
     }
@@ -7409,20 +7805,36 @@ pub mod region_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["region"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.region, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["region"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7589,20 +8001,36 @@ pub mod region_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["regions"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.regions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["regions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                regions: ::b24_core::__private::wire::field_at(slot_0, "regions")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7824,44 +8252,48 @@ pub mod region_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "languageId",
+            "formatDate",
+            "formatDatetime",
+            "formatName",
+            "phrases",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.format_date, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.format_datetime, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.format_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.phrases, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatName",
-                )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_5, "phrases")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -8077,25 +8509,57 @@ pub mod role_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        permissions: ::std::option::Option<::std::option::Option<Permissions>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "code", "permissions"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "code", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                permissions: ::b24_core::__private::wire::take(
+                    s.permissions,
                     "permissions",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -8423,24 +8887,54 @@ pub mod role_fillaccesses {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __AccessesSlots {
+        role_id: ::std::option::Option<i64>,
+        access_code: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Accesses {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Accesses {
+        const FIELDS: &'static [&'static str] = &["roleId", "accessCode"];
+        type Slots = __AccessesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.role_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.access_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["roleId", "accessCode"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                role_id: ::b24_core::__private::wire::field_at(slot_0, "roleId")?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                role_id: ::b24_core::__private::wire::take(s.role_id, "roleId")?,
+                access_code: ::b24_core::__private::wire::take(
+                    s.access_code,
                     "accessCode",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -8627,20 +9121,36 @@ pub mod role_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["role"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.role, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["role"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8706,26 +9216,39 @@ pub mod role_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Role {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Role {
+        const FIELDS: &'static [&'static str] = &["id", "name", "code", "permissions"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "code", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "permissions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Role {
@@ -8930,20 +9453,36 @@ pub mod role_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["roles"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.roles, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["roles"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                roles: ::b24_core::__private::wire::field_at(slot_0, "roles")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9009,26 +9548,39 @@ pub mod role_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Role {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Role {
+        const FIELDS: &'static [&'static str] = &["id", "name", "code", "permissions"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "code", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "permissions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Role {
@@ -9242,25 +9794,38 @@ pub mod role_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "code", "permissions"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "code", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "permissions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -9494,47 +10059,102 @@ pub mod template_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        file_id: ::std::option::Option<i64>,
+        file: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        numerator_id: ::std::option::Option<i64>,
+        region: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        users: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        with_stamps: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "fileId",
+            "file",
+            "numeratorId",
+            "region",
+            "code",
+            "users",
+            "active",
+            "withStamps",
+            "sort",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.file_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.file, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.numerator_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.region, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.users, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.with_stamps, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "fileId",
-                    "file",
-                    "numeratorId",
-                    "region",
-                    "code",
-                    "users",
-                    "active",
-                    "withStamps",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_1, "fileId")?,
-                file: ::b24_core::__private::wire::field_at(slot_2, "file")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                file_id: ::b24_core::__private::wire::take(s.file_id, "fileId")?,
+                file: ::b24_core::__private::wire::take(s.file, "file")?,
+                numerator_id: ::b24_core::__private::wire::take(
+                    s.numerator_id,
                     "numeratorId",
                 )?,
-                region: ::b24_core::__private::wire::field_at(slot_4, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_5, "code")?,
-                users: ::b24_core::__private::wire::field_at(slot_6, "users")?,
-                active: ::b24_core::__private::wire::field_at(slot_7, "active")?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                region: ::b24_core::__private::wire::take(s.region, "region")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                users: ::b24_core::__private::wire::take(s.users, "users")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                with_stamps: ::b24_core::__private::wire::take(
+                    s.with_stamps,
                     "withStamps",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "sort")?,
-                extra,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -9881,20 +10501,36 @@ pub mod template_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["template"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10069,23 +10705,36 @@ pub mod template_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["templateFields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.template_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["templateFields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template_fields: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "templateFields",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10270,66 +10919,66 @@ pub mod template_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TemplateFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TemplateFields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "value",
+            "default",
+            "required",
+            "type",
+            "group",
+            "chain",
+            "DocumentNumber",
+            "CurrentDate",
+            "ClientName",
+            "ClientPhone",
+            "Total",
+            "Comment",
+            "UserName",
+            "DocumentTitle",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.chain, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.current_date, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.client_name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.total, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.comment, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "value",
-                    "default",
-                    "required",
-                    "type",
-                    "group",
-                    "chain",
-                    "DocumentNumber",
-                    "CurrentDate",
-                    "ClientName",
-                    "ClientPhone",
-                    "Total",
-                    "Comment",
-                    "UserName",
-                    "DocumentTitle",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                default: ::b24_core::__private::wire::field_at(slot_2, "default")?,
-                required: ::b24_core::__private::wire::field_at(slot_3, "required")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                group: ::b24_core::__private::wire::field_at(slot_5, "group")?,
-                chain: ::b24_core::__private::wire::field_at(slot_6, "chain")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DocumentNumber",
-                )?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CurrentDate",
-                )?,
-                client_name: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ClientName",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "ClientPhone",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_11, "Total")?,
-                comment: ::b24_core::__private::wire::field_at(slot_12, "Comment")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_13, "UserName")?,
-                document_title: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DocumentTitle",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TemplateFields {
@@ -10643,20 +11292,36 @@ pub mod template_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["templates"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.templates, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["templates"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                templates: ::b24_core::__private::wire::field_at(slot_0, "templates")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10907,47 +11572,56 @@ pub mod template_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "file",
+            "numeratorId",
+            "region",
+            "code",
+            "users",
+            "providers",
+            "active",
+            "withStamps",
+            "sort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.file, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.numerator_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.region, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.providers, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.with_stamps, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "file",
-                    "numeratorId",
-                    "region",
-                    "code",
-                    "users",
-                    "providers",
-                    "active",
-                    "withStamps",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "numeratorId",
-                )?,
-                region: ::b24_core::__private::wire::field_at(slot_3, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                users: ::b24_core::__private::wire::field_at(slot_5, "users")?,
-                providers: ::b24_core::__private::wire::field_at(slot_6, "providers")?,
-                active: ::b24_core::__private::wire::field_at(slot_7, "active")?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "withStamps",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

@@ -60,22 +60,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Access {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Access {
+        const FIELDS: &'static [&'static str] = &["ACCESS", "U1", "AU"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.access, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.u1, m),
+                _ => ::b24_core::__private::wire::put(&mut s.au, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACCESS", "U1", "AU"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
-                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
-                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Access {
@@ -151,23 +167,39 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &["ENTITY", "PROPERTY", "test", "test1"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.property, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.test, m),
+                _ => ::b24_core::__private::wire::put(&mut s.test1, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY", "PROPERTY", "test", "test1"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
-                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
-                test: ::b24_core::__private::wire::field_at(slot_2, "test")?,
-                test1: ::b24_core::__private::wire::field_at(slot_3, "test1")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues {
@@ -679,26 +711,44 @@ pub mod get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Entity {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Entity {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "IBLOCK_TYPE_ID",
+            "ENTITY",
+            "NAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "IBLOCK_TYPE_ID", "ENTITY", "NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                entity: ::b24_core::__private::wire::field_at(slot_2, "ENTITY")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Entity {
@@ -1526,82 +1576,70 @@ pub mod item_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Item {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TIMESTAMP_X",
+            "MODIFIED_BY",
+            "DATE_CREATE",
+            "CREATED_BY",
+            "ACTIVE",
+            "DATE_ACTIVE_FROM",
+            "DATE_ACTIVE_TO",
+            "SORT",
+            "NAME",
+            "PREVIEW_PICTURE",
+            "PREVIEW_TEXT",
+            "DETAIL_PICTURE",
+            "DETAIL_TEXT",
+            "CODE",
+            "ENTITY",
+            "SECTION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TIMESTAMP_X",
-                    "MODIFIED_BY",
-                    "DATE_CREATE",
-                    "CREATED_BY",
-                    "ACTIVE",
-                    "DATE_ACTIVE_FROM",
-                    "DATE_ACTIVE_TO",
-                    "SORT",
-                    "NAME",
-                    "PREVIEW_PICTURE",
-                    "PREVIEW_TEXT",
-                    "DETAIL_PICTURE",
-                    "DETAIL_TEXT",
-                    "CODE",
-                    "ENTITY",
-                    "SECTION",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MODIFIED_BY",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_ACTIVE_FROM",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_ACTIVE_TO",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_9, "NAME")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PREVIEW_PICTURE",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PREVIEW_TEXT",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DETAIL_PICTURE",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DETAIL_TEXT",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_14, "CODE")?,
-                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
-                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Item {
@@ -1733,21 +1771,37 @@ pub mod item_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &["ENTITY", "PROPERTY"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY", "PROPERTY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
-                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues {
@@ -1926,88 +1980,72 @@ pub mod item_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Sort {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Sort {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TIMESTAMP_X",
+            "MODIFIED_BY",
+            "DATE_CREATE",
+            "CREATED_BY",
+            "ACTIVE",
+            "DATE_ACTIVE_FROM",
+            "DATE_ACTIVE_TO",
+            "SORT",
+            "NAME",
+            "PREVIEW_PICTURE",
+            "PREVIEW_TEXT",
+            "DETAIL_PICTURE",
+            "DETAIL_TEXT",
+            "CODE",
+            "ENTITY",
+            "SECTION",
+            "PROPERTY_VALUES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_active_from, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_active_to, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.preview_text, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.detail_text, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TIMESTAMP_X",
-                    "MODIFIED_BY",
-                    "DATE_CREATE",
-                    "CREATED_BY",
-                    "ACTIVE",
-                    "DATE_ACTIVE_FROM",
-                    "DATE_ACTIVE_TO",
-                    "SORT",
-                    "NAME",
-                    "PREVIEW_PICTURE",
-                    "PREVIEW_TEXT",
-                    "DETAIL_PICTURE",
-                    "DETAIL_TEXT",
-                    "CODE",
-                    "ENTITY",
-                    "SECTION",
-                    "PROPERTY_VALUES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MODIFIED_BY",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_ACTIVE_FROM",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_ACTIVE_TO",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_9, "NAME")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PREVIEW_PICTURE",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PREVIEW_TEXT",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DETAIL_PICTURE",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DETAIL_TEXT",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_14, "CODE")?,
-                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
-                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "PROPERTY_VALUES",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Sort {
@@ -2649,23 +2687,39 @@ pub mod item_property_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property {
+        const FIELDS: &'static [&'static str] = &["PROPERTY", "NAME", "TYPE", "SORT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.property, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["PROPERTY", "NAME", "TYPE", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property: ::b24_core::__private::wire::field_at(slot_0, "PROPERTY")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property {
@@ -3440,22 +3494,38 @@ pub mod rights {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["U1", "AU", "U577"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.u1, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.au, m),
+                _ => ::b24_core::__private::wire::put(&mut s.u577, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["U1", "AU", "U577"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                u1: ::b24_core::__private::wire::field_at(slot_0, "U1")?,
-                au: ::b24_core::__private::wire::field_at(slot_1, "AU")?,
-                u577: ::b24_core::__private::wire::field_at(slot_2, "U577")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4237,79 +4307,70 @@ pub mod section_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Section {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Section {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "CODE",
+            "TIMESTAMP_X",
+            "DATE_CREATE",
+            "CREATED_BY",
+            "MODIFIED_BY",
+            "ACTIVE",
+            "SORT",
+            "NAME",
+            "PICTURE",
+            "DETAIL_PICTURE",
+            "DESCRIPTION",
+            "LEFT_MARGIN",
+            "RIGHT_MARGIN",
+            "DEPTH_LEVEL",
+            "ENTITY",
+            "SECTION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.left_margin, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.right_margin, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.depth_level, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "CODE",
-                    "TIMESTAMP_X",
-                    "DATE_CREATE",
-                    "CREATED_BY",
-                    "MODIFIED_BY",
-                    "ACTIVE",
-                    "SORT",
-                    "NAME",
-                    "PICTURE",
-                    "DETAIL_PICTURE",
-                    "DESCRIPTION",
-                    "LEFT_MARGIN",
-                    "RIGHT_MARGIN",
-                    "DEPTH_LEVEL",
-                    "ENTITY",
-                    "SECTION",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIMESTAMP_X",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MODIFIED_BY",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
-                picture: ::b24_core::__private::wire::field_at(slot_9, "PICTURE")?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DETAIL_PICTURE",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DESCRIPTION",
-                )?,
-                left_margin: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "LEFT_MARGIN",
-                )?,
-                right_margin: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "RIGHT_MARGIN",
-                )?,
-                depth_level: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DEPTH_LEVEL",
-                )?,
-                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
-                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Section {
@@ -4546,79 +4607,70 @@ pub mod section_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Sort {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Sort {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "CODE",
+            "TIMESTAMP_X",
+            "DATE_CREATE",
+            "CREATED_BY",
+            "MODIFIED_BY",
+            "ACTIVE",
+            "SORT",
+            "NAME",
+            "PICTURE",
+            "DETAIL_PICTURE",
+            "DESCRIPTION",
+            "LEFT_MARGIN",
+            "RIGHT_MARGIN",
+            "DEPTH_LEVEL",
+            "ENTITY",
+            "SECTION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.picture, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_picture, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.left_margin, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.right_margin, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.depth_level, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.entity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.section, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "CODE",
-                    "TIMESTAMP_X",
-                    "DATE_CREATE",
-                    "CREATED_BY",
-                    "MODIFIED_BY",
-                    "ACTIVE",
-                    "SORT",
-                    "NAME",
-                    "PICTURE",
-                    "DETAIL_PICTURE",
-                    "DESCRIPTION",
-                    "LEFT_MARGIN",
-                    "RIGHT_MARGIN",
-                    "DEPTH_LEVEL",
-                    "ENTITY",
-                    "SECTION",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIMESTAMP_X",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MODIFIED_BY",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
-                picture: ::b24_core::__private::wire::field_at(slot_9, "PICTURE")?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DETAIL_PICTURE",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DESCRIPTION",
-                )?,
-                left_margin: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "LEFT_MARGIN",
-                )?,
-                right_margin: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "RIGHT_MARGIN",
-                )?,
-                depth_level: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DEPTH_LEVEL",
-                )?,
-                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
-                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Sort {

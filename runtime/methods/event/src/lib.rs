@@ -401,23 +401,44 @@ pub mod get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Event {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Event {
+        const FIELDS: &'static [&'static str] = &[
+            "event",
+            "handler",
+            "auth_type",
+            "offline",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.event, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.handler, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.auth_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offline, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["event", "handler", "auth_type", "offline"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                event: ::b24_core::__private::wire::field_at(slot_0, "event")?,
-                handler: ::b24_core::__private::wire::field_at(slot_1, "handler")?,
-                auth_type: ::b24_core::__private::wire::field_at(slot_2, "auth_type")?,
-                offline: ::b24_core::__private::wire::field_at(slot_3, "offline")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Event {
@@ -1005,38 +1026,48 @@ pub mod offline_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Events {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Events {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TIMESTAMP_X",
+            "EVENT_NAME",
+            "EVENT_DATA",
+            "EVENT_ADDITIONAL",
+            "MESSAGE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.event_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.event_data, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.event_additional, m),
+                _ => ::b24_core::__private::wire::put(&mut s.message_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TIMESTAMP_X",
-                    "EVENT_NAME",
-                    "EVENT_DATA",
-                    "EVENT_ADDITIONAL",
-                    "MESSAGE_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                event_name: ::b24_core::__private::wire::field_at(slot_2, "EVENT_NAME")?,
-                event_data: ::b24_core::__private::wire::field_at(slot_3, "EVENT_DATA")?,
-                event_additional: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "EVENT_ADDITIONAL",
-                )?,
-                message_id: ::b24_core::__private::wire::field_at(slot_5, "MESSAGE_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Events {
@@ -1113,21 +1144,37 @@ pub mod offline_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["process_id", "events"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.process_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.events, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["process_id", "events"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                process_id: ::b24_core::__private::wire::field_at(slot_0, "process_id")?,
-                events: ::b24_core::__private::wire::field_at(slot_1, "events")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1438,42 +1485,52 @@ pub mod offline_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Offline {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Offline {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TIMESTAMP_X",
+            "EVENT_NAME",
+            "EVENT_DATA",
+            "EVENT_ADDITIONAL",
+            "MESSAGE_ID",
+            "PROCESS_ID",
+            "ERROR",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.event_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.event_data, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.event_additional, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.process_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.error, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TIMESTAMP_X",
-                    "EVENT_NAME",
-                    "EVENT_DATA",
-                    "EVENT_ADDITIONAL",
-                    "MESSAGE_ID",
-                    "PROCESS_ID",
-                    "ERROR",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                event_name: ::b24_core::__private::wire::field_at(slot_2, "EVENT_NAME")?,
-                event_data: ::b24_core::__private::wire::field_at(slot_3, "EVENT_DATA")?,
-                event_additional: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "EVENT_ADDITIONAL",
-                )?,
-                message_id: ::b24_core::__private::wire::field_at(slot_5, "MESSAGE_ID")?,
-                process_id: ::b24_core::__private::wire::field_at(slot_6, "PROCESS_ID")?,
-                error: ::b24_core::__private::wire::field_at(slot_7, "ERROR")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Offline {
@@ -1721,20 +1778,36 @@ pub mod unbind {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["count"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.count, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                count: ::b24_core::__private::wire::field_at(slot_0, "count")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

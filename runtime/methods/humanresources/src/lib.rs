@@ -51,21 +51,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Departments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Departments {
+        const FIELDS: &'static [&'static str] = &["id", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Departments {
@@ -191,55 +207,58 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field {
+        const FIELDS: &'static [&'static str] = &[
+            "description",
+            "editable",
+            "elementType",
+            "filterable",
+            "multiple",
+            "name",
+            "requiredGroups",
+            "sortable",
+            "title",
+            "type",
+            "validationRules",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.editable, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.element_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.filterable, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.required_groups, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.sortable, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.validation_rules, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "description",
-                    "editable",
-                    "elementType",
-                    "filterable",
-                    "multiple",
-                    "name",
-                    "requiredGroups",
-                    "sortable",
-                    "title",
-                    "type",
-                    "validationRules",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                editable: ::b24_core::__private::wire::field_at(slot_1, "editable")?,
-                element_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "elementType",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "multiple")?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
-                required_groups: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "requiredGroups",
-                )?,
-                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
-                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                validation_rules: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "validationRules",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field {
@@ -362,24 +381,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field2 {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "type",
+            "title",
+            "filterable",
+            "sortable",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.filterable, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sortable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field2 {
@@ -479,28 +520,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field3 {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "type",
+            "title",
+            "description",
+            "filterable",
+            "sortable",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.filterable, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sortable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "description", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_4, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_5, "sortable")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field3 {
@@ -590,27 +651,83 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        company: ::std::option::Option<::std::string::String>,
+        crm_company_id: ::std::option::Option<i64>,
+        title: ::std::option::Option<::std::string::String>,
+        data: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        fields: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "company",
+            "crmCompanyId",
+            "title",
+            "data",
+            "fields",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.company, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.crm_company_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.data, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["company", "crmCompanyId", "title", "data", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
-                crm_company_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                company: ::b24_core::__private::wire::take(s.company, "company")?,
+                crm_company_id: ::b24_core::__private::wire::take(
+                    s.crm_company_id,
                     "crmCompanyId",
                 )?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
-                fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                data: ::b24_core::__private::wire::take(s.data, "data")?,
+                fields: ::b24_core::__private::wire::take(s.fields, "fields")?,
+                extra: s.extra,
             })
         }
     }
@@ -679,21 +796,56 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __JobSlots {
+        id: ::std::option::Option<i64>,
+        fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Job {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Job {
+        const FIELDS: &'static [&'static str] = &["id", "fields"];
+        type Slots = __JobSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                fields: ::b24_core::__private::wire::take(s.fields, "fields")?,
+                extra: s.extra,
             })
         }
     }
@@ -779,28 +931,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Members {
+        const FIELDS: &'static [&'static str] = &[
+            "userId",
+            "name",
+            "workPosition",
+            "role",
+            "avatar",
+            "url",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "name", "workPosition", "role", "avatar", "url"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workPosition",
-                )?,
-                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
-                url: ::b24_core::__private::wire::field_at(slot_5, "url")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Members {
@@ -954,56 +1126,62 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Node {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Node {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "type",
+            "structureId",
+            "parentId",
+            "description",
+            "accessCode",
+            "userCount",
+            "colorName",
+            "xmlId",
+            "createdAt",
+            "updatedAt",
+            "members",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.structure_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.access_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_count, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color_name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.updated_at, m),
+                _ => ::b24_core::__private::wire::put(&mut s.members, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                    "members",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                members: ::b24_core::__private::wire::field_at(slot_12, "members")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Node {
@@ -1108,20 +1286,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["success"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.success, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1166,20 +1360,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -1224,20 +1434,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -1291,21 +1517,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result4 {
+        const FIELDS: &'static [&'static str] = &["status", "errors"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                _ => ::b24_core::__private::wire::put(&mut s.errors, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status", "errors"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                errors: ::b24_core::__private::wire::field_at(slot_1, "errors")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result4 {
@@ -1432,54 +1674,60 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result5 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "type",
+            "structureId",
+            "parentId",
+            "description",
+            "accessCode",
+            "userCount",
+            "colorName",
+            "xmlId",
+            "createdAt",
+            "updatedAt",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.structure_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.access_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_count, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color_name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                _ => ::b24_core::__private::wire::put(&mut s.updated_at, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result5 {
@@ -1579,20 +1827,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result6 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result6 {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result6 {
@@ -1684,50 +1948,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UserIds {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UserIds {
+        const FIELDS: &'static [&'static str] = &[
+            "MEMBER_HEAD",
+            "MEMBER_DEPUTY_HEAD",
+            "MEMBER_EMPLOYEE",
+            "MEMBER_TEAM_HEAD",
+            "MEMBER_TEAM_DEPUTY_HEAD",
+            "MEMBER_TEAM_EMPLOYEE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.member_head, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.member_deputy_head, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.member_employee, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.member_team_head, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.member_team_deputy_head, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.member_team_employee, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MEMBER_HEAD",
-                    "MEMBER_DEPUTY_HEAD",
-                    "MEMBER_EMPLOYEE",
-                    "MEMBER_TEAM_HEAD",
-                    "MEMBER_TEAM_DEPUTY_HEAD",
-                    "MEMBER_TEAM_EMPLOYEE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                member_head: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "MEMBER_HEAD",
-                )?,
-                member_deputy_head: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MEMBER_DEPUTY_HEAD",
-                )?,
-                member_employee: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MEMBER_EMPLOYEE",
-                )?,
-                member_team_head: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MEMBER_TEAM_HEAD",
-                )?,
-                member_team_deputy_head: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MEMBER_TEAM_DEPUTY_HEAD",
-                )?,
-                member_team_employee: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MEMBER_TEAM_EMPLOYEE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UserIds {
@@ -1917,20 +2181,36 @@ pub mod employee_count_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["total"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.total, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["total"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                total: ::b24_core::__private::wire::field_at(slot_0, "total")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2436,29 +2716,44 @@ pub mod employee_multidepartment_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Employees {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Employees {
+        const FIELDS: &'static [&'static str] = &[
+            "userId",
+            "name",
+            "workPosition",
+            "departments",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                _ => ::b24_core::__private::wire::put(&mut s.departments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "name", "workPosition", "departments"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workPosition",
-                )?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "departments",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Employees {
@@ -2525,21 +2820,37 @@ pub mod employee_multidepartment_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["employees", "total"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                _ => ::b24_core::__private::wire::put(&mut s.total, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["employees", "total"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                employees: ::b24_core::__private::wire::field_at(slot_0, "employees")?,
-                total: ::b24_core::__private::wire::field_at(slot_1, "total")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2813,40 +3124,50 @@ pub mod employee_search_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Employee {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Employee {
+        const FIELDS: &'static [&'static str] = &[
+            "userId",
+            "name",
+            "workPosition",
+            "avatar",
+            "url",
+            "departments",
+            "teams",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                _ => ::b24_core::__private::wire::put(&mut s.teams, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "userId",
-                    "name",
-                    "workPosition",
-                    "avatar",
-                    "url",
-                    "departments",
-                    "teams",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workPosition",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
-                url: ::b24_core::__private::wire::field_at(slot_4, "url")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "departments",
-                )?,
-                teams: ::b24_core::__private::wire::field_at(slot_6, "teams")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Employee {
@@ -2921,20 +3242,36 @@ pub mod employee_search_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3133,26 +3470,44 @@ pub mod employee_subordinates_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Departments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Departments {
+        const FIELDS: &'static [&'static str] = &[
+            "nodeId",
+            "name",
+            "role",
+            "subordinatesCount",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.node_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                _ => ::b24_core::__private::wire::put(&mut s.subordinates_count, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["nodeId", "name", "role", "subordinatesCount"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                node_id: ::b24_core::__private::wire::field_at(slot_0, "nodeId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                role: ::b24_core::__private::wire::field_at(slot_2, "role")?,
-                subordinates_count: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "subordinatesCount",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Departments {
@@ -3219,24 +3574,37 @@ pub mod employee_subordinates_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["userId", "departments"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.departments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "departments"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "departments",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3787,39 +4155,52 @@ pub mod hcmlink_company_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Company {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Company {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "company",
+            "crmCompanyId",
+            "title",
+            "data",
+            "createdAt",
+            "fields",
+            "person",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.crm_company_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.data, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                _ => ::b24_core::__private::wire::put(&mut s.person, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "company",
-                    "crmCompanyId",
-                    "title",
-                    "data",
-                    "createdAt",
-                    "fields",
-                    "person",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
-                crm_company_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "crmCompanyId",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                data: ::b24_core::__private::wire::field_at(slot_4, "data")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
-                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
-                person: ::b24_core::__private::wire::field_at(slot_7, "person")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Company {
@@ -3920,23 +4301,39 @@ pub mod hcmlink_company_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["field", "title", "type", "ttl"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.field, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.ttl, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field", "title", "type", "ttl"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                ttl: ::b24_core::__private::wire::field_at(slot_3, "ttl")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4346,28 +4743,48 @@ pub mod hcmlink_company_user_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "company",
+            "crmCompanyId",
+            "title",
+            "data",
+            "person",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.crm_company_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.person, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "company", "crmCompanyId", "title", "data", "person"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
-                crm_company_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "crmCompanyId",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                data: ::b24_core::__private::wire::field_at(slot_4, "data")?,
-                person: ::b24_core::__private::wire::field_at(slot_5, "person")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -4681,36 +5098,52 @@ pub mod hcmlink_employee_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Employee {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Employee {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "company",
+            "person",
+            "employees",
+            "userId",
+            "title",
+            "createdAt",
+            "updatedAt",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.person, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.employees, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                _ => ::b24_core::__private::wire::put(&mut s.updated_at, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "company",
-                    "person",
-                    "employees",
-                    "userId",
-                    "title",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
-                person: ::b24_core::__private::wire::field_at(slot_2, "person")?,
-                employees: ::b24_core::__private::wire::field_at(slot_3, "employees")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_4, "userId")?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_6, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Employee {
@@ -4816,23 +5249,39 @@ pub mod hcmlink_employee_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Employees {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Employees {
+        const FIELDS: &'static [&'static str] = &["id", "employee", "data", "createdAt"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.employee, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.created_at, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "employee", "data", "createdAt"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
-                data: ::b24_core::__private::wire::field_at(slot_2, "data")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_3, "createdAt")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Employees {
@@ -5062,23 +5511,67 @@ pub mod hcmlink_employee_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __DataSlots {
+        employee: ::std::option::Option<::std::string::String>,
+        person: ::std::option::Option<::std::string::String>,
+        user_id: ::std::option::Option<::std::option::Option<i64>>,
+        data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &[
+            "employee",
+            "person",
+            "userId",
+            "data",
+        ];
+        type Slots = __DataSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.employee, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.person, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["employee", "person", "userId", "data"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                employee: ::b24_core::__private::wire::field_at(slot_0, "employee")?,
-                person: ::b24_core::__private::wire::field_at(slot_1, "person")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
-                data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
-                extra,
+                employee: ::b24_core::__private::wire::take(s.employee, "employee")?,
+                person: ::b24_core::__private::wire::take(s.person, "person")?,
+                user_id: ::b24_core::__private::wire::take(s.user_id, "userId")?,
+                data: ::b24_core::__private::wire::take(s.data, "data")?,
+                extra: s.extra,
             })
         }
     }
@@ -5307,22 +5800,54 @@ pub mod hcmlink_field_value_set {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __DataSlots {
+        field: ::std::option::Option<::std::string::String>,
+        employee: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["field", "employee", "value"];
+        type Slots = __DataSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.field, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.employee, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field", "employee", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
+                field: ::b24_core::__private::wire::take(s.field, "field")?,
+                employee: ::b24_core::__private::wire::take(s.employee, "employee")?,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                extra: s.extra,
             })
         }
     }
@@ -5518,20 +6043,36 @@ pub mod hcmlink_job_status_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Status {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status {
+        const FIELDS: &'static [&'static str] = &["alive"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.alive, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["alive"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                alive: ::b24_core::__private::wire::field_at(slot_0, "alive")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Status {
@@ -5736,23 +6277,64 @@ pub mod hcmlink_job_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        status: ::std::option::Option<::std::string::String>,
+        total: ::std::option::Option<::std::option::Option<i64>>,
+        sent: ::std::option::Option<::std::option::Option<i64>>,
+        data: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["status", "total", "sent", "data"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.status, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.total, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sent, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status", "total", "sent", "data"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                total: ::b24_core::__private::wire::field_at(slot_1, "total")?,
-                sent: ::b24_core::__private::wire::field_at(slot_2, "sent")?,
-                data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
-                extra,
+                status: ::b24_core::__private::wire::take(s.status, "status")?,
+                total: ::b24_core::__private::wire::take(s.total, "total")?,
+                sent: ::b24_core::__private::wire::take(s.sent, "sent")?,
+                data: ::b24_core::__private::wire::take(s.data, "data")?,
+                extra: s.extra,
             })
         }
     }
@@ -6332,56 +6914,62 @@ pub mod node_add_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "type",
+            "structureId",
+            "parentId",
+            "description",
+            "accessCode",
+            "userCount",
+            "colorName",
+            "xmlId",
+            "createdAt",
+            "updatedAt",
+            "members",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.structure_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.access_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_count, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color_name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.updated_at, m),
+                _ => ::b24_core::__private::wire::put(&mut s.members, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                    "members",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                members: ::b24_core::__private::wire::field_at(slot_12, "members")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -6497,27 +7085,42 @@ pub mod node_add_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "BUSINESS_PROC_AUTHORITY",
+            "REPORTS_AUTHORITY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.business_proc_authority, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.reports_authority, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["BUSINESS_PROC_AUTHORITY", "REPORTS_AUTHORITY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                business_proc_authority: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "BUSINESS_PROC_AUTHORITY",
-                )?,
-                reports_authority: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REPORTS_AUTHORITY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -6802,54 +7405,60 @@ pub mod node_children_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "type",
+            "structureId",
+            "parentId",
+            "description",
+            "accessCode",
+            "userCount",
+            "colorName",
+            "xmlId",
+            "createdAt",
+            "updatedAt",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.structure_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.access_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_count, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color_name, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                _ => ::b24_core::__private::wire::put(&mut s.updated_at, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -6949,20 +7558,36 @@ pub mod node_children_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7462,47 +8087,56 @@ pub mod node_communication_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Channels {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Channels {
+        const FIELDS: &'static [&'static str] = &[
+            "avatar",
+            "color",
+            "dialogId",
+            "hasAccess",
+            "id",
+            "isExtranet",
+            "originalNodeId",
+            "subtitle",
+            "title",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.has_access, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_extranet, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.original_node_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.subtitle, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "color",
-                    "dialogId",
-                    "hasAccess",
-                    "id",
-                    "isExtranet",
-                    "originalNodeId",
-                    "subtitle",
-                    "title",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
-                has_access: ::b24_core::__private::wire::field_at(slot_3, "hasAccess")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                is_extranet: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isExtranet",
-                )?,
-                original_node_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "originalNodeId",
-                )?,
-                subtitle: ::b24_core::__private::wire::field_at(slot_7, "subtitle")?,
-                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Channels {
@@ -7657,47 +8291,56 @@ pub mod node_communication_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chats {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chats {
+        const FIELDS: &'static [&'static str] = &[
+            "avatar",
+            "color",
+            "dialogId",
+            "hasAccess",
+            "id",
+            "isExtranet",
+            "originalNodeId",
+            "subtitle",
+            "title",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.has_access, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_extranet, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.original_node_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.subtitle, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "color",
-                    "dialogId",
-                    "hasAccess",
-                    "id",
-                    "isExtranet",
-                    "originalNodeId",
-                    "subtitle",
-                    "title",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
-                has_access: ::b24_core::__private::wire::field_at(slot_3, "hasAccess")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                is_extranet: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isExtranet",
-                )?,
-                original_node_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "originalNodeId",
-                )?,
-                subtitle: ::b24_core::__private::wire::field_at(slot_7, "subtitle")?,
-                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chats {
@@ -7838,39 +8481,52 @@ pub mod node_communication_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Collabs {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Collabs {
+        const FIELDS: &'static [&'static str] = &[
+            "avatar",
+            "dialogId",
+            "hasAccess",
+            "id",
+            "originalNodeId",
+            "subtitle",
+            "title",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.has_access, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.original_node_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.subtitle, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "dialogId",
-                    "hasAccess",
-                    "id",
-                    "originalNodeId",
-                    "subtitle",
-                    "title",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_1, "dialogId")?,
-                has_access: ::b24_core::__private::wire::field_at(slot_2, "hasAccess")?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                original_node_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "originalNodeId",
-                )?,
-                subtitle: ::b24_core::__private::wire::field_at(slot_5, "subtitle")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_7, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Collabs {
@@ -7985,41 +8641,48 @@ pub mod node_communication_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Communication {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Communication {
+        const FIELDS: &'static [&'static str] = &[
+            "channels",
+            "channelsNoAccess",
+            "chats",
+            "chatsNoAccess",
+            "collabs",
+            "collabsNoAccess",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.channels, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.channels_no_access, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chats, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.chats_no_access, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.collabs, m),
+                _ => ::b24_core::__private::wire::put(&mut s.collabs_no_access, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "channels",
-                    "channelsNoAccess",
-                    "chats",
-                    "chatsNoAccess",
-                    "collabs",
-                    "collabsNoAccess",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                channels: ::b24_core::__private::wire::field_at(slot_0, "channels")?,
-                channels_no_access: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "channelsNoAccess",
-                )?,
-                chats: ::b24_core::__private::wire::field_at(slot_2, "chats")?,
-                chats_no_access: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "chatsNoAccess",
-                )?,
-                collabs: ::b24_core::__private::wire::field_at(slot_4, "collabs")?,
-                collabs_no_access: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "collabsNoAccess",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Communication {
@@ -8219,24 +8882,37 @@ pub mod node_count_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["departments", "teams"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                _ => ::b24_core::__private::wire::put(&mut s.teams, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["departments", "teams"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "departments",
-                )?,
-                teams: ::b24_core::__private::wire::field_at(slot_1, "teams")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8651,20 +9327,36 @@ pub mod node_field_get_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8862,20 +9554,36 @@ pub mod node_field_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9093,20 +9801,36 @@ pub mod node_get_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9358,22 +10082,38 @@ pub mod node_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Pagination {
+        const FIELDS: &'static [&'static str] = &["page", "limit", "offset"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.page, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Pagination {
@@ -9756,20 +10496,36 @@ pub mod node_member_field_get_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9963,20 +10719,36 @@ pub mod node_member_field_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10351,21 +11123,37 @@ pub mod node_member_remove_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Failed {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Failed {
+        const FIELDS: &'static [&'static str] = &["userId", "reason"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.reason, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "reason"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                reason: ::b24_core::__private::wire::field_at(slot_1, "reason")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Failed {
@@ -10422,21 +11210,37 @@ pub mod node_member_remove_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["removed", "failed"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.removed, m),
+                _ => ::b24_core::__private::wire::put(&mut s.failed, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["removed", "failed"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                removed: ::b24_core::__private::wire::field_at(slot_0, "removed")?,
-                failed: ::b24_core::__private::wire::field_at(slot_1, "failed")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10972,20 +11776,36 @@ pub mod node_search_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Pagination {
+        const FIELDS: &'static [&'static str] = &["limit"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.limit, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["limit"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Pagination {

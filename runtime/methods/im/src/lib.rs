@@ -51,21 +51,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Avatar {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Avatar {
+        const FIELDS: &'static [&'static str] = &["url", "color"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.color, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["url", "color"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Avatar {
@@ -129,22 +145,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EntityLink {
+        const FIELDS: &'static [&'static str] = &["type", "url", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EntityLink {
@@ -297,75 +329,66 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Notifications {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Notifications {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chat_id",
+            "author_id",
+            "date",
+            "notify_type",
+            "notify_module",
+            "notify_event",
+            "notify_tag",
+            "notify_sub_tag",
+            "notify_title",
+            "setting_name",
+            "text",
+            "notify_read",
+            "notify_buttons",
+            "params",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.notify_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.notify_module, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.notify_event, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.notify_tag, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.notify_sub_tag, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.notify_title, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.setting_name, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.notify_read, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.notify_buttons, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chat_id",
-                    "author_id",
-                    "date",
-                    "notify_type",
-                    "notify_module",
-                    "notify_event",
-                    "notify_tag",
-                    "notify_sub_tag",
-                    "notify_title",
-                    "setting_name",
-                    "text",
-                    "notify_read",
-                    "notify_buttons",
-                    "params",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "notify_type",
-                )?,
-                notify_module: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "notify_module",
-                )?,
-                notify_event: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "notify_event",
-                )?,
-                notify_tag: ::b24_core::__private::wire::field_at(slot_7, "notify_tag")?,
-                notify_sub_tag: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "notify_sub_tag",
-                )?,
-                notify_title: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "notify_title",
-                )?,
-                setting_name: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "setting_name",
-                )?,
-                text: ::b24_core::__private::wire::field_at(slot_11, "text")?,
-                notify_read: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "notify_read",
-                )?,
-                notify_buttons: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "notify_buttons",
-                )?,
-                params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Notifications {
@@ -515,44 +538,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Permissions {
+        const FIELDS: &'static [&'static str] = &[
+            "manage_users_add",
+            "manage_users_delete",
+            "manage_ui",
+            "manage_settings",
+            "manage_messages",
+            "can_post",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.manage_users_add, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.manage_users_delete, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.manage_ui, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.manage_settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.manage_messages, m),
+                _ => ::b24_core::__private::wire::put(&mut s.can_post, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "manage_users_add",
-                    "manage_users_delete",
-                    "manage_ui",
-                    "manage_settings",
-                    "manage_messages",
-                    "can_post",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                manage_users_add: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "manage_users_add",
-                )?,
-                manage_users_delete: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "manage_users_delete",
-                )?,
-                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
-                manage_settings: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manage_settings",
-                )?,
-                manage_messages: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manage_messages",
-                )?,
-                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Permissions {
@@ -636,28 +663,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Phones {
+        const FIELDS: &'static [&'static str] = &[
+            "work_phone",
+            "personal_mobile",
+            "inner_phone",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.work_phone, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.personal_mobile, m),
+                _ => ::b24_core::__private::wire::put(&mut s.inner_phone, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Phones {
@@ -898,125 +939,90 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentChat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentChat {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "parent_chat_id",
+            "parent_message_id",
+            "name",
+            "owner",
+            "extranet",
+            "contains_collaber",
+            "avatar",
+            "color",
+            "type",
+            "entity_type",
+            "entity_id",
+            "entity_data_1",
+            "entity_data_2",
+            "entity_data_3",
+            "date_create",
+            "message_type",
+            "mute_list",
+            "manager_list",
+            "user_counter",
+            "restrictions",
+            "role",
+            "text_field_enabled",
+            "background_id",
+            "entity_link",
+            "permissions",
+            "public",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.contains_collaber, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.entity_data_1, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.entity_data_2, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.entity_data_3, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.restrictions, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                _ => ::b24_core::__private::wire::put(&mut s.public, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "owner",
-                    "extranet",
-                    "contains_collaber",
-                    "avatar",
-                    "color",
-                    "type",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "date_create",
-                    "message_type",
-                    "mute_list",
-                    "manager_list",
-                    "user_counter",
-                    "restrictions",
-                    "role",
-                    "text_field_enabled",
-                    "background_id",
-                    "entity_link",
-                    "permissions",
-                    "public",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                owner: ::b24_core::__private::wire::field_at(slot_4, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_5, "extranet")?,
-                contains_collaber: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "contains_collaber",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_11, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "entity_data_3",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "message_type",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_17, "mute_list")?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "manager_list",
-                )?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "user_counter",
-                )?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "restrictions",
-                )?,
-                role: ::b24_core::__private::wire::field_at(slot_21, "role")?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "background_id",
-                )?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "entity_link",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "permissions",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_26, "public")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentChat {
@@ -1203,17 +1209,24 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentItemType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let s = ::b24_core::__private::wire::scalar_string(value)?;
-            if ::b24_core::__private::wire::same(&s, "user", false) {
-                return ::std::result::Result::Ok(Self::User);
-            }
-            if ::b24_core::__private::wire::same(&s, "chat", false) {
-                return ::std::result::Result::Ok(Self::Chat);
-            }
-            ::std::result::Result::Ok(Self::Other(s))
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::scalar(
+                d,
+                "a string",
+                |s: &str| {
+                    if ::b24_core::__private::wire::same(s, "user", false) {
+                        return ::std::option::Option::Some(Self::User);
+                    }
+                    if ::b24_core::__private::wire::same(s, "chat", false) {
+                        return ::std::option::Option::Some(Self::Chat);
+                    }
+                    ::std::option::Option::Some(
+                        Self::Other(::std::string::ToString::to_string(s)),
+                    )
+                },
+            )
         }
     }
     impl ::b24_core::__private::Check for RecentItemType {
@@ -1317,39 +1330,54 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentMessage {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "text",
+            "file",
+            "attach",
+            "author_id",
+            "date",
+            "sticker",
+            "status",
+            "uuid",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.file, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.attach, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sticker, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                _ => ::b24_core::__private::wire::put(&mut s.uuid, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "text",
-                    "file",
-                    "attach",
-                    "author_id",
-                    "date",
-                    "sticker",
-                    "status",
-                    "uuid",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
-                file: ::b24_core::__private::wire::field_at(slot_2, "file")?,
-                attach: ::b24_core::__private::wire::field_at(slot_3, "attach")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_4, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_5, "date")?,
-                sticker: ::b24_core::__private::wire::field_at(slot_6, "sticker")?,
-                status: ::b24_core::__private::wire::field_at(slot_7, "status")?,
-                uuid: ::b24_core::__private::wire::field_at(slot_8, "uuid")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentMessage {
@@ -1504,49 +1532,58 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Restrictions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Restrictions {
+        const FIELDS: &'static [&'static str] = &[
+            "avatar",
+            "rename",
+            "extend",
+            "call",
+            "mute",
+            "leave",
+            "leave_owner",
+            "send",
+            "user_list",
+            "path",
+            "path_title",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rename, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.extend, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.call, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.mute, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.leave, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.leave_owner, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.send, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.user_list, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.path, m),
+                _ => ::b24_core::__private::wire::put(&mut s.path_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "rename",
-                    "extend",
-                    "call",
-                    "mute",
-                    "leave",
-                    "leave_owner",
-                    "send",
-                    "user_list",
-                    "path",
-                    "path_title",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
-                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
-                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
-                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
-                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
-                leave_owner: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "leave_owner",
-                )?,
-                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
-                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
-                path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
-                path_title: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "path_title",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Restrictions {
@@ -1643,23 +1680,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["result_message"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.result_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result_message"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result_message: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "result_message",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1906,97 +1956,92 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Users {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Users {
@@ -2637,20 +2682,36 @@ pub mod chat_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &["ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -4275,40 +4336,50 @@ pub mod counters_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Counters {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Counters {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "CHAT",
+            "CHAT_MUTED",
+            "CHAT_UNREAD",
+            "LINES",
+            "DIALOG",
+            "DIALOG_UNREAD",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat_muted, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.chat_unread, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.lines, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.dialog, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dialog_unread, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TYPE",
-                    "CHAT",
-                    "CHAT_MUTED",
-                    "CHAT_UNREAD",
-                    "LINES",
-                    "DIALOG",
-                    "DIALOG_UNREAD",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                chat: ::b24_core::__private::wire::field_at(slot_1, "CHAT")?,
-                chat_muted: ::b24_core::__private::wire::field_at(slot_2, "CHAT_MUTED")?,
-                chat_unread: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CHAT_UNREAD",
-                )?,
-                lines: ::b24_core::__private::wire::field_at(slot_4, "LINES")?,
-                dialog: ::b24_core::__private::wire::field_at(slot_5, "DIALOG")?,
-                dialog_unread: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DIALOG_UNREAD",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Counters {
@@ -4418,25 +4489,48 @@ pub mod counters_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &[
+            "ALL",
+            "NOTIFY",
+            "CHAT",
+            "LINES",
+            "DIALOG",
+            "MESSENGER",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.all, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.notify, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.lines, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.dialog, m),
+                _ => ::b24_core::__private::wire::put(&mut s.messenger, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ALL", "NOTIFY", "CHAT", "LINES", "DIALOG", "MESSENGER"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                all: ::b24_core::__private::wire::field_at(slot_0, "ALL")?,
-                notify: ::b24_core::__private::wire::field_at(slot_1, "NOTIFY")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "CHAT")?,
-                lines: ::b24_core::__private::wire::field_at(slot_3, "LINES")?,
-                dialog: ::b24_core::__private::wire::field_at(slot_4, "DIALOG")?,
-                messenger: ::b24_core::__private::wire::field_at(slot_5, "MESSENGER")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {
@@ -5001,30 +5095,46 @@ pub mod department_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Department {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Department {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "full_name",
+            "manager_user_id",
+            "manager_user_data",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.manager_user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.manager_user_data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
-                manager_user_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manager_user_id",
-                )?,
-                manager_user_data: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manager_user_data",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Department {
@@ -5291,97 +5401,92 @@ pub mod department_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ManagerUserData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ManagerUserData {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ManagerUserData {
@@ -6095,163 +6200,112 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Dialog {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Dialog {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "parent_chat_id",
+            "parent_message_id",
+            "name",
+            "description",
+            "owner",
+            "extranet",
+            "avatar",
+            "color",
+            "type",
+            "counter",
+            "user_counter",
+            "message_count",
+            "unread_id",
+            "restrictions",
+            "last_message_id",
+            "last_id",
+            "marked_id",
+            "disk_folder_id",
+            "entity_type",
+            "entity_id",
+            "entity_data_1",
+            "entity_data_2",
+            "entity_data_3",
+            "mute_list",
+            "date_create",
+            "message_type",
+            "public",
+            "role",
+            "entity_link",
+            "text_field_enabled",
+            "background_id",
+            "permissions",
+            "is_new",
+            "readed_list",
+            "manager_list",
+            "last_message_views",
+            "dialog_id",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.unread_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.restrictions, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.last_message_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.marked_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.disk_folder_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_data_1, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.entity_data_2, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_data_3, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.readed_list, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.last_message_views, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "description",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "type",
-                    "counter",
-                    "user_counter",
-                    "message_count",
-                    "unread_id",
-                    "restrictions",
-                    "last_message_id",
-                    "last_id",
-                    "marked_id",
-                    "disk_folder_id",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                    "public",
-                    "role",
-                    "entity_link",
-                    "text_field_enabled",
-                    "background_id",
-                    "permissions",
-                    "is_new",
-                    "readed_list",
-                    "manager_list",
-                    "last_message_views",
-                    "dialog_id",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "user_counter",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "message_count",
-                )?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "restrictions",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "last_message_id",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "disk_folder_id",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "message_type",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
-                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "entity_link",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "background_id",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "permissions",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
-                readed_list: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "readed_list",
-                )?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "manager_list",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "last_message_views",
-                )?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_37, "dialog_id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Dialog {
@@ -6499,28 +6553,42 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for LastMessageViews {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for LastMessageViews {
+        const FIELDS: &'static [&'static str] = &[
+            "message_id",
+            "first_viewers",
+            "count_of_viewers",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.first_viewers, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count_of_viewers, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message_id", "first_viewers", "count_of_viewers"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
-                first_viewers: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "first_viewers",
-                )?,
-                count_of_viewers: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "count_of_viewers",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for LastMessageViews {
@@ -6598,23 +6666,44 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ReadedList {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ReadedList {
+        const FIELDS: &'static [&'static str] = &[
+            "user_id",
+            "user_name",
+            "message_id",
+            "date",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user_id", "user_name", "message_id", "date"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
-                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ReadedList {
@@ -6991,83 +7080,76 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Files {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Files {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chatId",
+            "date",
+            "type",
+            "name",
+            "extension",
+            "size",
+            "image",
+            "status",
+            "progress",
+            "authorId",
+            "authorName",
+            "urlPreview",
+            "urlShow",
+            "urlDownload",
+            "viewerAttrs",
+            "mediaUrl",
+            "isTranscribable",
+            "isVideoNote",
+            "isVoiceNote",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.extension, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.image, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.progress, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.author_name, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.url_preview, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.url_show, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.url_download, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.viewer_attrs, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.media_url, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.is_transcribable, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_video_note, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_voice_note, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chatId",
-                    "date",
-                    "type",
-                    "name",
-                    "extension",
-                    "size",
-                    "image",
-                    "status",
-                    "progress",
-                    "authorId",
-                    "authorName",
-                    "urlPreview",
-                    "urlShow",
-                    "urlDownload",
-                    "viewerAttrs",
-                    "mediaUrl",
-                    "isTranscribable",
-                    "isVideoNote",
-                    "isVoiceNote",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
-                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
-                extension: ::b24_core::__private::wire::field_at(slot_5, "extension")?,
-                size: ::b24_core::__private::wire::field_at(slot_6, "size")?,
-                image: ::b24_core::__private::wire::field_at(slot_7, "image")?,
-                status: ::b24_core::__private::wire::field_at(slot_8, "status")?,
-                progress: ::b24_core::__private::wire::field_at(slot_9, "progress")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_10, "authorId")?,
-                author_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "authorName",
-                )?,
-                url_preview: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "urlPreview",
-                )?,
-                url_show: ::b24_core::__private::wire::field_at(slot_13, "urlShow")?,
-                url_download: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "urlDownload",
-                )?,
-                viewer_attrs: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "viewerAttrs",
-                )?,
-                media_url: ::b24_core::__private::wire::field_at(slot_16, "mediaUrl")?,
-                is_transcribable: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "isTranscribable",
-                )?,
-                is_video_note: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "isVideoNote",
-                )?,
-                is_voice_note: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isVoiceNote",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Files {
@@ -7214,21 +7296,37 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Image {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Image {
+        const FIELDS: &'static [&'static str] = &["height", "width"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                _ => ::b24_core::__private::wire::put(&mut s.width, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["height", "width"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
-                width: ::b24_core::__private::wire::field_at(slot_1, "width")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Image {
@@ -7283,20 +7381,36 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for MediaUrl {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for MediaUrl {
+        const FIELDS: &'static [&'static str] = &["preview"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.preview, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["preview"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                preview: ::b24_core::__private::wire::field_at(slot_0, "preview")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for MediaUrl {
@@ -7408,44 +7522,56 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Messages {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chat_id",
+            "author_id",
+            "date",
+            "text",
+            "unread",
+            "uuid",
+            "replaces",
+            "params",
+            "disappearing_date",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.unread, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.uuid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.replaces, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.params, m),
+                _ => ::b24_core::__private::wire::put(&mut s.disappearing_date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chat_id",
-                    "author_id",
-                    "date",
-                    "text",
-                    "unread",
-                    "uuid",
-                    "replaces",
-                    "params",
-                    "disappearing_date",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
-                unread: ::b24_core::__private::wire::field_at(slot_5, "unread")?,
-                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
-                replaces: ::b24_core::__private::wire::field_at(slot_7, "replaces")?,
-                params: ::b24_core::__private::wire::field_at(slot_8, "params")?,
-                disappearing_date: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "disappearing_date",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Messages {
@@ -7553,22 +7679,38 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["LIKE", "CODE", "NOTIFY"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.like, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.notify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LIKE", "CODE", "NOTIFY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                like: ::b24_core::__private::wire::field_at(slot_0, "LIKE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                notify: ::b24_core::__private::wire::field_at(slot_2, "NOTIFY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -7644,23 +7786,44 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "chat_id",
+            "messages",
+            "users",
+            "files",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.messages, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                _ => ::b24_core::__private::wire::put(&mut s.files, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["chat_id", "messages", "users", "files"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chat_id")?,
-                messages: ::b24_core::__private::wire::field_at(slot_1, "messages")?,
-                users: ::b24_core::__private::wire::field_at(slot_2, "users")?,
-                files: ::b24_core::__private::wire::field_at(slot_3, "files")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7922,97 +8085,92 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Users {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Users {
@@ -8248,48 +8406,54 @@ pub mod dialog_messages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ViewerAttrs {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ViewerAttrs {
+        const FIELDS: &'static [&'static str] = &[
+            "viewer",
+            "viewerType",
+            "src",
+            "viewerResized",
+            "objectId",
+            "viewerGroupBy",
+            "imChatId",
+            "title",
+            "actions",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.viewer, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.viewer_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.src, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.viewer_resized, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.object_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.viewer_group_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.im_chat_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.actions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "viewer",
-                    "viewerType",
-                    "src",
-                    "viewerResized",
-                    "objectId",
-                    "viewerGroupBy",
-                    "imChatId",
-                    "title",
-                    "actions",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                viewer: ::b24_core::__private::wire::field_at(slot_0, "viewer")?,
-                viewer_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "viewerType",
-                )?,
-                src: ::b24_core::__private::wire::field_at(slot_2, "src")?,
-                viewer_resized: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "viewerResized",
-                )?,
-                object_id: ::b24_core::__private::wire::field_at(slot_4, "objectId")?,
-                viewer_group_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "viewerGroupBy",
-                )?,
-                im_chat_id: ::b24_core::__private::wire::field_at(slot_6, "imChatId")?,
-                title: ::b24_core::__private::wire::field_at(slot_7, "title")?,
-                actions: ::b24_core::__private::wire::field_at(slot_8, "actions")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ViewerAttrs {
@@ -8749,55 +8913,64 @@ pub mod dialog_messages_search {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Messages {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chatId",
+            "authorId",
+            "date",
+            "text",
+            "isSystem",
+            "uuid",
+            "forward",
+            "params",
+            "viewedByOthers",
+            "unread",
+            "viewed",
+            "viewedCount",
+            "block",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_system, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.uuid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.forward, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.params, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.viewed_by_others, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.unread, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.viewed, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.viewed_count, m),
+                _ => ::b24_core::__private::wire::put(&mut s.block, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chatId",
-                    "authorId",
-                    "date",
-                    "text",
-                    "isSystem",
-                    "uuid",
-                    "forward",
-                    "params",
-                    "viewedByOthers",
-                    "unread",
-                    "viewed",
-                    "viewedCount",
-                    "block",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "authorId")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_5, "isSystem")?,
-                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
-                forward: ::b24_core::__private::wire::field_at(slot_7, "forward")?,
-                params: ::b24_core::__private::wire::field_at(slot_8, "params")?,
-                viewed_by_others: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "viewedByOthers",
-                )?,
-                unread: ::b24_core::__private::wire::field_at(slot_10, "unread")?,
-                viewed: ::b24_core::__private::wire::field_at(slot_11, "viewed")?,
-                viewed_count: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "viewedCount",
-                )?,
-                block: ::b24_core::__private::wire::field_at(slot_13, "block")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Messages {
@@ -8940,32 +9113,44 @@ pub mod dialog_messages_search {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Reactions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Reactions {
+        const FIELDS: &'static [&'static str] = &[
+            "messageId",
+            "reactionCounters",
+            "reactionUsers",
+            "ownReactions",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.reaction_counters, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.reaction_users, m),
+                _ => ::b24_core::__private::wire::put(&mut s.own_reactions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["messageId", "reactionCounters", "reactionUsers", "ownReactions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
-                reaction_counters: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "reactionCounters",
-                )?,
-                reaction_users: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "reactionUsers",
-                )?,
-                own_reactions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ownReactions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Reactions {
@@ -9102,48 +9287,54 @@ pub mod dialog_messages_search {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "messages",
+            "users",
+            "files",
+            "additionalMessages",
+            "copilot",
+            "stickers",
+            "reactions",
+            "tariffRestrictions",
+            "usersShort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.messages, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.files, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.additional_messages, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.copilot, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.stickers, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.reactions, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.tariff_restrictions, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users_short, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "messages",
-                    "users",
-                    "files",
-                    "additionalMessages",
-                    "copilot",
-                    "stickers",
-                    "reactions",
-                    "tariffRestrictions",
-                    "usersShort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                messages: ::b24_core::__private::wire::field_at(slot_0, "messages")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                files: ::b24_core::__private::wire::field_at(slot_2, "files")?,
-                additional_messages: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "additionalMessages",
-                )?,
-                copilot: ::b24_core::__private::wire::field_at(slot_4, "copilot")?,
-                stickers: ::b24_core::__private::wire::field_at(slot_5, "stickers")?,
-                reactions: ::b24_core::__private::wire::field_at(slot_6, "reactions")?,
-                tariff_restrictions: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "tariffRestrictions",
-                )?,
-                users_short: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "usersShort",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9435,97 +9626,92 @@ pub mod dialog_messages_search {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Users {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "firstName",
+            "lastName",
+            "workPosition",
+            "color",
+            "avatar",
+            "avatarHr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "externalAuthId",
+            "status",
+            "idle",
+            "lastActivityDate",
+            "mobileLastDate",
+            "desktopLastDate",
+            "absent",
+            "departments",
+            "phones",
+            "botData",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "firstName",
-                    "lastName",
-                    "workPosition",
-                    "color",
-                    "avatar",
-                    "avatarHr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "externalAuthId",
-                    "status",
-                    "idle",
-                    "lastActivityDate",
-                    "mobileLastDate",
-                    "desktopLastDate",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "botData",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "firstName")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "lastName")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "workPosition",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatarHr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "externalAuthId",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "lastActivityDate",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobileLastDate",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktopLastDate",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "botData")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Users {
@@ -9867,23 +10053,44 @@ pub mod dialog_read {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "dialogId",
+            "chatId",
+            "lastId",
+            "counter",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.counter, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["dialogId", "chatId", "lastId", "counter"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
-                last_id: ::b24_core::__private::wire::field_at(slot_2, "lastId")?,
-                counter: ::b24_core::__private::wire::field_at(slot_3, "counter")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10634,97 +10841,92 @@ pub mod dialog_users_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Users {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Users {
@@ -11303,17 +11505,38 @@ pub mod disk_file_commit {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FileModels {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FileModels {
+        const FIELDS: &'static [&'static str] = &[];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            {
+                let _ = (s, i);
+                m.next_value::<::b24_core::__private::serde::de::IgnoredAny>()
+                    .map(|_| ())
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [] = ::b24_core::__private::wire::slots(
-                obj,
-                &[],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self { extra })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FileModels {
@@ -11345,17 +11568,38 @@ pub mod disk_file_commit {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Files {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Files {
+        const FIELDS: &'static [&'static str] = &[];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            {
+                let _ = (s, i);
+                m.next_value::<::b24_core::__private::serde::de::IgnoredAny>()
+                    .map(|_| ())
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [] = ::b24_core::__private::wire::slots(
-                obj,
-                &[],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self { extra })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Files {
@@ -11417,26 +11661,44 @@ pub mod disk_file_commit {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "FILES",
+            "DISK_ID",
+            "FILE_MODELS",
+            "MESSAGE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.files, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.disk_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.file_models, m),
+                _ => ::b24_core::__private::wire::put(&mut s.message_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FILES", "DISK_ID", "FILE_MODELS", "MESSAGE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                files: ::b24_core::__private::wire::field_at(slot_0, "FILES")?,
-                disk_id: ::b24_core::__private::wire::field_at(slot_1, "DISK_ID")?,
-                file_models: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "FILE_MODELS",
-                )?,
-                message_id: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11758,21 +12020,37 @@ pub mod disk_file_save {
         }
     }
     impl ::b24_core::__private::wire::FromWire for File {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for File {
+        const FIELDS: &'static [&'static str] = &["id", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for File {
@@ -11829,21 +12107,37 @@ pub mod disk_file_save {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Folder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Folder {
+        const FIELDS: &'static [&'static str] = &["id", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Folder {
@@ -11900,21 +12194,37 @@ pub mod disk_file_save {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["folder", "file"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.folder, m),
+                _ => ::b24_core::__private::wire::put(&mut s.file, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["folder", "file"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                folder: ::b24_core::__private::wire::field_at(slot_0, "folder")?,
-                file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -12132,20 +12442,36 @@ pub mod disk_folder_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Folder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Folder {
+        const FIELDS: &'static [&'static str] = &["ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Folder {
@@ -14288,39 +14614,46 @@ pub mod notify_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Notify {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Notify {
+        const FIELDS: &'static [&'static str] = &[
+            "total_count",
+            "total_unread_count",
+            "chat_id",
+            "notifications",
+            "users",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.total_count, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.total_unread_count, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.notifications, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "total_count",
-                    "total_unread_count",
-                    "chat_id",
-                    "notifications",
-                    "users",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                total_count: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "total_count",
-                )?,
-                total_unread_count: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "total_unread_count",
-                )?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_2, "chat_id")?,
-                notifications: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "notifications",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_4, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Notify {
@@ -14801,29 +15134,44 @@ pub mod notify_history_search {
         }
     }
     impl ::b24_core::__private::wire::FromWire for History {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for History {
+        const FIELDS: &'static [&'static str] = &[
+            "chat_id",
+            "total_results",
+            "notifications",
+            "users",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.total_results, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.notifications, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["chat_id", "total_results", "notifications", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chat_id")?,
-                total_results: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "total_results",
-                )?,
-                notifications: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "notifications",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_3, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for History {
@@ -15428,24 +15776,37 @@ pub mod notify_read_all {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["result", "newCounter"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                _ => ::b24_core::__private::wire::put(&mut s.new_counter, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "newCounter"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                new_counter: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "newCounter",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15754,21 +16115,37 @@ pub mod notify_schema_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for List {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for List {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for List {
@@ -15818,20 +16195,36 @@ pub mod notify_schema_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["tasks"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.tasks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["tasks"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                tasks: ::b24_core::__private::wire::field_at(slot_0, "tasks")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -15890,22 +16283,38 @@ pub mod notify_schema_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Schema {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Schema {
+        const FIELDS: &'static [&'static str] = &["NAME", "MODULE_ID", "LIST"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "MODULE_ID", "LIST"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
-                list: ::b24_core::__private::wire::field_at(slot_2, "LIST")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Schema {
@@ -16584,62 +16993,68 @@ pub mod recent_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentItem {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chat_id",
+            "type",
+            "avatar",
+            "title",
+            "message",
+            "counter",
+            "last_id",
+            "pinned",
+            "unread",
+            "has_reminder",
+            "date_update",
+            "date_last_activity",
+            "user",
+            "chat",
+            "options",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.pinned, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.unread, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.has_reminder, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_last_activity, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chat_id",
-                    "type",
-                    "avatar",
-                    "title",
-                    "message",
-                    "counter",
-                    "last_id",
-                    "pinned",
-                    "unread",
-                    "has_reminder",
-                    "date_update",
-                    "date_last_activity",
-                    "user",
-                    "chat",
-                    "options",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                message: ::b24_core::__private::wire::field_at(slot_5, "message")?,
-                counter: ::b24_core::__private::wire::field_at(slot_6, "counter")?,
-                last_id: ::b24_core::__private::wire::field_at(slot_7, "last_id")?,
-                pinned: ::b24_core::__private::wire::field_at(slot_8, "pinned")?,
-                unread: ::b24_core::__private::wire::field_at(slot_9, "unread")?,
-                has_reminder: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "has_reminder",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "date_update",
-                )?,
-                date_last_activity: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "date_last_activity",
-                )?,
-                user: ::b24_core::__private::wire::field_at(slot_13, "user")?,
-                chat: ::b24_core::__private::wire::field_at(slot_14, "chat")?,
-                options: ::b24_core::__private::wire::field_at(slot_15, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentItem {
@@ -16893,72 +17308,74 @@ pub mod recent_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentUser {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentUser {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "absent",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.absent, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "absent",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_2, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_6, "avatar")?,
-                gender: ::b24_core::__private::wire::field_at(slot_7, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_8, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_9, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_10, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_11, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_12, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_14, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_15, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "mobile_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_18, "absent")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentUser {
@@ -17777,62 +18194,68 @@ pub mod recent_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentItem {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chat_id",
+            "type",
+            "avatar",
+            "title",
+            "message",
+            "counter",
+            "last_id",
+            "pinned",
+            "unread",
+            "has_reminder",
+            "date_update",
+            "date_last_activity",
+            "user",
+            "chat",
+            "options",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.pinned, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.unread, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.has_reminder, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_last_activity, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chat_id",
-                    "type",
-                    "avatar",
-                    "title",
-                    "message",
-                    "counter",
-                    "last_id",
-                    "pinned",
-                    "unread",
-                    "has_reminder",
-                    "date_update",
-                    "date_last_activity",
-                    "user",
-                    "chat",
-                    "options",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                message: ::b24_core::__private::wire::field_at(slot_5, "message")?,
-                counter: ::b24_core::__private::wire::field_at(slot_6, "counter")?,
-                last_id: ::b24_core::__private::wire::field_at(slot_7, "last_id")?,
-                pinned: ::b24_core::__private::wire::field_at(slot_8, "pinned")?,
-                unread: ::b24_core::__private::wire::field_at(slot_9, "unread")?,
-                has_reminder: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "has_reminder",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "date_update",
-                )?,
-                date_last_activity: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "date_last_activity",
-                )?,
-                user: ::b24_core::__private::wire::field_at(slot_13, "user")?,
-                chat: ::b24_core::__private::wire::field_at(slot_14, "chat")?,
-                options: ::b24_core::__private::wire::field_at(slot_15, "options")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentItem {
@@ -17989,36 +18412,51 @@ pub mod recent_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentList {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentList {
+        const FIELDS: &'static [&'static str] = &[
+            "items",
+            "hasMore",
+            "hasMorePages",
+            "copilot",
+            "messagesAutoDeleteConfigs",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.items, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.has_more, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.has_more_pages, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.copilot, m),
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.messages_auto_delete_configs,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "items",
-                    "hasMore",
-                    "hasMorePages",
-                    "copilot",
-                    "messagesAutoDeleteConfigs",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                has_more: ::b24_core::__private::wire::field_at(slot_1, "hasMore")?,
-                has_more_pages: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "hasMorePages",
-                )?,
-                copilot: ::b24_core::__private::wire::field_at(slot_3, "copilot")?,
-                messages_auto_delete_configs: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "messagesAutoDeleteConfigs",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentList {
@@ -18280,97 +18718,92 @@ pub mod recent_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RecentUser {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RecentUser {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "absent",
+            "active",
+            "avatar_hr",
+            "bot_data",
+            "departments",
+            "desktop_last_date",
+            "email",
+            "phones",
+            "type",
+            "website",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.website, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "absent",
-                    "active",
-                    "avatar_hr",
-                    "bot_data",
-                    "departments",
-                    "desktop_last_date",
-                    "email",
-                    "phones",
-                    "type",
-                    "website",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_2, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_6, "avatar")?,
-                gender: ::b24_core::__private::wire::field_at(slot_7, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_8, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_9, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_10, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_11, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_12, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_14, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_15, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "mobile_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_18, "absent")?,
-                active: ::b24_core::__private::wire::field_at(slot_19, "active")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_20, "avatar_hr")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_21, "bot_data")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "desktop_last_date",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_24, "email")?,
-                phones: ::b24_core::__private::wire::field_at(slot_25, "phones")?,
-                type_: ::b24_core::__private::wire::field_at(slot_26, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_27, "website")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RecentUser {
@@ -18973,27 +19406,46 @@ pub mod revision_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Revision {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Revision {
+        const FIELDS: &'static [&'static str] = &[
+            "rest",
+            "web",
+            "mobile",
+            "desktop",
+            "im_revision_mobile",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.rest, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mobile, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.desktop, m),
+                _ => ::b24_core::__private::wire::put(&mut s.im_revision_mobile, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["rest", "web", "mobile", "desktop", "im_revision_mobile"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
-                web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
-                mobile: ::b24_core::__private::wire::field_at(slot_2, "mobile")?,
-                desktop: ::b24_core::__private::wire::field_at(slot_3, "desktop")?,
-                im_revision_mobile: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "im_revision_mobile",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Revision {
@@ -19490,146 +19942,104 @@ pub mod search_chat_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "parent_chat_id",
+            "parent_message_id",
+            "name",
+            "description",
+            "owner",
+            "extranet",
+            "avatar",
+            "color",
+            "type",
+            "counter",
+            "user_counter",
+            "message_count",
+            "unread_id",
+            "restrictions",
+            "last_message_id",
+            "last_id",
+            "marked_id",
+            "disk_folder_id",
+            "entity_type",
+            "entity_id",
+            "entity_data_1",
+            "entity_data_2",
+            "entity_data_3",
+            "mute_list",
+            "date_create",
+            "message_type",
+            "public",
+            "role",
+            "entity_link",
+            "text_field_enabled",
+            "background_id",
+            "permissions",
+            "is_new",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.unread_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.restrictions, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.last_message_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.marked_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.disk_folder_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_data_1, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.entity_data_2, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_data_3, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_new, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "description",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "type",
-                    "counter",
-                    "user_counter",
-                    "message_count",
-                    "unread_id",
-                    "restrictions",
-                    "last_message_id",
-                    "last_id",
-                    "marked_id",
-                    "disk_folder_id",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                    "public",
-                    "role",
-                    "entity_link",
-                    "text_field_enabled",
-                    "background_id",
-                    "permissions",
-                    "is_new",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "user_counter",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "message_count",
-                )?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "restrictions",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "last_message_id",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "disk_folder_id",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "message_type",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
-                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "entity_link",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "background_id",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "permissions",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -19853,22 +20263,38 @@ pub mod search_chat_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EntityLink {
+        const FIELDS: &'static [&'static str] = &["type", "url", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EntityLink {
@@ -20142,30 +20568,46 @@ pub mod search_department_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Department {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Department {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "full_name",
+            "manager_user_id",
+            "manager_user_data",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.full_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.manager_user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.manager_user_data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
-                manager_user_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manager_user_id",
-                )?,
-                manager_user_data: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manager_user_data",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Department {
@@ -20432,97 +20874,92 @@ pub mod search_department_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ManagerUserData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ManagerUserData {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ManagerUserData {
@@ -21236,69 +21673,66 @@ pub mod search_last_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "owner",
+            "extranet",
+            "avatar",
+            "color",
+            "type",
+            "entity_type",
+            "entity_id",
+            "entity_data_1",
+            "entity_data_2",
+            "entity_data_3",
+            "mute_list",
+            "date_create",
+            "message_type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.entity_data_1, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.entity_data_2, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.entity_data_3, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.message_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "type",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                owner: ::b24_core::__private::wire::field_at(slot_2, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_3, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_6, "type")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_8, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_12, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "message_type",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -21448,25 +21882,48 @@ pub mod search_last_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Last {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Last {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "type",
+            "avatar",
+            "title",
+            "user",
+            "chat",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                _ => ::b24_core::__private::wire::put(&mut s.chat, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type", "avatar", "title", "user", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_2, "avatar")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                user: ::b24_core::__private::wire::field_at(slot_4, "user")?,
-                chat: ::b24_core::__private::wire::field_at(slot_5, "chat")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Last {
@@ -21740,97 +22197,92 @@ pub mod search_last_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -22340,79 +22792,78 @@ pub mod search_user_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "departments",
+            "absent",
+            "phones",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                _ => ::b24_core::__private::wire::put(&mut s.phones, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "departments",
-                    "absent",
-                    "phones",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_2, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_6, "avatar")?,
-                gender: ::b24_core::__private::wire::field_at(slot_7, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_8, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_9, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_10, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_11, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_12, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_14, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_15, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "mobile_last_date",
-                )?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "departments",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_19, "absent")?,
-                phones: ::b24_core::__private::wire::field_at(slot_20, "phones")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -22920,97 +23371,92 @@ pub mod user_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "bot_data",
+            "type",
+            "website",
+            "email",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                _ => ::b24_core::__private::wire::put(&mut s.email, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -23548,97 +23994,92 @@ pub mod user_list_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for List {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for List {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "color",
+            "avatar",
+            "avatar_hr",
+            "gender",
+            "birthday",
+            "extranet",
+            "network",
+            "bot",
+            "connector",
+            "external_auth_id",
+            "status",
+            "idle",
+            "last_activity_date",
+            "mobile_last_date",
+            "desktop_last_date",
+            "absent",
+            "departments",
+            "phones",
+            "website",
+            "email",
+            "bot_data",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.avatar_hr, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.external_auth_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.idle, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.mobile_last_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.desktop_last_date, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.absent, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.phones, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.website, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.bot_data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "website",
-                    "email",
-                    "bot_data",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                website: ::b24_core::__private::wire::field_at(slot_24, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_25, "email")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_26, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_27, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for List {
@@ -24459,25 +24900,38 @@ pub mod v2_event_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Event {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Event {
+        const FIELDS: &'static [&'static str] = &["events", "nextOffset", "hasMore"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.events, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.next_offset, m),
+                _ => ::b24_core::__private::wire::put(&mut s.has_more, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["events", "nextOffset", "hasMore"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                events: ::b24_core::__private::wire::field_at(slot_0, "events")?,
-                next_offset: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "nextOffset",
-                )?,
-                has_more: ::b24_core::__private::wire::field_at(slot_2, "hasMore")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Event {
@@ -24882,23 +25336,36 @@ pub mod v2_file_download {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["downloadUrl"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.download_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["downloadUrl"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "downloadUrl",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -25101,22 +25568,54 @@ pub mod v2_file_upload {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        content: ::std::option::Option<::b24_core::__private::types::File>,
+        message: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "content", "message"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.content, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "content", "message"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
-                message: ::b24_core::__private::wire::field_at(slot_2, "message")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                content: ::b24_core::__private::wire::take(s.content, "content")?,
+                message: ::b24_core::__private::wire::take(s.message, "message")?,
+                extra: s.extra,
             })
         }
     }
@@ -25194,23 +25693,44 @@ pub mod v2_file_upload {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "dialogId",
+            "chatId",
+            "messageId",
+            "file",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.file, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["dialogId", "chatId", "messageId", "file"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
-                message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
-                file: ::b24_core::__private::wire::field_at(slot_3, "file")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

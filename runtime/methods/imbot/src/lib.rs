@@ -169,73 +169,72 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Bot {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Bot {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "code",
+            "type",
+            "isHidden",
+            "isSupportOpenline",
+            "isReactionsEnabled",
+            "backgroundId",
+            "language",
+            "moduleId",
+            "eventMode",
+            "countMessage",
+            "countCommand",
+            "countChat",
+            "countUser",
+            "bots",
+            "users",
+            "hasNextPage",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_hidden, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_support_openline, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_reactions_enabled, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.language, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.event_mode, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.count_message, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.count_command, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.count_chat, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.count_user, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.bots, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                _ => ::b24_core::__private::wire::put(&mut s.has_next_page, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "code",
-                    "type",
-                    "isHidden",
-                    "isSupportOpenline",
-                    "isReactionsEnabled",
-                    "backgroundId",
-                    "language",
-                    "moduleId",
-                    "eventMode",
-                    "countMessage",
-                    "countCommand",
-                    "countChat",
-                    "countUser",
-                    "bots",
-                    "users",
-                    "hasNextPage",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isSupportOpenline",
-                )?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isReactionsEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "backgroundId",
-                )?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
-                count_message: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "countMessage",
-                )?,
-                count_command: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "countCommand",
-                )?,
-                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
-                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
-                bots: ::b24_core::__private::wire::field_at(slot_14, "bots")?,
-                users: ::b24_core::__private::wire::field_at(slot_15, "users")?,
-                has_next_page: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "hasNextPage",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Bot {
@@ -455,64 +454,66 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Bot2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Bot2 {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "code",
+            "type",
+            "isHidden",
+            "isSupportOpenline",
+            "isReactionsEnabled",
+            "backgroundId",
+            "language",
+            "moduleId",
+            "eventMode",
+            "countMessage",
+            "countCommand",
+            "countChat",
+            "countUser",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_hidden, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_support_openline, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_reactions_enabled, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.language, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.event_mode, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.count_message, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.count_command, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.count_chat, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count_user, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "code",
-                    "type",
-                    "isHidden",
-                    "isSupportOpenline",
-                    "isReactionsEnabled",
-                    "backgroundId",
-                    "language",
-                    "moduleId",
-                    "eventMode",
-                    "countMessage",
-                    "countCommand",
-                    "countChat",
-                    "countUser",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isSupportOpenline",
-                )?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isReactionsEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "backgroundId",
-                )?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
-                count_message: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "countMessage",
-                )?,
-                count_command: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "countCommand",
-                )?,
-                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
-                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Bot2 {
@@ -657,28 +658,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Command {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Command {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "botId",
+            "command",
+            "common",
+            "hidden",
+            "extranetSupport",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.bot_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.command, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.common, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.hidden, m),
+                _ => ::b24_core::__private::wire::put(&mut s.extranet_support, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "botId", "command", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                bot_id: ::b24_core::__private::wire::field_at(slot_1, "botId")?,
-                command: ::b24_core::__private::wire::field_at(slot_2, "command")?,
-                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
-                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
-                extranet_support: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "extranetSupport",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Command {
@@ -748,20 +769,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["result"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.result, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -820,21 +857,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["bot", "users"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bot", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -884,20 +937,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &["command"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.command, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["command"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -1320,28 +1389,38 @@ pub mod app_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lang {
+        const FIELDS: &'static [&'static str] = &["LANGUAGE_ID", "TITLE", "DESCRIPTION"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LANGUAGE_ID", "TITLE", "DESCRIPTION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "LANGUAGE_ID",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Lang {
@@ -1976,29 +2055,44 @@ pub mod app_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lang {
+        const FIELDS: &'static [&'static str] = &[
+            "LANGUAGE_ID",
+            "TITLE",
+            "DESCRIPTION",
+            "COPYRIGHT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.copyright, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LANGUAGE_ID", "TITLE", "DESCRIPTION", "COPYRIGHT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "LANGUAGE_ID",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                copyright: ::b24_core::__private::wire::field_at(slot_3, "COPYRIGHT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Lang {
@@ -2196,23 +2290,39 @@ pub mod bot_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Bot {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Bot {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME", "CODE", "OPENLINE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.openline, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "CODE", "OPENLINE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                openline: ::b24_core::__private::wire::field_at(slot_3, "OPENLINE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Bot {
@@ -2755,20 +2865,36 @@ pub mod chat_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &["ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -4943,20 +5069,36 @@ pub mod command_answer {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Attach {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Attach {
+        const FIELDS: &'static [&'static str] = &["BLOCKS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.blocks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["BLOCKS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                blocks: ::b24_core::__private::wire::field_at(slot_0, "BLOCKS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Attach {
@@ -5020,22 +5162,38 @@ pub mod command_answer {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Blocks {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Blocks {
+        const FIELDS: &'static [&'static str] = &["MESSAGE", "DELIMITER", "LINK"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.delimiter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.link, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MESSAGE", "DELIMITER", "LINK"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
-                delimiter: ::b24_core::__private::wire::field_at(slot_1, "DELIMITER")?,
-                link: ::b24_core::__private::wire::field_at(slot_2, "LINK")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Blocks {
@@ -5097,21 +5255,37 @@ pub mod command_answer {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Buttons {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Buttons {
+        const FIELDS: &'static [&'static str] = &["TEXT", "COMMAND"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                _ => ::b24_core::__private::wire::put(&mut s.command, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TEXT", "COMMAND"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
-                command: ::b24_core::__private::wire::field_at(slot_1, "COMMAND")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Buttons {
@@ -5161,20 +5335,36 @@ pub mod command_answer {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Keyboard {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Keyboard {
+        const FIELDS: &'static [&'static str] = &["BUTTONS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.buttons, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["BUTTONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                buttons: ::b24_core::__private::wire::field_at(slot_0, "BUTTONS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Keyboard {
@@ -5282,47 +5472,56 @@ pub mod command_answer {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Menu {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Menu {
+        const FIELDS: &'static [&'static str] = &[
+            "TEXT",
+            "LINK",
+            "COMMAND",
+            "COMMAND_PARAMS",
+            "APP_ID",
+            "APP_PARAMS",
+            "ACTION",
+            "ACTION_VALUE",
+            "CONTEXT",
+            "DISABLED",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.link, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.command, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.command_params, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.app_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.app_params, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.action, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.action_value, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.context, m),
+                _ => ::b24_core::__private::wire::put(&mut s.disabled, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TEXT",
-                    "LINK",
-                    "COMMAND",
-                    "COMMAND_PARAMS",
-                    "APP_ID",
-                    "APP_PARAMS",
-                    "ACTION",
-                    "ACTION_VALUE",
-                    "CONTEXT",
-                    "DISABLED",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
-                link: ::b24_core::__private::wire::field_at(slot_1, "LINK")?,
-                command: ::b24_core::__private::wire::field_at(slot_2, "COMMAND")?,
-                command_params: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "COMMAND_PARAMS",
-                )?,
-                app_id: ::b24_core::__private::wire::field_at(slot_4, "APP_ID")?,
-                app_params: ::b24_core::__private::wire::field_at(slot_5, "APP_PARAMS")?,
-                action: ::b24_core::__private::wire::field_at(slot_6, "ACTION")?,
-                action_value: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTION_VALUE",
-                )?,
-                context: ::b24_core::__private::wire::field_at(slot_8, "CONTEXT")?,
-                disabled: ::b24_core::__private::wire::field_at(slot_9, "DISABLED")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Menu {
@@ -5683,25 +5882,57 @@ pub mod command_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __LangSlots {
+        language_id: ::std::option::Option<::std::string::String>,
+        title: ::std::option::Option<::std::string::String>,
+        params: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lang {
+        const FIELDS: &'static [&'static str] = &["LANGUAGE_ID", "TITLE", "PARAMS"];
+        type Slots = __LangSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.language_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LANGUAGE_ID", "TITLE", "PARAMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                language_id: ::b24_core::__private::wire::take(
+                    s.language_id,
                     "LANGUAGE_ID",
                 )?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                params: ::b24_core::__private::wire::take(s.params, "PARAMS")?,
+                extra: s.extra,
             })
         }
     }
@@ -6106,30 +6337,46 @@ pub mod command_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "COMMAND",
+            "EVENT_COMMAND_ADD",
+            "HIDDEN",
+            "EXTRANET_SUPPORT",
+            "LANG",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.command, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.event_command_add, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.hidden, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.extranet_support, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["COMMAND", "EVENT_COMMAND_ADD", "HIDDEN", "EXTRANET_SUPPORT", "LANG"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                command: ::b24_core::__private::wire::field_at(slot_0, "COMMAND")?,
-                event_command_add: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "EVENT_COMMAND_ADD",
-                )?,
-                hidden: ::b24_core::__private::wire::field_at(slot_2, "HIDDEN")?,
-                extranet_support: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "EXTRANET_SUPPORT",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_4, "LANG")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -6586,163 +6833,112 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Dialog {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Dialog {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "parent_chat_id",
+            "parent_message_id",
+            "name",
+            "description",
+            "owner",
+            "extranet",
+            "avatar",
+            "color",
+            "type",
+            "counter",
+            "user_counter",
+            "message_count",
+            "unread_id",
+            "restrictions",
+            "last_message_id",
+            "last_id",
+            "marked_id",
+            "disk_folder_id",
+            "entity_type",
+            "entity_id",
+            "entity_data_1",
+            "entity_data_2",
+            "entity_data_3",
+            "mute_list",
+            "date_create",
+            "message_type",
+            "public",
+            "role",
+            "entity_link",
+            "text_field_enabled",
+            "background_id",
+            "permissions",
+            "is_new",
+            "readed_list",
+            "manager_list",
+            "last_message_views",
+            "dialog_id",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.unread_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.restrictions, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.last_message_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.marked_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.disk_folder_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_data_1, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.entity_data_2, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_data_3, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.readed_list, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.last_message_views, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "description",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "type",
-                    "counter",
-                    "user_counter",
-                    "message_count",
-                    "unread_id",
-                    "restrictions",
-                    "last_message_id",
-                    "last_id",
-                    "marked_id",
-                    "disk_folder_id",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                    "public",
-                    "role",
-                    "entity_link",
-                    "text_field_enabled",
-                    "background_id",
-                    "permissions",
-                    "is_new",
-                    "readed_list",
-                    "manager_list",
-                    "last_message_views",
-                    "dialog_id",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "user_counter",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "message_count",
-                )?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "restrictions",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "last_message_id",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "disk_folder_id",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "message_type",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
-                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "entity_link",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "background_id",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "permissions",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
-                readed_list: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "readed_list",
-                )?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "manager_list",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "last_message_views",
-                )?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_37, "dialog_id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Dialog {
@@ -6986,22 +7182,38 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EntityLink {
+        const FIELDS: &'static [&'static str] = &["type", "url", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EntityLink {
@@ -7070,22 +7282,38 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FirstViewers {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FirstViewers {
+        const FIELDS: &'static [&'static str] = &["user_id", "user_name", "date"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user_id", "user_name", "date"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
-                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FirstViewers {
@@ -7154,28 +7382,42 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for LastMessageViews {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for LastMessageViews {
+        const FIELDS: &'static [&'static str] = &[
+            "message_id",
+            "first_viewers",
+            "count_of_viewers",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.first_viewers, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count_of_viewers, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message_id", "first_viewers", "count_of_viewers"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
-                first_viewers: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "first_viewers",
-                )?,
-                count_of_viewers: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "count_of_viewers",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for LastMessageViews {
@@ -7265,44 +7507,48 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Permissions {
+        const FIELDS: &'static [&'static str] = &[
+            "manage_users_add",
+            "manage_users_delete",
+            "manage_ui",
+            "manage_settings",
+            "manage_messages",
+            "can_post",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.manage_users_add, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.manage_users_delete, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.manage_ui, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.manage_settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.manage_messages, m),
+                _ => ::b24_core::__private::wire::put(&mut s.can_post, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "manage_users_add",
-                    "manage_users_delete",
-                    "manage_ui",
-                    "manage_settings",
-                    "manage_messages",
-                    "can_post",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                manage_users_add: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "manage_users_add",
-                )?,
-                manage_users_delete: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "manage_users_delete",
-                )?,
-                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
-                manage_settings: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manage_settings",
-                )?,
-                manage_messages: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manage_messages",
-                )?,
-                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Permissions {
@@ -7393,23 +7639,44 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ReadedList {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ReadedList {
+        const FIELDS: &'static [&'static str] = &[
+            "user_id",
+            "user_name",
+            "message_id",
+            "date",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user_id", "user_name", "message_id", "date"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
-                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ReadedList {
@@ -7525,42 +7792,54 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Restrictions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Restrictions {
+        const FIELDS: &'static [&'static str] = &[
+            "avatar",
+            "rename",
+            "extend",
+            "call",
+            "mute",
+            "leave",
+            "leave_owner",
+            "send",
+            "user_list",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rename, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.extend, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.call, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.mute, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.leave, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.leave_owner, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.send, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "rename",
-                    "extend",
-                    "call",
-                    "mute",
-                    "leave",
-                    "leave_owner",
-                    "send",
-                    "user_list",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
-                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
-                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
-                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
-                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
-                leave_owner: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "leave_owner",
-                )?,
-                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
-                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Restrictions {
@@ -9196,54 +9475,107 @@ pub mod register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __PropertiesSlots {
+        name: ::std::option::Option<::std::string::String>,
+        last_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        email: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        personal_birthday: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        work_position: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        personal_www: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        personal_gender: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        personal_photo: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "LAST_NAME",
+            "COLOR",
+            "EMAIL",
+            "PERSONAL_BIRTHDAY",
+            "WORK_POSITION",
+            "PERSONAL_WWW",
+            "PERSONAL_GENDER",
+            "PERSONAL_PHOTO",
+        ];
+        type Slots = __PropertiesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.last_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.email, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.personal_birthday, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.personal_www, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.personal_gender, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.personal_photo, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "LAST_NAME",
-                    "COLOR",
-                    "EMAIL",
-                    "PERSONAL_BIRTHDAY",
-                    "WORK_POSITION",
-                    "PERSONAL_WWW",
-                    "PERSONAL_GENDER",
-                    "PERSONAL_PHOTO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_1, "LAST_NAME")?,
-                color: ::b24_core::__private::wire::field_at(slot_2, "COLOR")?,
-                email: ::b24_core::__private::wire::field_at(slot_3, "EMAIL")?,
-                personal_birthday: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                last_name: ::b24_core::__private::wire::take(s.last_name, "LAST_NAME")?,
+                color: ::b24_core::__private::wire::take(s.color, "COLOR")?,
+                email: ::b24_core::__private::wire::take(s.email, "EMAIL")?,
+                personal_birthday: ::b24_core::__private::wire::take(
+                    s.personal_birthday,
                     "PERSONAL_BIRTHDAY",
                 )?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                work_position: ::b24_core::__private::wire::take(
+                    s.work_position,
                     "WORK_POSITION",
                 )?,
-                personal_www: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                personal_www: ::b24_core::__private::wire::take(
+                    s.personal_www,
                     "PERSONAL_WWW",
                 )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                personal_gender: ::b24_core::__private::wire::take(
+                    s.personal_gender,
                     "PERSONAL_GENDER",
                 )?,
-                personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                personal_photo: ::b24_core::__private::wire::take(
+                    s.personal_photo,
                     "PERSONAL_PHOTO",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -9719,54 +10051,58 @@ pub mod update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "CODE",
+            "EVENT_HANDLER",
+            "EVENT_MESSAGE_ADD",
+            "EVENT_MESSAGE_UPDATE",
+            "EVENT_MESSAGE_DELETE",
+            "EVENT_WELCOME_MESSAGE",
+            "EVENT_BOT_DELETE",
+            "PROPERTIES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.event_handler, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.event_message_add, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(&mut s.event_message_update, m)
+                }
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.event_message_delete, m)
+                }
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.event_welcome_message, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.event_bot_delete, m),
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CODE",
-                    "EVENT_HANDLER",
-                    "EVENT_MESSAGE_ADD",
-                    "EVENT_MESSAGE_UPDATE",
-                    "EVENT_MESSAGE_DELETE",
-                    "EVENT_WELCOME_MESSAGE",
-                    "EVENT_BOT_DELETE",
-                    "PROPERTIES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                event_handler: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "EVENT_HANDLER",
-                )?,
-                event_message_add: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "EVENT_MESSAGE_ADD",
-                )?,
-                event_message_update: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "EVENT_MESSAGE_UPDATE",
-                )?,
-                event_message_delete: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "EVENT_MESSAGE_DELETE",
-                )?,
-                event_welcome_message: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "EVENT_WELCOME_MESSAGE",
-                )?,
-                event_bot_delete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "EVENT_BOT_DELETE",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(slot_7, "PROPERTIES")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -10440,53 +10776,116 @@ pub mod v2_bot_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        code: ::std::option::Option<::std::string::String>,
+        bot_token: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        properties: ::std::option::Option<Properties>,
+        type_: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        event_mode: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        webhook_url: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        is_hidden: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_reactions_enabled: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_support_openline: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        background_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "botToken",
+            "properties",
+            "type",
+            "eventMode",
+            "webhookUrl",
+            "isHidden",
+            "isReactionsEnabled",
+            "isSupportOpenline",
+            "backgroundId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.bot_token, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.properties, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.event_mode, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.webhook_url, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.is_hidden, m),
+                7usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_reactions_enabled, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::fill(&mut s.is_support_openline, m)
+                }
+                _ => ::b24_core::__private::wire::fill(&mut s.background_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "botToken",
-                    "properties",
-                    "type",
-                    "eventMode",
-                    "webhookUrl",
-                    "isHidden",
-                    "isReactionsEnabled",
-                    "isSupportOpenline",
-                    "backgroundId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
-                properties: ::b24_core::__private::wire::field_at(slot_2, "properties")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_4, "eventMode")?,
-                webhook_url: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                bot_token: ::b24_core::__private::wire::take(s.bot_token, "botToken")?,
+                properties: ::b24_core::__private::wire::take(
+                    s.properties,
+                    "properties",
+                )?,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                event_mode: ::b24_core::__private::wire::take(
+                    s.event_mode,
+                    "eventMode",
+                )?,
+                webhook_url: ::b24_core::__private::wire::take(
+                    s.webhook_url,
                     "webhookUrl",
                 )?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_6, "isHidden")?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                is_hidden: ::b24_core::__private::wire::take(s.is_hidden, "isHidden")?,
+                is_reactions_enabled: ::b24_core::__private::wire::take(
+                    s.is_reactions_enabled,
                     "isReactionsEnabled",
                 )?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                is_support_openline: ::b24_core::__private::wire::take(
+                    s.is_support_openline,
                     "isSupportOpenline",
                 )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                background_id: ::b24_core::__private::wire::take(
+                    s.background_id,
                     "backgroundId",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -10607,28 +11006,77 @@ pub mod v2_bot_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __PropertiesSlots {
+        name: ::std::option::Option<::std::string::String>,
+        last_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        work_position: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        gender: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        avatar: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "lastName",
+            "workPosition",
+            "color",
+            "gender",
+            "avatar",
+        ];
+        type Slots = __PropertiesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.last_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.work_position, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.gender, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.avatar, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "lastName", "workPosition", "color", "gender", "avatar"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_1, "lastName")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                last_name: ::b24_core::__private::wire::take(s.last_name, "lastName")?,
+                work_position: ::b24_core::__private::wire::take(
+                    s.work_position,
                     "workPosition",
                 )?,
-                color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
-                gender: ::b24_core::__private::wire::field_at(slot_4, "gender")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
-                extra,
+                color: ::b24_core::__private::wire::take(s.color, "color")?,
+                gender: ::b24_core::__private::wire::take(s.gender, "gender")?,
+                avatar: ::b24_core::__private::wire::take(s.avatar, "avatar")?,
+                extra: s.extra,
             })
         }
     }
@@ -10714,21 +11162,37 @@ pub mod v2_bot_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["bot", "users"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bot", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11162,48 +11626,54 @@ pub mod v2_bot_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "properties",
+            "isHidden",
+            "isReactionsEnabled",
+            "isSupportOpenline",
+            "backgroundId",
+            "eventMode",
+            "webhookUrl",
+            "botToken",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.is_hidden, m),
+                2usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_reactions_enabled, m)
+                }
+                3usize => ::b24_core::__private::wire::put(&mut s.is_support_openline, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.event_mode, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.webhook_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.bot_token, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "properties",
-                    "isHidden",
-                    "isReactionsEnabled",
-                    "isSupportOpenline",
-                    "backgroundId",
-                    "eventMode",
-                    "webhookUrl",
-                    "botToken",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                properties: ::b24_core::__private::wire::field_at(slot_0, "properties")?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_1, "isHidden")?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isReactionsEnabled",
-                )?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isSupportOpenline",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "backgroundId",
-                )?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_5, "eventMode")?,
-                webhook_url: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "webhookUrl",
-                )?,
-                bot_token: ::b24_core::__private::wire::field_at(slot_7, "botToken")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -11318,28 +11788,48 @@ pub mod v2_bot_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "lastName",
+            "workPosition",
+            "color",
+            "gender",
+            "avatar",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.gender, m),
+                _ => ::b24_core::__private::wire::put(&mut s.avatar, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "lastName", "workPosition", "color", "gender", "avatar"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_1, "lastName")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workPosition",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
-                gender: ::b24_core::__private::wire::field_at(slot_4, "gender")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -11423,21 +11913,37 @@ pub mod v2_bot_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["bot", "users"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.bot, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bot", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -12840,44 +13346,56 @@ pub mod v2_chat_message_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Message {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Message {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chatId",
+            "authorId",
+            "date",
+            "text",
+            "isSystem",
+            "uuid",
+            "forward",
+            "params",
+            "viewedByOthers",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_system, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.uuid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.forward, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.params, m),
+                _ => ::b24_core::__private::wire::put(&mut s.viewed_by_others, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chatId",
-                    "authorId",
-                    "date",
-                    "text",
-                    "isSystem",
-                    "uuid",
-                    "forward",
-                    "params",
-                    "viewedByOthers",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "authorId")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_5, "isSystem")?,
-                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
-                forward: ::b24_core::__private::wire::field_at(slot_7, "forward")?,
-                params: ::b24_core::__private::wire::field_at(slot_8, "params")?,
-                viewed_by_others: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "viewedByOthers",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Message {
@@ -12979,21 +13497,37 @@ pub mod v2_chat_message_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["message", "user"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message", "user"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
-                user: ::b24_core::__private::wire::field_at(slot_1, "user")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13261,29 +13795,44 @@ pub mod v2_chat_message_get_context {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "messages",
+            "users",
+            "hasPrevPage",
+            "hasNextPage",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.messages, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.has_prev_page, m),
+                _ => ::b24_core::__private::wire::put(&mut s.has_next_page, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["messages", "users", "hasPrevPage", "hasNextPage"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                messages: ::b24_core::__private::wire::field_at(slot_0, "messages")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                has_prev_page: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "hasPrevPage",
-                )?,
-                has_next_page: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "hasNextPage",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13547,26 +14096,44 @@ pub mod v2_chat_message_read {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "chatId",
+            "lastId",
+            "counter",
+            "viewedMessages",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                _ => ::b24_core::__private::wire::put(&mut s.viewed_messages, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["chatId", "lastId", "counter", "viewedMessages"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
-                last_id: ::b24_core::__private::wire::field_at(slot_1, "lastId")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "counter")?,
-                viewed_messages: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "viewedMessages",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13873,45 +14440,52 @@ pub mod v2_chat_message_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "message",
+            "attach",
+            "keyboard",
+            "system",
+            "urlPreview",
+            "replyId",
+            "templateId",
+            "forwardIds",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.attach, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.keyboard, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.url_preview, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.reply_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.template_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.forward_ids, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "message",
-                    "attach",
-                    "keyboard",
-                    "system",
-                    "urlPreview",
-                    "replyId",
-                    "templateId",
-                    "forwardIds",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
-                attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
-                keyboard: ::b24_core::__private::wire::field_at(slot_2, "keyboard")?,
-                system: ::b24_core::__private::wire::field_at(slot_3, "system")?,
-                url_preview: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "urlPreview",
-                )?,
-                reply_id: ::b24_core::__private::wire::field_at(slot_5, "replyId")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "templateId",
-                )?,
-                forward_ids: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "forwardIds",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -14003,21 +14577,37 @@ pub mod v2_chat_message_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["id", "uuidMap"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.uuid_map, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "uuidMap"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                uuid_map: ::b24_core::__private::wire::field_at(slot_1, "uuidMap")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14265,26 +14855,44 @@ pub mod v2_chat_message_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "message",
+            "attach",
+            "keyboard",
+            "urlPreview",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.attach, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.keyboard, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url_preview, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message", "attach", "keyboard", "urlPreview"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
-                attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
-                keyboard: ::b24_core::__private::wire::field_at(slot_2, "keyboard")?,
-                url_preview: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "urlPreview",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -15515,156 +16123,108 @@ pub mod v2_chat_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "dialogId",
+            "name",
+            "description",
+            "type",
+            "owner",
+            "color",
+            "avatar",
+            "role",
+            "dateCreate",
+            "lastMessageId",
+            "muteList",
+            "managerList",
+            "messageType",
+            "extranet",
+            "containsCollaber",
+            "entityType",
+            "entityId",
+            "entityData1",
+            "entityData2",
+            "entityData3",
+            "entityLink",
+            "diskFolderId",
+            "permissions",
+            "parentChatId",
+            "parentMessageId",
+            "isNew",
+            "textFieldEnabled",
+            "backgroundId",
+            "lastMessageViews",
+            "lastId",
+            "markedId",
+            "messageCount",
+            "public",
+            "unreadId",
+            "userCounter",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.last_message_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.contains_collaber, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.entity_data1, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.entity_data2, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.entity_data3, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.disk_folder_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.last_message_views, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.marked_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.unread_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "dialogId",
-                    "name",
-                    "description",
-                    "type",
-                    "owner",
-                    "color",
-                    "avatar",
-                    "role",
-                    "dateCreate",
-                    "lastMessageId",
-                    "muteList",
-                    "managerList",
-                    "messageType",
-                    "extranet",
-                    "containsCollaber",
-                    "entityType",
-                    "entityId",
-                    "entityData1",
-                    "entityData2",
-                    "entityData3",
-                    "entityLink",
-                    "diskFolderId",
-                    "permissions",
-                    "parentChatId",
-                    "parentMessageId",
-                    "isNew",
-                    "textFieldEnabled",
-                    "backgroundId",
-                    "lastMessageViews",
-                    "lastId",
-                    "markedId",
-                    "messageCount",
-                    "public",
-                    "unreadId",
-                    "userCounter",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_1, "dialogId")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                role: ::b24_core::__private::wire::field_at(slot_8, "role")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCreate",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "lastMessageId",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_11, "muteList")?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "managerList",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "messageType",
-                )?,
-                extranet: ::b24_core::__private::wire::field_at(slot_14, "extranet")?,
-                contains_collaber: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "containsCollaber",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "entityType",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_17, "entityId")?,
-                entity_data1: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "entityData1",
-                )?,
-                entity_data2: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "entityData2",
-                )?,
-                entity_data3: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "entityData3",
-                )?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entityLink",
-                )?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "diskFolderId",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "permissions",
-                )?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "parentChatId",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "parentMessageId",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_26, "isNew")?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "textFieldEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "backgroundId",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "lastMessageViews",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_30, "lastId")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_31, "markedId")?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "messageCount",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_33, "public")?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_34, "unreadId")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "userCounter",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -15926,37 +16486,50 @@ pub mod v2_chat_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "description",
+            "color",
+            "avatar",
+            "userIds",
+            "ownerId",
+            "message",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.user_ids, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "description",
-                    "color",
-                    "avatar",
-                    "userIds",
-                    "ownerId",
-                    "message",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_2, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
-                user_ids: ::b24_core::__private::wire::field_at(slot_4, "userIds")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_5, "ownerId")?,
-                message: ::b24_core::__private::wire::field_at(slot_6, "message")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -16045,21 +16618,37 @@ pub mod v2_chat_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["chat", "users"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["chat", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat: ::b24_core::__private::wire::field_at(slot_0, "chat")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -16540,156 +17129,108 @@ pub mod v2_chat_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "dialogId",
+            "name",
+            "description",
+            "type",
+            "owner",
+            "color",
+            "avatar",
+            "role",
+            "dateCreate",
+            "lastMessageId",
+            "muteList",
+            "managerList",
+            "messageType",
+            "extranet",
+            "containsCollaber",
+            "entityType",
+            "entityId",
+            "entityData1",
+            "entityData2",
+            "entityData3",
+            "entityLink",
+            "diskFolderId",
+            "permissions",
+            "parentChatId",
+            "parentMessageId",
+            "isNew",
+            "textFieldEnabled",
+            "backgroundId",
+            "lastMessageViews",
+            "lastId",
+            "markedId",
+            "messageCount",
+            "public",
+            "unreadId",
+            "userCounter",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.last_message_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.contains_collaber, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.entity_data1, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.entity_data2, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.entity_data3, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.disk_folder_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.last_message_views, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.marked_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.unread_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "dialogId",
-                    "name",
-                    "description",
-                    "type",
-                    "owner",
-                    "color",
-                    "avatar",
-                    "role",
-                    "dateCreate",
-                    "lastMessageId",
-                    "muteList",
-                    "managerList",
-                    "messageType",
-                    "extranet",
-                    "containsCollaber",
-                    "entityType",
-                    "entityId",
-                    "entityData1",
-                    "entityData2",
-                    "entityData3",
-                    "entityLink",
-                    "diskFolderId",
-                    "permissions",
-                    "parentChatId",
-                    "parentMessageId",
-                    "isNew",
-                    "textFieldEnabled",
-                    "backgroundId",
-                    "lastMessageViews",
-                    "lastId",
-                    "markedId",
-                    "messageCount",
-                    "public",
-                    "unreadId",
-                    "userCounter",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_1, "dialogId")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                role: ::b24_core::__private::wire::field_at(slot_8, "role")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCreate",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "lastMessageId",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_11, "muteList")?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "managerList",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "messageType",
-                )?,
-                extranet: ::b24_core::__private::wire::field_at(slot_14, "extranet")?,
-                contains_collaber: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "containsCollaber",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "entityType",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_17, "entityId")?,
-                entity_data1: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "entityData1",
-                )?,
-                entity_data2: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "entityData2",
-                )?,
-                entity_data3: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "entityData3",
-                )?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entityLink",
-                )?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "diskFolderId",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "permissions",
-                )?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "parentChatId",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "parentMessageId",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_26, "isNew")?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "textFieldEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "backgroundId",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "lastMessageViews",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_30, "lastId")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_31, "markedId")?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "messageCount",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_33, "public")?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_34, "unreadId")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "userCounter",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -16909,20 +17450,36 @@ pub mod v2_chat_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["chat"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.chat, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat: ::b24_core::__private::wire::field_at(slot_0, "chat")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -17498,26 +18055,44 @@ pub mod v2_chat_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "description",
+            "color",
+            "avatar",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                _ => ::b24_core::__private::wire::put(&mut s.avatar, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "description", "color", "avatar"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_2, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -17808,27 +18383,46 @@ pub mod v2_command_answer {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "message",
+            "attach",
+            "keyboard",
+            "system",
+            "urlPreview",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.attach, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.keyboard, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                _ => ::b24_core::__private::wire::put(&mut s.url_preview, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message", "attach", "keyboard", "system", "urlPreview"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
-                attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
-                keyboard: ::b24_core::__private::wire::field_at(slot_2, "keyboard")?,
-                system: ::b24_core::__private::wire::field_at(slot_3, "system")?,
-                url_preview: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "urlPreview",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -18048,20 +18642,36 @@ pub mod v2_command_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Command {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Command {
+        const FIELDS: &'static [&'static str] = &["commands"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.commands, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["commands"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                commands: ::b24_core::__private::wire::field_at(slot_0, "commands")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Command {
@@ -18319,28 +18929,93 @@ pub mod v2_command_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        command: ::std::option::Option<::std::string::String>,
+        title: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        params: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        common: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        hidden: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extranet_support: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "command",
+            "title",
+            "params",
+            "common",
+            "hidden",
+            "extranetSupport",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.command, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.params, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.common, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.hidden, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.extranet_support, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["command", "title", "params", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
-                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
-                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
-                extranet_support: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                command: ::b24_core::__private::wire::take(s.command, "command")?,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                params: ::b24_core::__private::wire::take(s.params, "params")?,
+                common: ::b24_core::__private::wire::take(s.common, "common")?,
+                hidden: ::b24_core::__private::wire::take(s.hidden, "hidden")?,
+                extranet_support: ::b24_core::__private::wire::take(
+                    s.extranet_support,
                     "extranetSupport",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -18809,28 +19484,48 @@ pub mod v2_command_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "command",
+            "title",
+            "params",
+            "common",
+            "hidden",
+            "extranetSupport",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.command, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.params, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.common, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.hidden, m),
+                _ => ::b24_core::__private::wire::put(&mut s.extranet_support, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["command", "title", "params", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
-                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
-                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
-                extranet_support: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "extranetSupport",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -19147,25 +19842,38 @@ pub mod v2_event_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Event {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Event {
+        const FIELDS: &'static [&'static str] = &["events", "nextOffset", "hasMore"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.events, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.next_offset, m),
+                _ => ::b24_core::__private::wire::put(&mut s.has_more, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["events", "nextOffset", "hasMore"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                events: ::b24_core::__private::wire::field_at(slot_0, "events")?,
-                next_offset: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "nextOffset",
-                )?,
-                has_more: ::b24_core::__private::wire::field_at(slot_2, "hasMore")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Event {
@@ -19386,23 +20094,36 @@ pub mod v2_file_download {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["downloadUrl"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.download_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["downloadUrl"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "downloadUrl",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -19637,22 +20358,54 @@ pub mod v2_file_upload {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        content: ::std::option::Option<::b24_core::__private::types::File>,
+        message: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["name", "content", "message"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.content, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "content", "message"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
-                message: ::b24_core::__private::wire::field_at(slot_2, "message")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                content: ::b24_core::__private::wire::take(s.content, "content")?,
+                message: ::b24_core::__private::wire::take(s.message, "message")?,
+                extra: s.extra,
             })
         }
     }
@@ -19730,23 +20483,44 @@ pub mod v2_file_upload {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "file",
+            "messageId",
+            "chatId",
+            "dialogId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.file, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["file", "messageId", "chatId", "dialogId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                file: ::b24_core::__private::wire::field_at(slot_0, "file")?,
-                message_id: ::b24_core::__private::wire::field_at(slot_1, "messageId")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_2, "chatId")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_3, "dialogId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -19940,23 +20714,39 @@ pub mod v2_revision_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Revision {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Revision {
+        const FIELDS: &'static [&'static str] = &["rest", "web", "mobile", "desktop"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.rest, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mobile, m),
+                _ => ::b24_core::__private::wire::put(&mut s.desktop, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["rest", "web", "mobile", "desktop"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
-                web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
-                mobile: ::b24_core::__private::wire::field_at(slot_2, "mobile")?,
-                desktop: ::b24_core::__private::wire::field_at(slot_3, "desktop")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Revision {

@@ -73,22 +73,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Messages {
+        const FIELDS: &'static [&'static str] = &["user", "message", "chat"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.chat, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Messages {
@@ -172,22 +188,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Messages2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Messages2 {
+        const FIELDS: &'static [&'static str] = &["im", "message", "chat"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.im, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.chat, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["im", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Messages2 {
@@ -256,25 +288,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "result",
+            "error",
+            "error_description",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.error, m),
+                _ => ::b24_core::__private::wire::put(&mut s.error_description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "error", "error_description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
-                error_description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "error_description",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -338,21 +387,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["SUCCESS", "DATA"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.success, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SUCCESS", "DATA"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -728,21 +793,37 @@ pub mod chat_name_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["SUCCESS", "DATA"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.success, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SUCCESS", "DATA"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -958,23 +1039,39 @@ pub mod connector_data_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["ID", "URL", "URL_IM", "NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.url_im, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "URL", "URL_IM", "NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "URL")?,
-                url_im: ::b24_core::__private::wire::field_at(slot_2, "URL_IM")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -1239,25 +1336,48 @@ pub mod delete_messages {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "user",
+            "message",
+            "chat",
+            "SUCCESS",
+            "ERRORS",
+            "DATA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.success, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.errors, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user", "message", "chat", "SUCCESS", "ERRORS", "DATA"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                success: ::b24_core::__private::wire::field_at(slot_3, "SUCCESS")?,
-                errors: ::b24_core::__private::wire::field_at(slot_4, "ERRORS")?,
-                data: ::b24_core::__private::wire::field_at(slot_5, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1467,29 +1587,44 @@ pub mod list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Imconnector {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Imconnector {
+        const FIELDS: &'static [&'static str] = &[
+            "livechat",
+            "telegrambot",
+            "network",
+            "myconnector",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.livechat, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.telegrambot, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.network, m),
+                _ => ::b24_core::__private::wire::put(&mut s.myconnector, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["livechat", "telegrambot", "network", "myconnector"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                livechat: ::b24_core::__private::wire::field_at(slot_0, "livechat")?,
-                telegrambot: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "telegrambot",
-                )?,
-                network: ::b24_core::__private::wire::field_at(slot_2, "network")?,
-                myconnector: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "myconnector",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Imconnector {
@@ -1968,23 +2103,65 @@ pub mod register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __IconSlots {
+        data_image: ::std::option::Option<::std::string::String>,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        size: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        position: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Icon {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Icon {
+        const FIELDS: &'static [&'static str] = &[
+            "DATA_IMAGE",
+            "COLOR",
+            "SIZE",
+            "POSITION",
+        ];
+        type Slots = __IconSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.data_image, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.size, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.position, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DATA_IMAGE", "COLOR", "SIZE", "POSITION"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                data_image: ::b24_core::__private::wire::field_at(slot_0, "DATA_IMAGE")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                position: ::b24_core::__private::wire::field_at(slot_3, "POSITION")?,
-                extra,
+                data_image: ::b24_core::__private::wire::take(
+                    s.data_image,
+                    "DATA_IMAGE",
+                )?,
+                color: ::b24_core::__private::wire::take(s.color, "COLOR")?,
+                size: ::b24_core::__private::wire::take(s.size, "SIZE")?,
+                position: ::b24_core::__private::wire::take(s.position, "POSITION")?,
+                extra: s.extra,
             })
         }
     }
@@ -2284,36 +2461,52 @@ pub mod send_messages {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "user",
+            "message",
+            "chat",
+            "extra",
+            "SUCCESS",
+            "ERRORS",
+            "session",
+            "DATA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.extra_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.success, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.errors, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.session, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "user",
-                    "message",
-                    "chat",
-                    "extra",
-                    "SUCCESS",
-                    "ERRORS",
-                    "session",
-                    "DATA",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra_: ::b24_core::__private::wire::field_at(slot_3, "extra")?,
-                success: ::b24_core::__private::wire::field_at(slot_4, "SUCCESS")?,
-                errors: ::b24_core::__private::wire::field_at(slot_5, "ERRORS")?,
-                session: ::b24_core::__private::wire::field_at(slot_6, "session")?,
-                data: ::b24_core::__private::wire::field_at(slot_7, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2872,24 +3065,46 @@ pub mod status {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "LINE",
+            "CONNECTOR",
+            "ERROR",
+            "CONFIGURED",
+            "STATUS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.line, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.connector, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.error, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.configured, m),
+                _ => ::b24_core::__private::wire::put(&mut s.status, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LINE", "CONNECTOR", "ERROR", "CONFIGURED", "STATUS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                line: ::b24_core::__private::wire::field_at(slot_0, "LINE")?,
-                connector: ::b24_core::__private::wire::field_at(slot_1, "CONNECTOR")?,
-                error: ::b24_core::__private::wire::field_at(slot_2, "ERROR")?,
-                configured: ::b24_core::__private::wire::field_at(slot_3, "CONFIGURED")?,
-                status: ::b24_core::__private::wire::field_at(slot_4, "STATUS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3303,26 +3518,50 @@ pub mod update_messages {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "user",
+            "message",
+            "chat",
+            "extra",
+            "SUCCESS",
+            "ERRORS",
+            "DATA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.extra_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.success, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.errors, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user", "message", "chat", "extra", "SUCCESS", "ERRORS", "DATA"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra_: ::b24_core::__private::wire::field_at(slot_3, "extra")?,
-                success: ::b24_core::__private::wire::field_at(slot_4, "SUCCESS")?,
-                errors: ::b24_core::__private::wire::field_at(slot_5, "ERRORS")?,
-                data: ::b24_core::__private::wire::field_at(slot_6, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -641,421 +641,258 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "LINE_NAME",
+            "ACTIVE",
+            "QUEUE",
+            "QUEUE_TYPE",
+            "QUEUE_TIME",
+            "NO_ANSWER_TIME",
+            "WELCOME_MESSAGE",
+            "WELCOME_MESSAGE_TEXT",
+            "WORKTIME_ENABLE",
+            "WORKTIME_FROM",
+            "WORKTIME_TO",
+            "WORKTIME_TIMEZONE",
+            "CRM",
+            "CRM_CREATE",
+            "VOTE_MESSAGE",
+            "LANGUAGE_ID",
+            "CRM_CREATE_SECOND",
+            "CRM_CREATE_THIRD",
+            "CRM_CHAT_TRACKER",
+            "CRM_FORWARD",
+            "CRM_TRANSFER_CHANGE",
+            "CRM_SOURCE",
+            "MAX_CHAT",
+            "TYPE_MAX_CHAT",
+            "CATEGORY_ENABLE",
+            "CATEGORY_ID",
+            "SESSION_PRIORITY",
+            "WELCOME_BOT_ENABLE",
+            "WELCOME_BOT_JOIN",
+            "WELCOME_BOT_ID",
+            "WELCOME_BOT_TIME",
+            "WELCOME_BOT_LEFT",
+            "CHECK_AVAILABLE",
+            "WATCH_TYPING",
+            "SEND_WELCOME_EACH_SESSION",
+            "OPERATOR_DATA",
+            "DEFAULT_OPERATOR_DATA",
+            "NO_ANSWER_RULE",
+            "NO_ANSWER_FORM_ID",
+            "NO_ANSWER_BOT_ID",
+            "NO_ANSWER_TEXT",
+            "WORKTIME_DAYOFF",
+            "WORKTIME_HOLIDAYS",
+            "WORKTIME_DAYOFF_RULE",
+            "WORKTIME_DAYOFF_FORM_ID",
+            "WORKTIME_DAYOFF_BOT_ID",
+            "WORKTIME_DAYOFF_TEXT",
+            "CLOSE_RULE",
+            "CLOSE_FORM_ID",
+            "CLOSE_BOT_ID",
+            "CLOSE_TEXT",
+            "VOTE_TIME_LIMIT",
+            "VOTE_CLOSING_DELAY",
+            "VOTE_BEFORE_FINISH",
+            "VOTE_MESSAGE_1_TEXT",
+            "VOTE_MESSAGE_1_LIKE",
+            "VOTE_MESSAGE_1_DISLIKE",
+            "VOTE_MESSAGE_2_TEXT",
+            "VOTE_MESSAGE_2_LIKE",
+            "VOTE_MESSAGE_2_DISLIKE",
+            "AUTO_CLOSE_RULE",
+            "FULL_CLOSE_TIME",
+            "AUTO_CLOSE_TIME",
+            "AUTO_CLOSE_FORM_ID",
+            "AUTO_CLOSE_BOT_ID",
+            "AUTO_CLOSE_TEXT",
+            "AUTO_EXPIRE_TIME",
+            "TEMPORARY",
+            "QUICK_ANSWERS_IBLOCK_ID",
+            "KPI_FIRST_ANSWER_TIME",
+            "KPI_FIRST_ANSWER_ALERT",
+            "KPI_FIRST_ANSWER_LIST",
+            "KPI_FIRST_ANSWER_TEXT",
+            "KPI_FURTHER_ANSWER_TIME",
+            "KPI_FURTHER_ANSWER_ALERT",
+            "KPI_FURTHER_ANSWER_LIST",
+            "KPI_FURTHER_ANSWER_TEXT",
+            "KPI_CHECK_OPERATOR_ACTIVITY",
+            "USE_WELCOME_FORM",
+            "WELCOME_FORM_ID",
+            "WELCOME_FORM_DELAY",
+            "CONFIRM_CLOSE",
+            "IGNORE_WELCOME_FORM_RESPONSIBLE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.line_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.queue, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.queue_type, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.queue_time, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.no_answer_time, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.welcome_message, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.welcome_message_text, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.worktime_enable, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.worktime_from, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.worktime_to, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.worktime_timezone, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.crm, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.crm_create, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.vote_message, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.crm_create_second, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.crm_create_third, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.crm_chat_tracker, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.crm_forward, m),
+                20usize => {
+                    ::b24_core::__private::wire::put(&mut s.crm_transfer_change, m)
+                }
+                21usize => ::b24_core::__private::wire::put(&mut s.crm_source, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.max_chat, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_max_chat, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.category_enable, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.session_priority, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_enable, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_join, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_time, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_left, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.check_available, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.watch_typing, m),
+                34usize => {
+                    ::b24_core::__private::wire::put(&mut s.send_welcome_each_session, m)
+                }
+                35usize => ::b24_core::__private::wire::put(&mut s.operator_data, m),
+                36usize => {
+                    ::b24_core::__private::wire::put(&mut s.default_operator_data, m)
+                }
+                37usize => ::b24_core::__private::wire::put(&mut s.no_answer_rule, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.no_answer_form_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.no_answer_bot_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.no_answer_text, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.worktime_dayoff, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.worktime_holidays, m),
+                43usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_rule, m)
+                }
+                44usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_form_id, m)
+                }
+                45usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_bot_id, m)
+                }
+                46usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_text, m)
+                }
+                47usize => ::b24_core::__private::wire::put(&mut s.close_rule, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.close_form_id, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.close_bot_id, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.close_text, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.vote_time_limit, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.vote_closing_delay, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.vote_before_finish, m),
+                54usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_text, m)
+                }
+                55usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_like, m)
+                }
+                56usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_dislike, m)
+                }
+                57usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_text, m)
+                }
+                58usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_like, m)
+                }
+                59usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_dislike, m)
+                }
+                60usize => ::b24_core::__private::wire::put(&mut s.auto_close_rule, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.full_close_time, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.auto_close_time, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.auto_close_form_id, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.auto_close_bot_id, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.auto_close_text, m),
+                66usize => ::b24_core::__private::wire::put(&mut s.auto_expire_time, m),
+                67usize => ::b24_core::__private::wire::put(&mut s.temporary, m),
+                68usize => {
+                    ::b24_core::__private::wire::put(&mut s.quick_answers_iblock_id, m)
+                }
+                69usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_time, m)
+                }
+                70usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_alert, m)
+                }
+                71usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_list, m)
+                }
+                72usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_text, m)
+                }
+                73usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_time, m)
+                }
+                74usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_alert, m)
+                }
+                75usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_list, m)
+                }
+                76usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_text, m)
+                }
+                77usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.kpi_check_operator_activity,
+                        m,
+                    )
+                }
+                78usize => ::b24_core::__private::wire::put(&mut s.use_welcome_form, m),
+                79usize => ::b24_core::__private::wire::put(&mut s.welcome_form_id, m),
+                80usize => ::b24_core::__private::wire::put(&mut s.welcome_form_delay, m),
+                81usize => ::b24_core::__private::wire::put(&mut s.confirm_close, m),
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.ignore_welcome_form_responsible,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
-            slot_81, slot_82] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "LINE_NAME",
-                    "ACTIVE",
-                    "QUEUE",
-                    "QUEUE_TYPE",
-                    "QUEUE_TIME",
-                    "NO_ANSWER_TIME",
-                    "WELCOME_MESSAGE",
-                    "WELCOME_MESSAGE_TEXT",
-                    "WORKTIME_ENABLE",
-                    "WORKTIME_FROM",
-                    "WORKTIME_TO",
-                    "WORKTIME_TIMEZONE",
-                    "CRM",
-                    "CRM_CREATE",
-                    "VOTE_MESSAGE",
-                    "LANGUAGE_ID",
-                    "CRM_CREATE_SECOND",
-                    "CRM_CREATE_THIRD",
-                    "CRM_CHAT_TRACKER",
-                    "CRM_FORWARD",
-                    "CRM_TRANSFER_CHANGE",
-                    "CRM_SOURCE",
-                    "MAX_CHAT",
-                    "TYPE_MAX_CHAT",
-                    "CATEGORY_ENABLE",
-                    "CATEGORY_ID",
-                    "SESSION_PRIORITY",
-                    "WELCOME_BOT_ENABLE",
-                    "WELCOME_BOT_JOIN",
-                    "WELCOME_BOT_ID",
-                    "WELCOME_BOT_TIME",
-                    "WELCOME_BOT_LEFT",
-                    "CHECK_AVAILABLE",
-                    "WATCH_TYPING",
-                    "SEND_WELCOME_EACH_SESSION",
-                    "OPERATOR_DATA",
-                    "DEFAULT_OPERATOR_DATA",
-                    "NO_ANSWER_RULE",
-                    "NO_ANSWER_FORM_ID",
-                    "NO_ANSWER_BOT_ID",
-                    "NO_ANSWER_TEXT",
-                    "WORKTIME_DAYOFF",
-                    "WORKTIME_HOLIDAYS",
-                    "WORKTIME_DAYOFF_RULE",
-                    "WORKTIME_DAYOFF_FORM_ID",
-                    "WORKTIME_DAYOFF_BOT_ID",
-                    "WORKTIME_DAYOFF_TEXT",
-                    "CLOSE_RULE",
-                    "CLOSE_FORM_ID",
-                    "CLOSE_BOT_ID",
-                    "CLOSE_TEXT",
-                    "VOTE_TIME_LIMIT",
-                    "VOTE_CLOSING_DELAY",
-                    "VOTE_BEFORE_FINISH",
-                    "VOTE_MESSAGE_1_TEXT",
-                    "VOTE_MESSAGE_1_LIKE",
-                    "VOTE_MESSAGE_1_DISLIKE",
-                    "VOTE_MESSAGE_2_TEXT",
-                    "VOTE_MESSAGE_2_LIKE",
-                    "VOTE_MESSAGE_2_DISLIKE",
-                    "AUTO_CLOSE_RULE",
-                    "FULL_CLOSE_TIME",
-                    "AUTO_CLOSE_TIME",
-                    "AUTO_CLOSE_FORM_ID",
-                    "AUTO_CLOSE_BOT_ID",
-                    "AUTO_CLOSE_TEXT",
-                    "AUTO_EXPIRE_TIME",
-                    "TEMPORARY",
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                    "KPI_FIRST_ANSWER_TIME",
-                    "KPI_FIRST_ANSWER_ALERT",
-                    "KPI_FIRST_ANSWER_LIST",
-                    "KPI_FIRST_ANSWER_TEXT",
-                    "KPI_FURTHER_ANSWER_TIME",
-                    "KPI_FURTHER_ANSWER_ALERT",
-                    "KPI_FURTHER_ANSWER_LIST",
-                    "KPI_FURTHER_ANSWER_TEXT",
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                    "USE_WELCOME_FORM",
-                    "WELCOME_FORM_ID",
-                    "WELCOME_FORM_DELAY",
-                    "CONFIRM_CLOSE",
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                queue: ::b24_core::__private::wire::field_at(slot_2, "QUEUE")?,
-                queue_type: ::b24_core::__private::wire::field_at(slot_3, "QUEUE_TYPE")?,
-                queue_time: ::b24_core::__private::wire::field_at(slot_4, "QUEUE_TIME")?,
-                no_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "NO_ANSWER_TIME",
-                )?,
-                welcome_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "WELCOME_MESSAGE",
-                )?,
-                welcome_message_text: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "WELCOME_MESSAGE_TEXT",
-                )?,
-                worktime_enable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "WORKTIME_ENABLE",
-                )?,
-                worktime_from: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "WORKTIME_FROM",
-                )?,
-                worktime_to: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "WORKTIME_TO",
-                )?,
-                worktime_timezone: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "WORKTIME_TIMEZONE",
-                )?,
-                crm: ::b24_core::__private::wire::field_at(slot_12, "CRM")?,
-                crm_create: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CRM_CREATE",
-                )?,
-                vote_message: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "VOTE_MESSAGE",
-                )?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LANGUAGE_ID",
-                )?,
-                crm_create_second: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CRM_CREATE_SECOND",
-                )?,
-                crm_create_third: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "CRM_CREATE_THIRD",
-                )?,
-                crm_chat_tracker: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CRM_CHAT_TRACKER",
-                )?,
-                crm_forward: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "CRM_FORWARD",
-                )?,
-                crm_transfer_change: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "CRM_TRANSFER_CHANGE",
-                )?,
-                crm_source: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CRM_SOURCE",
-                )?,
-                max_chat: ::b24_core::__private::wire::field_at(slot_22, "MAX_CHAT")?,
-                type_max_chat: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "TYPE_MAX_CHAT",
-                )?,
-                category_enable: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "CATEGORY_ENABLE",
-                )?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "CATEGORY_ID",
-                )?,
-                session_priority: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "SESSION_PRIORITY",
-                )?,
-                welcome_bot_enable: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "WELCOME_BOT_ENABLE",
-                )?,
-                welcome_bot_join: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "WELCOME_BOT_JOIN",
-                )?,
-                welcome_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "WELCOME_BOT_ID",
-                )?,
-                welcome_bot_time: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "WELCOME_BOT_TIME",
-                )?,
-                welcome_bot_left: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "WELCOME_BOT_LEFT",
-                )?,
-                check_available: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CHECK_AVAILABLE",
-                )?,
-                watch_typing: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "WATCH_TYPING",
-                )?,
-                send_welcome_each_session: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "SEND_WELCOME_EACH_SESSION",
-                )?,
-                operator_data: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "OPERATOR_DATA",
-                )?,
-                default_operator_data: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "DEFAULT_OPERATOR_DATA",
-                )?,
-                no_answer_rule: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "NO_ANSWER_RULE",
-                )?,
-                no_answer_form_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "NO_ANSWER_FORM_ID",
-                )?,
-                no_answer_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "NO_ANSWER_BOT_ID",
-                )?,
-                no_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "NO_ANSWER_TEXT",
-                )?,
-                worktime_dayoff: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "WORKTIME_DAYOFF",
-                )?,
-                worktime_holidays: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "WORKTIME_HOLIDAYS",
-                )?,
-                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WORKTIME_DAYOFF_RULE",
-                )?,
-                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "WORKTIME_DAYOFF_FORM_ID",
-                )?,
-                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "WORKTIME_DAYOFF_BOT_ID",
-                )?,
-                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "WORKTIME_DAYOFF_TEXT",
-                )?,
-                close_rule: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "CLOSE_RULE",
-                )?,
-                close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "CLOSE_FORM_ID",
-                )?,
-                close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "CLOSE_BOT_ID",
-                )?,
-                close_text: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "CLOSE_TEXT",
-                )?,
-                vote_time_limit: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "VOTE_TIME_LIMIT",
-                )?,
-                vote_closing_delay: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "VOTE_CLOSING_DELAY",
-                )?,
-                vote_before_finish: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "VOTE_BEFORE_FINISH",
-                )?,
-                vote_message_1_text: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "VOTE_MESSAGE_1_TEXT",
-                )?,
-                vote_message_1_like: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "VOTE_MESSAGE_1_LIKE",
-                )?,
-                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "VOTE_MESSAGE_1_DISLIKE",
-                )?,
-                vote_message_2_text: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "VOTE_MESSAGE_2_TEXT",
-                )?,
-                vote_message_2_like: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "VOTE_MESSAGE_2_LIKE",
-                )?,
-                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "VOTE_MESSAGE_2_DISLIKE",
-                )?,
-                auto_close_rule: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "AUTO_CLOSE_RULE",
-                )?,
-                full_close_time: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "FULL_CLOSE_TIME",
-                )?,
-                auto_close_time: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "AUTO_CLOSE_TIME",
-                )?,
-                auto_close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "AUTO_CLOSE_FORM_ID",
-                )?,
-                auto_close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "AUTO_CLOSE_BOT_ID",
-                )?,
-                auto_close_text: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "AUTO_CLOSE_TEXT",
-                )?,
-                auto_expire_time: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "AUTO_EXPIRE_TIME",
-                )?,
-                temporary: ::b24_core::__private::wire::field_at(slot_67, "TEMPORARY")?,
-                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                )?,
-                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_69,
-                    "KPI_FIRST_ANSWER_TIME",
-                )?,
-                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_70,
-                    "KPI_FIRST_ANSWER_ALERT",
-                )?,
-                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_71,
-                    "KPI_FIRST_ANSWER_LIST",
-                )?,
-                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "KPI_FIRST_ANSWER_TEXT",
-                )?,
-                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_73,
-                    "KPI_FURTHER_ANSWER_TIME",
-                )?,
-                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_74,
-                    "KPI_FURTHER_ANSWER_ALERT",
-                )?,
-                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "KPI_FURTHER_ANSWER_LIST",
-                )?,
-                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "KPI_FURTHER_ANSWER_TEXT",
-                )?,
-                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
-                    slot_77,
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                )?,
-                use_welcome_form: ::b24_core::__private::wire::field_at(
-                    slot_78,
-                    "USE_WELCOME_FORM",
-                )?,
-                welcome_form_id: ::b24_core::__private::wire::field_at(
-                    slot_79,
-                    "WELCOME_FORM_ID",
-                )?,
-                welcome_form_delay: ::b24_core::__private::wire::field_at(
-                    slot_80,
-                    "WELCOME_FORM_DELAY",
-                )?,
-                confirm_close: ::b24_core::__private::wire::field_at(
-                    slot_81,
-                    "CONFIRM_CLOSE",
-                )?,
-                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
-                    slot_82,
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -3286,474 +3123,283 @@ pub mod config_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Config {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "LINE_NAME",
+            "ACTIVE",
+            "CRM",
+            "CRM_CREATE",
+            "CRM_CREATE_SECOND",
+            "CRM_CREATE_THIRD",
+            "CRM_FORWARD",
+            "CRM_CHAT_TRACKER",
+            "CRM_TRANSFER_CHANGE",
+            "CRM_SOURCE",
+            "QUEUE_TYPE",
+            "QUEUE_TIME",
+            "NO_ANSWER_TIME",
+            "CHECK_AVAILABLE",
+            "WATCH_TYPING",
+            "WELCOME_BOT_ENABLE",
+            "WELCOME_MESSAGE",
+            "WELCOME_MESSAGE_TEXT",
+            "VOTE_MESSAGE",
+            "VOTE_TIME_LIMIT",
+            "VOTE_BEFORE_FINISH",
+            "VOTE_CLOSING_DELAY",
+            "VOTE_MESSAGE_1_TEXT",
+            "VOTE_MESSAGE_1_LIKE",
+            "VOTE_MESSAGE_1_DISLIKE",
+            "VOTE_MESSAGE_2_TEXT",
+            "VOTE_MESSAGE_2_LIKE",
+            "VOTE_MESSAGE_2_DISLIKE",
+            "AGREEMENT_MESSAGE",
+            "AGREEMENT_ID",
+            "CATEGORY_ENABLE",
+            "CATEGORY_ID",
+            "WELCOME_BOT_JOIN",
+            "WELCOME_BOT_ID",
+            "WELCOME_BOT_TIME",
+            "WELCOME_BOT_LEFT",
+            "NO_ANSWER_RULE",
+            "NO_ANSWER_FORM_ID",
+            "NO_ANSWER_BOT_ID",
+            "NO_ANSWER_TEXT",
+            "WORKTIME_ENABLE",
+            "WORKTIME_FROM",
+            "WORKTIME_TO",
+            "WORKTIME_TIMEZONE",
+            "WORKTIME_HOLIDAYS",
+            "WORKTIME_DAYOFF",
+            "WORKTIME_DAYOFF_RULE",
+            "WORKTIME_DAYOFF_FORM_ID",
+            "WORKTIME_DAYOFF_BOT_ID",
+            "WORKTIME_DAYOFF_TEXT",
+            "CLOSE_RULE",
+            "CLOSE_FORM_ID",
+            "CLOSE_BOT_ID",
+            "CLOSE_TEXT",
+            "FULL_CLOSE_TIME",
+            "AUTO_CLOSE_RULE",
+            "AUTO_CLOSE_FORM_ID",
+            "AUTO_CLOSE_BOT_ID",
+            "AUTO_CLOSE_TIME",
+            "AUTO_CLOSE_TEXT",
+            "AUTO_EXPIRE_TIME",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "MODIFY_USER_ID",
+            "TEMPORARY",
+            "XML_ID",
+            "LANGUAGE_ID",
+            "QUICK_ANSWERS_IBLOCK_ID",
+            "SESSION_PRIORITY",
+            "TYPE_MAX_CHAT",
+            "MAX_CHAT",
+            "OPERATOR_DATA",
+            "QUEUE",
+            "QUEUE_FULL",
+            "QUEUE_USERS_FIELDS",
+            "QUEUE_ONLINE",
+            "DEFAULT_OPERATOR_DATA",
+            "KPI_FIRST_ANSWER_TIME",
+            "KPI_FIRST_ANSWER_ALERT",
+            "KPI_FIRST_ANSWER_LIST",
+            "KPI_FIRST_ANSWER_TEXT",
+            "KPI_FURTHER_ANSWER_TIME",
+            "KPI_FURTHER_ANSWER_ALERT",
+            "KPI_FURTHER_ANSWER_LIST",
+            "KPI_FURTHER_ANSWER_TEXT",
+            "KPI_CHECK_OPERATOR_ACTIVITY",
+            "SEND_NOTIFICATION_EMPTY_QUEUE",
+            "USE_WELCOME_FORM",
+            "WELCOME_FORM_ID",
+            "WELCOME_FORM_DELAY",
+            "SEND_WELCOME_EACH_SESSION",
+            "CONFIRM_CLOSE",
+            "IGNORE_WELCOME_FORM_RESPONSIBLE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.line_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.crm, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.crm_create, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.crm_create_second, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.crm_create_third, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.crm_forward, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.crm_chat_tracker, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.crm_transfer_change, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.crm_source, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.queue_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.queue_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.no_answer_time, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.check_available, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.watch_typing, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_enable, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.welcome_message, m),
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.welcome_message_text, m)
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.vote_message, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.vote_time_limit, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.vote_before_finish, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vote_closing_delay, m),
+                23usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_text, m)
+                }
+                24usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_like, m)
+                }
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_dislike, m)
+                }
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_text, m)
+                }
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_like, m)
+                }
+                28usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_dislike, m)
+                }
+                29usize => ::b24_core::__private::wire::put(&mut s.agreement_message, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.agreement_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.category_enable, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_join, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_time, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_left, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.no_answer_rule, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.no_answer_form_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.no_answer_bot_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.no_answer_text, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.worktime_enable, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.worktime_from, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.worktime_to, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.worktime_timezone, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.worktime_holidays, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.worktime_dayoff, m),
+                47usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_rule, m)
+                }
+                48usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_form_id, m)
+                }
+                49usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_bot_id, m)
+                }
+                50usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_text, m)
+                }
+                51usize => ::b24_core::__private::wire::put(&mut s.close_rule, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.close_form_id, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.close_bot_id, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.close_text, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.full_close_time, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.auto_close_rule, m),
+                57usize => ::b24_core::__private::wire::put(&mut s.auto_close_form_id, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.auto_close_bot_id, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.auto_close_time, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.auto_close_text, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.auto_expire_time, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.modify_user_id, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.temporary, m),
+                66usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                67usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                68usize => {
+                    ::b24_core::__private::wire::put(&mut s.quick_answers_iblock_id, m)
+                }
+                69usize => ::b24_core::__private::wire::put(&mut s.session_priority, m),
+                70usize => ::b24_core::__private::wire::put(&mut s.type_max_chat, m),
+                71usize => ::b24_core::__private::wire::put(&mut s.max_chat, m),
+                72usize => ::b24_core::__private::wire::put(&mut s.operator_data, m),
+                73usize => ::b24_core::__private::wire::put(&mut s.queue, m),
+                74usize => ::b24_core::__private::wire::put(&mut s.queue_full, m),
+                75usize => ::b24_core::__private::wire::put(&mut s.queue_users_fields, m),
+                76usize => ::b24_core::__private::wire::put(&mut s.queue_online, m),
+                77usize => {
+                    ::b24_core::__private::wire::put(&mut s.default_operator_data, m)
+                }
+                78usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_time, m)
+                }
+                79usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_alert, m)
+                }
+                80usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_list, m)
+                }
+                81usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_text, m)
+                }
+                82usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_time, m)
+                }
+                83usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_alert, m)
+                }
+                84usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_list, m)
+                }
+                85usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_text, m)
+                }
+                86usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.kpi_check_operator_activity,
+                        m,
+                    )
+                }
+                87usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.send_notification_empty_queue,
+                        m,
+                    )
+                }
+                88usize => ::b24_core::__private::wire::put(&mut s.use_welcome_form, m),
+                89usize => ::b24_core::__private::wire::put(&mut s.welcome_form_id, m),
+                90usize => ::b24_core::__private::wire::put(&mut s.welcome_form_delay, m),
+                91usize => {
+                    ::b24_core::__private::wire::put(&mut s.send_welcome_each_session, m)
+                }
+                92usize => ::b24_core::__private::wire::put(&mut s.confirm_close, m),
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.ignore_welcome_form_responsible,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
-            slot_81, slot_82, slot_83, slot_84, slot_85, slot_86, slot_87, slot_88,
-            slot_89, slot_90, slot_91, slot_92, slot_93] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "LINE_NAME",
-                    "ACTIVE",
-                    "CRM",
-                    "CRM_CREATE",
-                    "CRM_CREATE_SECOND",
-                    "CRM_CREATE_THIRD",
-                    "CRM_FORWARD",
-                    "CRM_CHAT_TRACKER",
-                    "CRM_TRANSFER_CHANGE",
-                    "CRM_SOURCE",
-                    "QUEUE_TYPE",
-                    "QUEUE_TIME",
-                    "NO_ANSWER_TIME",
-                    "CHECK_AVAILABLE",
-                    "WATCH_TYPING",
-                    "WELCOME_BOT_ENABLE",
-                    "WELCOME_MESSAGE",
-                    "WELCOME_MESSAGE_TEXT",
-                    "VOTE_MESSAGE",
-                    "VOTE_TIME_LIMIT",
-                    "VOTE_BEFORE_FINISH",
-                    "VOTE_CLOSING_DELAY",
-                    "VOTE_MESSAGE_1_TEXT",
-                    "VOTE_MESSAGE_1_LIKE",
-                    "VOTE_MESSAGE_1_DISLIKE",
-                    "VOTE_MESSAGE_2_TEXT",
-                    "VOTE_MESSAGE_2_LIKE",
-                    "VOTE_MESSAGE_2_DISLIKE",
-                    "AGREEMENT_MESSAGE",
-                    "AGREEMENT_ID",
-                    "CATEGORY_ENABLE",
-                    "CATEGORY_ID",
-                    "WELCOME_BOT_JOIN",
-                    "WELCOME_BOT_ID",
-                    "WELCOME_BOT_TIME",
-                    "WELCOME_BOT_LEFT",
-                    "NO_ANSWER_RULE",
-                    "NO_ANSWER_FORM_ID",
-                    "NO_ANSWER_BOT_ID",
-                    "NO_ANSWER_TEXT",
-                    "WORKTIME_ENABLE",
-                    "WORKTIME_FROM",
-                    "WORKTIME_TO",
-                    "WORKTIME_TIMEZONE",
-                    "WORKTIME_HOLIDAYS",
-                    "WORKTIME_DAYOFF",
-                    "WORKTIME_DAYOFF_RULE",
-                    "WORKTIME_DAYOFF_FORM_ID",
-                    "WORKTIME_DAYOFF_BOT_ID",
-                    "WORKTIME_DAYOFF_TEXT",
-                    "CLOSE_RULE",
-                    "CLOSE_FORM_ID",
-                    "CLOSE_BOT_ID",
-                    "CLOSE_TEXT",
-                    "FULL_CLOSE_TIME",
-                    "AUTO_CLOSE_RULE",
-                    "AUTO_CLOSE_FORM_ID",
-                    "AUTO_CLOSE_BOT_ID",
-                    "AUTO_CLOSE_TIME",
-                    "AUTO_CLOSE_TEXT",
-                    "AUTO_EXPIRE_TIME",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "MODIFY_USER_ID",
-                    "TEMPORARY",
-                    "XML_ID",
-                    "LANGUAGE_ID",
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                    "SESSION_PRIORITY",
-                    "TYPE_MAX_CHAT",
-                    "MAX_CHAT",
-                    "OPERATOR_DATA",
-                    "QUEUE",
-                    "QUEUE_FULL",
-                    "QUEUE_USERS_FIELDS",
-                    "QUEUE_ONLINE",
-                    "DEFAULT_OPERATOR_DATA",
-                    "KPI_FIRST_ANSWER_TIME",
-                    "KPI_FIRST_ANSWER_ALERT",
-                    "KPI_FIRST_ANSWER_LIST",
-                    "KPI_FIRST_ANSWER_TEXT",
-                    "KPI_FURTHER_ANSWER_TIME",
-                    "KPI_FURTHER_ANSWER_ALERT",
-                    "KPI_FURTHER_ANSWER_LIST",
-                    "KPI_FURTHER_ANSWER_TEXT",
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                    "SEND_NOTIFICATION_EMPTY_QUEUE",
-                    "USE_WELCOME_FORM",
-                    "WELCOME_FORM_ID",
-                    "WELCOME_FORM_DELAY",
-                    "SEND_WELCOME_EACH_SESSION",
-                    "CONFIRM_CLOSE",
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                line_name: ::b24_core::__private::wire::field_at(slot_1, "LINE_NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                crm: ::b24_core::__private::wire::field_at(slot_3, "CRM")?,
-                crm_create: ::b24_core::__private::wire::field_at(slot_4, "CRM_CREATE")?,
-                crm_create_second: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CRM_CREATE_SECOND",
-                )?,
-                crm_create_third: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CRM_CREATE_THIRD",
-                )?,
-                crm_forward: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CRM_FORWARD",
-                )?,
-                crm_chat_tracker: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CRM_CHAT_TRACKER",
-                )?,
-                crm_transfer_change: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CRM_TRANSFER_CHANGE",
-                )?,
-                crm_source: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CRM_SOURCE",
-                )?,
-                queue_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "QUEUE_TYPE",
-                )?,
-                queue_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "QUEUE_TIME",
-                )?,
-                no_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "NO_ANSWER_TIME",
-                )?,
-                check_available: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CHECK_AVAILABLE",
-                )?,
-                watch_typing: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "WATCH_TYPING",
-                )?,
-                welcome_bot_enable: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "WELCOME_BOT_ENABLE",
-                )?,
-                welcome_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "WELCOME_MESSAGE",
-                )?,
-                welcome_message_text: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "WELCOME_MESSAGE_TEXT",
-                )?,
-                vote_message: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "VOTE_MESSAGE",
-                )?,
-                vote_time_limit: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "VOTE_TIME_LIMIT",
-                )?,
-                vote_before_finish: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "VOTE_BEFORE_FINISH",
-                )?,
-                vote_closing_delay: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "VOTE_CLOSING_DELAY",
-                )?,
-                vote_message_1_text: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "VOTE_MESSAGE_1_TEXT",
-                )?,
-                vote_message_1_like: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "VOTE_MESSAGE_1_LIKE",
-                )?,
-                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "VOTE_MESSAGE_1_DISLIKE",
-                )?,
-                vote_message_2_text: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "VOTE_MESSAGE_2_TEXT",
-                )?,
-                vote_message_2_like: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "VOTE_MESSAGE_2_LIKE",
-                )?,
-                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "VOTE_MESSAGE_2_DISLIKE",
-                )?,
-                agreement_message: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "AGREEMENT_MESSAGE",
-                )?,
-                agreement_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "AGREEMENT_ID",
-                )?,
-                category_enable: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "CATEGORY_ENABLE",
-                )?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CATEGORY_ID",
-                )?,
-                welcome_bot_join: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "WELCOME_BOT_JOIN",
-                )?,
-                welcome_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "WELCOME_BOT_ID",
-                )?,
-                welcome_bot_time: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "WELCOME_BOT_TIME",
-                )?,
-                welcome_bot_left: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "WELCOME_BOT_LEFT",
-                )?,
-                no_answer_rule: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "NO_ANSWER_RULE",
-                )?,
-                no_answer_form_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "NO_ANSWER_FORM_ID",
-                )?,
-                no_answer_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "NO_ANSWER_BOT_ID",
-                )?,
-                no_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "NO_ANSWER_TEXT",
-                )?,
-                worktime_enable: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "WORKTIME_ENABLE",
-                )?,
-                worktime_from: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "WORKTIME_FROM",
-                )?,
-                worktime_to: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WORKTIME_TO",
-                )?,
-                worktime_timezone: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "WORKTIME_TIMEZONE",
-                )?,
-                worktime_holidays: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "WORKTIME_HOLIDAYS",
-                )?,
-                worktime_dayoff: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "WORKTIME_DAYOFF",
-                )?,
-                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "WORKTIME_DAYOFF_RULE",
-                )?,
-                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "WORKTIME_DAYOFF_FORM_ID",
-                )?,
-                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "WORKTIME_DAYOFF_BOT_ID",
-                )?,
-                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "WORKTIME_DAYOFF_TEXT",
-                )?,
-                close_rule: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "CLOSE_RULE",
-                )?,
-                close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "CLOSE_FORM_ID",
-                )?,
-                close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "CLOSE_BOT_ID",
-                )?,
-                close_text: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "CLOSE_TEXT",
-                )?,
-                full_close_time: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "FULL_CLOSE_TIME",
-                )?,
-                auto_close_rule: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "AUTO_CLOSE_RULE",
-                )?,
-                auto_close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "AUTO_CLOSE_FORM_ID",
-                )?,
-                auto_close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "AUTO_CLOSE_BOT_ID",
-                )?,
-                auto_close_time: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "AUTO_CLOSE_TIME",
-                )?,
-                auto_close_text: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "AUTO_CLOSE_TEXT",
-                )?,
-                auto_expire_time: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "AUTO_EXPIRE_TIME",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "DATE_MODIFY",
-                )?,
-                modify_user_id: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "MODIFY_USER_ID",
-                )?,
-                temporary: ::b24_core::__private::wire::field_at(slot_65, "TEMPORARY")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_66, "XML_ID")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_67,
-                    "LANGUAGE_ID",
-                )?,
-                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                )?,
-                session_priority: ::b24_core::__private::wire::field_at(
-                    slot_69,
-                    "SESSION_PRIORITY",
-                )?,
-                type_max_chat: ::b24_core::__private::wire::field_at(
-                    slot_70,
-                    "TYPE_MAX_CHAT",
-                )?,
-                max_chat: ::b24_core::__private::wire::field_at(slot_71, "MAX_CHAT")?,
-                operator_data: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "OPERATOR_DATA",
-                )?,
-                queue: ::b24_core::__private::wire::field_at(slot_73, "QUEUE")?,
-                queue_full: ::b24_core::__private::wire::field_at(
-                    slot_74,
-                    "QUEUE_FULL",
-                )?,
-                queue_users_fields: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "QUEUE_USERS_FIELDS",
-                )?,
-                queue_online: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "QUEUE_ONLINE",
-                )?,
-                default_operator_data: ::b24_core::__private::wire::field_at(
-                    slot_77,
-                    "DEFAULT_OPERATOR_DATA",
-                )?,
-                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_78,
-                    "KPI_FIRST_ANSWER_TIME",
-                )?,
-                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_79,
-                    "KPI_FIRST_ANSWER_ALERT",
-                )?,
-                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_80,
-                    "KPI_FIRST_ANSWER_LIST",
-                )?,
-                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_81,
-                    "KPI_FIRST_ANSWER_TEXT",
-                )?,
-                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_82,
-                    "KPI_FURTHER_ANSWER_TIME",
-                )?,
-                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_83,
-                    "KPI_FURTHER_ANSWER_ALERT",
-                )?,
-                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_84,
-                    "KPI_FURTHER_ANSWER_LIST",
-                )?,
-                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_85,
-                    "KPI_FURTHER_ANSWER_TEXT",
-                )?,
-                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
-                    slot_86,
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                )?,
-                send_notification_empty_queue: ::b24_core::__private::wire::field_at(
-                    slot_87,
-                    "SEND_NOTIFICATION_EMPTY_QUEUE",
-                )?,
-                use_welcome_form: ::b24_core::__private::wire::field_at(
-                    slot_88,
-                    "USE_WELCOME_FORM",
-                )?,
-                welcome_form_id: ::b24_core::__private::wire::field_at(
-                    slot_89,
-                    "WELCOME_FORM_ID",
-                )?,
-                welcome_form_delay: ::b24_core::__private::wire::field_at(
-                    slot_90,
-                    "WELCOME_FORM_DELAY",
-                )?,
-                send_welcome_each_session: ::b24_core::__private::wire::field_at(
-                    slot_91,
-                    "SEND_WELCOME_EACH_SESSION",
-                )?,
-                confirm_close: ::b24_core::__private::wire::field_at(
-                    slot_92,
-                    "CONFIRM_CLOSE",
-                )?,
-                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
-                    slot_93,
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Config {
@@ -4428,24 +4074,37 @@ pub mod config_list_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ConfigQueue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ConfigQueue {
+        const FIELDS: &'static [&'static str] = &["ENTITY_ID", "ENTITY_TYPE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ConfigQueue {
@@ -5175,469 +4834,281 @@ pub mod config_list_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for List {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for List {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "LINE_NAME",
+            "ACTIVE",
+            "CRM",
+            "CRM_CREATE",
+            "CRM_CREATE_SECOND",
+            "CRM_CREATE_THIRD",
+            "CRM_FORWARD",
+            "CRM_CHAT_TRACKER",
+            "CRM_TRANSFER_CHANGE",
+            "CRM_SOURCE",
+            "QUEUE_TYPE",
+            "QUEUE_TIME",
+            "NO_ANSWER_TIME",
+            "CHECK_AVAILABLE",
+            "WATCH_TYPING",
+            "WELCOME_BOT_ENABLE",
+            "WELCOME_MESSAGE",
+            "WELCOME_MESSAGE_TEXT",
+            "VOTE_MESSAGE",
+            "VOTE_TIME_LIMIT",
+            "VOTE_BEFORE_FINISH",
+            "VOTE_CLOSING_DELAY",
+            "VOTE_MESSAGE_1_TEXT",
+            "VOTE_MESSAGE_1_LIKE",
+            "VOTE_MESSAGE_1_DISLIKE",
+            "VOTE_MESSAGE_2_TEXT",
+            "VOTE_MESSAGE_2_LIKE",
+            "VOTE_MESSAGE_2_DISLIKE",
+            "AGREEMENT_MESSAGE",
+            "AGREEMENT_ID",
+            "CATEGORY_ENABLE",
+            "CATEGORY_ID",
+            "WELCOME_BOT_JOIN",
+            "WELCOME_BOT_ID",
+            "WELCOME_BOT_TIME",
+            "WELCOME_BOT_LEFT",
+            "NO_ANSWER_RULE",
+            "NO_ANSWER_FORM_ID",
+            "NO_ANSWER_BOT_ID",
+            "NO_ANSWER_TEXT",
+            "WORKTIME_ENABLE",
+            "WORKTIME_FROM",
+            "WORKTIME_TO",
+            "WORKTIME_TIMEZONE",
+            "WORKTIME_HOLIDAYS",
+            "WORKTIME_DAYOFF",
+            "WORKTIME_DAYOFF_RULE",
+            "WORKTIME_DAYOFF_FORM_ID",
+            "WORKTIME_DAYOFF_BOT_ID",
+            "WORKTIME_DAYOFF_TEXT",
+            "CLOSE_RULE",
+            "CLOSE_FORM_ID",
+            "CLOSE_BOT_ID",
+            "CLOSE_TEXT",
+            "FULL_CLOSE_TIME",
+            "AUTO_CLOSE_RULE",
+            "AUTO_CLOSE_FORM_ID",
+            "AUTO_CLOSE_BOT_ID",
+            "AUTO_CLOSE_TIME",
+            "AUTO_CLOSE_TEXT",
+            "AUTO_EXPIRE_TIME",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "MODIFY_USER_ID",
+            "TEMPORARY",
+            "XML_ID",
+            "LANGUAGE_ID",
+            "QUICK_ANSWERS_IBLOCK_ID",
+            "SESSION_PRIORITY",
+            "TYPE_MAX_CHAT",
+            "MAX_CHAT",
+            "OPERATOR_DATA",
+            "QUEUE",
+            "QUEUE_USERS_FIELDS",
+            "CONFIG_QUEUE",
+            "DEFAULT_OPERATOR_DATA",
+            "KPI_FIRST_ANSWER_TIME",
+            "KPI_FIRST_ANSWER_ALERT",
+            "KPI_FIRST_ANSWER_LIST",
+            "KPI_FIRST_ANSWER_TEXT",
+            "KPI_FURTHER_ANSWER_TIME",
+            "KPI_FURTHER_ANSWER_ALERT",
+            "KPI_FURTHER_ANSWER_LIST",
+            "KPI_FURTHER_ANSWER_TEXT",
+            "KPI_CHECK_OPERATOR_ACTIVITY",
+            "SEND_NOTIFICATION_EMPTY_QUEUE",
+            "USE_WELCOME_FORM",
+            "WELCOME_FORM_ID",
+            "WELCOME_FORM_DELAY",
+            "SEND_WELCOME_EACH_SESSION",
+            "CONFIRM_CLOSE",
+            "IGNORE_WELCOME_FORM_RESPONSIBLE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.line_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.crm, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.crm_create, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.crm_create_second, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.crm_create_third, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.crm_forward, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.crm_chat_tracker, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.crm_transfer_change, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.crm_source, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.queue_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.queue_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.no_answer_time, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.check_available, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.watch_typing, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_enable, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.welcome_message, m),
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.welcome_message_text, m)
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.vote_message, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.vote_time_limit, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.vote_before_finish, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vote_closing_delay, m),
+                23usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_text, m)
+                }
+                24usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_like, m)
+                }
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_1_dislike, m)
+                }
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_text, m)
+                }
+                27usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_like, m)
+                }
+                28usize => {
+                    ::b24_core::__private::wire::put(&mut s.vote_message_2_dislike, m)
+                }
+                29usize => ::b24_core::__private::wire::put(&mut s.agreement_message, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.agreement_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.category_enable, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_join, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_time, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.welcome_bot_left, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.no_answer_rule, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.no_answer_form_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.no_answer_bot_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.no_answer_text, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.worktime_enable, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.worktime_from, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.worktime_to, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.worktime_timezone, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.worktime_holidays, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.worktime_dayoff, m),
+                47usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_rule, m)
+                }
+                48usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_form_id, m)
+                }
+                49usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_bot_id, m)
+                }
+                50usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_dayoff_text, m)
+                }
+                51usize => ::b24_core::__private::wire::put(&mut s.close_rule, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.close_form_id, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.close_bot_id, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.close_text, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.full_close_time, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.auto_close_rule, m),
+                57usize => ::b24_core::__private::wire::put(&mut s.auto_close_form_id, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.auto_close_bot_id, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.auto_close_time, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.auto_close_text, m),
+                61usize => ::b24_core::__private::wire::put(&mut s.auto_expire_time, m),
+                62usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                63usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                64usize => ::b24_core::__private::wire::put(&mut s.modify_user_id, m),
+                65usize => ::b24_core::__private::wire::put(&mut s.temporary, m),
+                66usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                67usize => ::b24_core::__private::wire::put(&mut s.language_id, m),
+                68usize => {
+                    ::b24_core::__private::wire::put(&mut s.quick_answers_iblock_id, m)
+                }
+                69usize => ::b24_core::__private::wire::put(&mut s.session_priority, m),
+                70usize => ::b24_core::__private::wire::put(&mut s.type_max_chat, m),
+                71usize => ::b24_core::__private::wire::put(&mut s.max_chat, m),
+                72usize => ::b24_core::__private::wire::put(&mut s.operator_data, m),
+                73usize => ::b24_core::__private::wire::put(&mut s.queue, m),
+                74usize => ::b24_core::__private::wire::put(&mut s.queue_users_fields, m),
+                75usize => ::b24_core::__private::wire::put(&mut s.config_queue, m),
+                76usize => {
+                    ::b24_core::__private::wire::put(&mut s.default_operator_data, m)
+                }
+                77usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_time, m)
+                }
+                78usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_alert, m)
+                }
+                79usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_list, m)
+                }
+                80usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_first_answer_text, m)
+                }
+                81usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_time, m)
+                }
+                82usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_alert, m)
+                }
+                83usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_list, m)
+                }
+                84usize => {
+                    ::b24_core::__private::wire::put(&mut s.kpi_further_answer_text, m)
+                }
+                85usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.kpi_check_operator_activity,
+                        m,
+                    )
+                }
+                86usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.send_notification_empty_queue,
+                        m,
+                    )
+                }
+                87usize => ::b24_core::__private::wire::put(&mut s.use_welcome_form, m),
+                88usize => ::b24_core::__private::wire::put(&mut s.welcome_form_id, m),
+                89usize => ::b24_core::__private::wire::put(&mut s.welcome_form_delay, m),
+                90usize => {
+                    ::b24_core::__private::wire::put(&mut s.send_welcome_each_session, m)
+                }
+                91usize => ::b24_core::__private::wire::put(&mut s.confirm_close, m),
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.ignore_welcome_form_responsible,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
-            slot_81, slot_82, slot_83, slot_84, slot_85, slot_86, slot_87, slot_88,
-            slot_89, slot_90, slot_91, slot_92] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "LINE_NAME",
-                    "ACTIVE",
-                    "CRM",
-                    "CRM_CREATE",
-                    "CRM_CREATE_SECOND",
-                    "CRM_CREATE_THIRD",
-                    "CRM_FORWARD",
-                    "CRM_CHAT_TRACKER",
-                    "CRM_TRANSFER_CHANGE",
-                    "CRM_SOURCE",
-                    "QUEUE_TYPE",
-                    "QUEUE_TIME",
-                    "NO_ANSWER_TIME",
-                    "CHECK_AVAILABLE",
-                    "WATCH_TYPING",
-                    "WELCOME_BOT_ENABLE",
-                    "WELCOME_MESSAGE",
-                    "WELCOME_MESSAGE_TEXT",
-                    "VOTE_MESSAGE",
-                    "VOTE_TIME_LIMIT",
-                    "VOTE_BEFORE_FINISH",
-                    "VOTE_CLOSING_DELAY",
-                    "VOTE_MESSAGE_1_TEXT",
-                    "VOTE_MESSAGE_1_LIKE",
-                    "VOTE_MESSAGE_1_DISLIKE",
-                    "VOTE_MESSAGE_2_TEXT",
-                    "VOTE_MESSAGE_2_LIKE",
-                    "VOTE_MESSAGE_2_DISLIKE",
-                    "AGREEMENT_MESSAGE",
-                    "AGREEMENT_ID",
-                    "CATEGORY_ENABLE",
-                    "CATEGORY_ID",
-                    "WELCOME_BOT_JOIN",
-                    "WELCOME_BOT_ID",
-                    "WELCOME_BOT_TIME",
-                    "WELCOME_BOT_LEFT",
-                    "NO_ANSWER_RULE",
-                    "NO_ANSWER_FORM_ID",
-                    "NO_ANSWER_BOT_ID",
-                    "NO_ANSWER_TEXT",
-                    "WORKTIME_ENABLE",
-                    "WORKTIME_FROM",
-                    "WORKTIME_TO",
-                    "WORKTIME_TIMEZONE",
-                    "WORKTIME_HOLIDAYS",
-                    "WORKTIME_DAYOFF",
-                    "WORKTIME_DAYOFF_RULE",
-                    "WORKTIME_DAYOFF_FORM_ID",
-                    "WORKTIME_DAYOFF_BOT_ID",
-                    "WORKTIME_DAYOFF_TEXT",
-                    "CLOSE_RULE",
-                    "CLOSE_FORM_ID",
-                    "CLOSE_BOT_ID",
-                    "CLOSE_TEXT",
-                    "FULL_CLOSE_TIME",
-                    "AUTO_CLOSE_RULE",
-                    "AUTO_CLOSE_FORM_ID",
-                    "AUTO_CLOSE_BOT_ID",
-                    "AUTO_CLOSE_TIME",
-                    "AUTO_CLOSE_TEXT",
-                    "AUTO_EXPIRE_TIME",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "MODIFY_USER_ID",
-                    "TEMPORARY",
-                    "XML_ID",
-                    "LANGUAGE_ID",
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                    "SESSION_PRIORITY",
-                    "TYPE_MAX_CHAT",
-                    "MAX_CHAT",
-                    "OPERATOR_DATA",
-                    "QUEUE",
-                    "QUEUE_USERS_FIELDS",
-                    "CONFIG_QUEUE",
-                    "DEFAULT_OPERATOR_DATA",
-                    "KPI_FIRST_ANSWER_TIME",
-                    "KPI_FIRST_ANSWER_ALERT",
-                    "KPI_FIRST_ANSWER_LIST",
-                    "KPI_FIRST_ANSWER_TEXT",
-                    "KPI_FURTHER_ANSWER_TIME",
-                    "KPI_FURTHER_ANSWER_ALERT",
-                    "KPI_FURTHER_ANSWER_LIST",
-                    "KPI_FURTHER_ANSWER_TEXT",
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                    "SEND_NOTIFICATION_EMPTY_QUEUE",
-                    "USE_WELCOME_FORM",
-                    "WELCOME_FORM_ID",
-                    "WELCOME_FORM_DELAY",
-                    "SEND_WELCOME_EACH_SESSION",
-                    "CONFIRM_CLOSE",
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                line_name: ::b24_core::__private::wire::field_at(slot_1, "LINE_NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                crm: ::b24_core::__private::wire::field_at(slot_3, "CRM")?,
-                crm_create: ::b24_core::__private::wire::field_at(slot_4, "CRM_CREATE")?,
-                crm_create_second: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CRM_CREATE_SECOND",
-                )?,
-                crm_create_third: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CRM_CREATE_THIRD",
-                )?,
-                crm_forward: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CRM_FORWARD",
-                )?,
-                crm_chat_tracker: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CRM_CHAT_TRACKER",
-                )?,
-                crm_transfer_change: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CRM_TRANSFER_CHANGE",
-                )?,
-                crm_source: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CRM_SOURCE",
-                )?,
-                queue_type: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "QUEUE_TYPE",
-                )?,
-                queue_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "QUEUE_TIME",
-                )?,
-                no_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "NO_ANSWER_TIME",
-                )?,
-                check_available: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CHECK_AVAILABLE",
-                )?,
-                watch_typing: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "WATCH_TYPING",
-                )?,
-                welcome_bot_enable: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "WELCOME_BOT_ENABLE",
-                )?,
-                welcome_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "WELCOME_MESSAGE",
-                )?,
-                welcome_message_text: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "WELCOME_MESSAGE_TEXT",
-                )?,
-                vote_message: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "VOTE_MESSAGE",
-                )?,
-                vote_time_limit: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "VOTE_TIME_LIMIT",
-                )?,
-                vote_before_finish: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "VOTE_BEFORE_FINISH",
-                )?,
-                vote_closing_delay: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "VOTE_CLOSING_DELAY",
-                )?,
-                vote_message_1_text: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "VOTE_MESSAGE_1_TEXT",
-                )?,
-                vote_message_1_like: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "VOTE_MESSAGE_1_LIKE",
-                )?,
-                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "VOTE_MESSAGE_1_DISLIKE",
-                )?,
-                vote_message_2_text: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "VOTE_MESSAGE_2_TEXT",
-                )?,
-                vote_message_2_like: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "VOTE_MESSAGE_2_LIKE",
-                )?,
-                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "VOTE_MESSAGE_2_DISLIKE",
-                )?,
-                agreement_message: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "AGREEMENT_MESSAGE",
-                )?,
-                agreement_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "AGREEMENT_ID",
-                )?,
-                category_enable: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "CATEGORY_ENABLE",
-                )?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CATEGORY_ID",
-                )?,
-                welcome_bot_join: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "WELCOME_BOT_JOIN",
-                )?,
-                welcome_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "WELCOME_BOT_ID",
-                )?,
-                welcome_bot_time: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "WELCOME_BOT_TIME",
-                )?,
-                welcome_bot_left: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "WELCOME_BOT_LEFT",
-                )?,
-                no_answer_rule: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "NO_ANSWER_RULE",
-                )?,
-                no_answer_form_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "NO_ANSWER_FORM_ID",
-                )?,
-                no_answer_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "NO_ANSWER_BOT_ID",
-                )?,
-                no_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "NO_ANSWER_TEXT",
-                )?,
-                worktime_enable: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "WORKTIME_ENABLE",
-                )?,
-                worktime_from: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "WORKTIME_FROM",
-                )?,
-                worktime_to: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WORKTIME_TO",
-                )?,
-                worktime_timezone: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "WORKTIME_TIMEZONE",
-                )?,
-                worktime_holidays: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "WORKTIME_HOLIDAYS",
-                )?,
-                worktime_dayoff: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "WORKTIME_DAYOFF",
-                )?,
-                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "WORKTIME_DAYOFF_RULE",
-                )?,
-                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "WORKTIME_DAYOFF_FORM_ID",
-                )?,
-                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "WORKTIME_DAYOFF_BOT_ID",
-                )?,
-                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "WORKTIME_DAYOFF_TEXT",
-                )?,
-                close_rule: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "CLOSE_RULE",
-                )?,
-                close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "CLOSE_FORM_ID",
-                )?,
-                close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "CLOSE_BOT_ID",
-                )?,
-                close_text: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "CLOSE_TEXT",
-                )?,
-                full_close_time: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "FULL_CLOSE_TIME",
-                )?,
-                auto_close_rule: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "AUTO_CLOSE_RULE",
-                )?,
-                auto_close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "AUTO_CLOSE_FORM_ID",
-                )?,
-                auto_close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "AUTO_CLOSE_BOT_ID",
-                )?,
-                auto_close_time: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "AUTO_CLOSE_TIME",
-                )?,
-                auto_close_text: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "AUTO_CLOSE_TEXT",
-                )?,
-                auto_expire_time: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "AUTO_EXPIRE_TIME",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "DATE_MODIFY",
-                )?,
-                modify_user_id: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "MODIFY_USER_ID",
-                )?,
-                temporary: ::b24_core::__private::wire::field_at(slot_65, "TEMPORARY")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_66, "XML_ID")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_67,
-                    "LANGUAGE_ID",
-                )?,
-                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                )?,
-                session_priority: ::b24_core::__private::wire::field_at(
-                    slot_69,
-                    "SESSION_PRIORITY",
-                )?,
-                type_max_chat: ::b24_core::__private::wire::field_at(
-                    slot_70,
-                    "TYPE_MAX_CHAT",
-                )?,
-                max_chat: ::b24_core::__private::wire::field_at(slot_71, "MAX_CHAT")?,
-                operator_data: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "OPERATOR_DATA",
-                )?,
-                queue: ::b24_core::__private::wire::field_at(slot_73, "QUEUE")?,
-                queue_users_fields: ::b24_core::__private::wire::field_at(
-                    slot_74,
-                    "QUEUE_USERS_FIELDS",
-                )?,
-                config_queue: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "CONFIG_QUEUE",
-                )?,
-                default_operator_data: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "DEFAULT_OPERATOR_DATA",
-                )?,
-                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_77,
-                    "KPI_FIRST_ANSWER_TIME",
-                )?,
-                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_78,
-                    "KPI_FIRST_ANSWER_ALERT",
-                )?,
-                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_79,
-                    "KPI_FIRST_ANSWER_LIST",
-                )?,
-                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_80,
-                    "KPI_FIRST_ANSWER_TEXT",
-                )?,
-                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_81,
-                    "KPI_FURTHER_ANSWER_TIME",
-                )?,
-                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_82,
-                    "KPI_FURTHER_ANSWER_ALERT",
-                )?,
-                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_83,
-                    "KPI_FURTHER_ANSWER_LIST",
-                )?,
-                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_84,
-                    "KPI_FURTHER_ANSWER_TEXT",
-                )?,
-                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
-                    slot_85,
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                )?,
-                send_notification_empty_queue: ::b24_core::__private::wire::field_at(
-                    slot_86,
-                    "SEND_NOTIFICATION_EMPTY_QUEUE",
-                )?,
-                use_welcome_form: ::b24_core::__private::wire::field_at(
-                    slot_87,
-                    "USE_WELCOME_FORM",
-                )?,
-                welcome_form_id: ::b24_core::__private::wire::field_at(
-                    slot_88,
-                    "WELCOME_FORM_ID",
-                )?,
-                welcome_form_delay: ::b24_core::__private::wire::field_at(
-                    slot_89,
-                    "WELCOME_FORM_DELAY",
-                )?,
-                send_welcome_each_session: ::b24_core::__private::wire::field_at(
-                    slot_90,
-                    "SEND_WELCOME_EACH_SESSION",
-                )?,
-                confirm_close: ::b24_core::__private::wire::field_at(
-                    slot_91,
-                    "CONFIRM_CLOSE",
-                )?,
-                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
-                    slot_92,
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for List {
@@ -6156,28 +5627,42 @@ pub mod config_list_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Options {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Options {
+        const FIELDS: &'static [&'static str] = &[
+            "QUEUE",
+            "CONFIG_QUEUE",
+            "CHECK_PERMISSION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.queue, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.config_queue, m),
+                _ => ::b24_core::__private::wire::put(&mut s.check_permission, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["QUEUE", "CONFIG_QUEUE", "CHECK_PERMISSION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                queue: ::b24_core::__private::wire::field_at(slot_0, "QUEUE")?,
-                config_queue: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CONFIG_QUEUE",
-                )?,
-                check_permission: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CHECK_PERMISSION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Options {
@@ -6270,24 +5755,46 @@ pub mod config_list_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "order",
+            "filter",
+            "limit",
+            "offset",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "order", "filter", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
-                filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
-                limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -6373,32 +5880,44 @@ pub mod config_list_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for QueueUsersFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for QueueUsersFields {
+        const FIELDS: &'static [&'static str] = &[
+            "USER_NAME",
+            "USER_WORK_POSITION",
+            "USER_AVATAR",
+            "USER_AVATAR_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_work_position, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.user_avatar, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_avatar_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["USER_NAME", "USER_WORK_POSITION", "USER_AVATAR", "USER_AVATAR_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_name: ::b24_core::__private::wire::field_at(slot_0, "USER_NAME")?,
-                user_work_position: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USER_WORK_POSITION",
-                )?,
-                user_avatar: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_AVATAR",
-                )?,
-                user_avatar_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_AVATAR_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for QueueUsersFields {
@@ -6580,27 +6099,37 @@ pub mod config_path_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Path {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Path {
+        const FIELDS: &'static [&'static str] = &["SERVER_ADDRESS", "PUBLIC_PATH"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.server_address, m),
+                _ => ::b24_core::__private::wire::put(&mut s.public_path, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SERVER_ADDRESS", "PUBLIC_PATH"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                server_address: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "SERVER_ADDRESS",
-                )?,
-                public_path: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PUBLIC_PATH",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Path {
@@ -6975,28 +6504,42 @@ pub mod crm_chat_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &[
+            "CHAT_ID",
+            "CONNECTOR_ID",
+            "CONNECTOR_TITLE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.connector_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.connector_title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CHAT_ID", "CONNECTOR_ID", "CONNECTOR_TITLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
-                connector_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CONNECTOR_ID",
-                )?,
-                connector_title: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CONNECTOR_TITLE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -8299,163 +7842,112 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Dialog {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Dialog {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "parent_chat_id",
+            "parent_message_id",
+            "name",
+            "description",
+            "owner",
+            "extranet",
+            "avatar",
+            "color",
+            "dialog_id",
+            "type",
+            "counter",
+            "user_counter",
+            "message_count",
+            "unread_id",
+            "restrictions",
+            "last_message_id",
+            "last_id",
+            "marked_id",
+            "disk_folder_id",
+            "entity_type",
+            "entity_id",
+            "entity_data_1",
+            "entity_data_2",
+            "entity_data_3",
+            "mute_list",
+            "date_create",
+            "message_type",
+            "public",
+            "role",
+            "entity_link",
+            "text_field_enabled",
+            "background_id",
+            "permissions",
+            "is_new",
+            "readed_list",
+            "manager_list",
+            "last_message_views",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.user_counter, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.unread_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.restrictions, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.last_message_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.last_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.marked_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.disk_folder_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.entity_data_1, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.entity_data_2, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.entity_data_3, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.is_new, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.readed_list, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                _ => ::b24_core::__private::wire::put(&mut s.last_message_views, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "description",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "dialog_id",
-                    "type",
-                    "counter",
-                    "user_counter",
-                    "message_count",
-                    "unread_id",
-                    "restrictions",
-                    "last_message_id",
-                    "last_id",
-                    "marked_id",
-                    "disk_folder_id",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                    "public",
-                    "role",
-                    "entity_link",
-                    "text_field_enabled",
-                    "background_id",
-                    "permissions",
-                    "is_new",
-                    "readed_list",
-                    "manager_list",
-                    "last_message_views",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_9, "dialog_id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_10, "type")?,
-                counter: ::b24_core::__private::wire::field_at(slot_11, "counter")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "user_counter",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "message_count",
-                )?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_14, "unread_id")?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "restrictions",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "last_message_id",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_17, "last_id")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_18, "marked_id")?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "disk_folder_id",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_21, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_25, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "message_type",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_28, "public")?,
-                role: ::b24_core::__private::wire::field_at(slot_29, "role")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "entity_link",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "background_id",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "permissions",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_34, "is_new")?,
-                readed_list: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "readed_list",
-                )?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "manager_list",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "last_message_views",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Dialog {
@@ -8699,22 +8191,38 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EntityLink {
+        const FIELDS: &'static [&'static str] = &["type", "url", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EntityLink {
@@ -8783,22 +8291,38 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FirstViewers {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FirstViewers {
+        const FIELDS: &'static [&'static str] = &["user_id", "user_name", "date"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user_id", "user_name", "date"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
-                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FirstViewers {
@@ -8867,28 +8391,42 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for LastMessageViews {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for LastMessageViews {
+        const FIELDS: &'static [&'static str] = &[
+            "message_id",
+            "first_viewers",
+            "count_of_viewers",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.first_viewers, m),
+                _ => ::b24_core::__private::wire::put(&mut s.count_of_viewers, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message_id", "first_viewers", "count_of_viewers"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
-                first_viewers: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "first_viewers",
-                )?,
-                count_of_viewers: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "count_of_viewers",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for LastMessageViews {
@@ -8978,44 +8516,48 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Permissions {
+        const FIELDS: &'static [&'static str] = &[
+            "manage_users_add",
+            "manage_users_delete",
+            "manage_ui",
+            "manage_settings",
+            "manage_messages",
+            "can_post",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.manage_users_add, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.manage_users_delete, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.manage_ui, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.manage_settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.manage_messages, m),
+                _ => ::b24_core::__private::wire::put(&mut s.can_post, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "manage_users_add",
-                    "manage_users_delete",
-                    "manage_ui",
-                    "manage_settings",
-                    "manage_messages",
-                    "can_post",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                manage_users_add: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "manage_users_add",
-                )?,
-                manage_users_delete: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "manage_users_delete",
-                )?,
-                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
-                manage_settings: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manage_settings",
-                )?,
-                manage_messages: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manage_messages",
-                )?,
-                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Permissions {
@@ -9106,23 +8648,44 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ReadedList {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ReadedList {
+        const FIELDS: &'static [&'static str] = &[
+            "user_id",
+            "user_name",
+            "message_id",
+            "date",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user_id", "user_name", "message_id", "date"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
-                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ReadedList {
@@ -9238,42 +8801,54 @@ pub mod dialog_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Restrictions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Restrictions {
+        const FIELDS: &'static [&'static str] = &[
+            "avatar",
+            "rename",
+            "extend",
+            "call",
+            "mute",
+            "leave",
+            "leave_owner",
+            "send",
+            "user_list",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rename, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.extend, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.call, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.mute, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.leave, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.leave_owner, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.send, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "rename",
-                    "extend",
-                    "call",
-                    "mute",
-                    "leave",
-                    "leave_owner",
-                    "send",
-                    "user_list",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
-                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
-                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
-                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
-                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
-                leave_owner: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "leave_owner",
-                )?,
-                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
-                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Restrictions {
@@ -10006,25 +9581,38 @@ pub mod network_message_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Attach {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Attach {
+        const FIELDS: &'static [&'static str] = &["ID", "COLOR_TOKEN", "BLOCKS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.color_token, m),
+                _ => ::b24_core::__private::wire::put(&mut s.blocks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "COLOR_TOKEN", "BLOCKS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                color_token: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COLOR_TOKEN",
-                )?,
-                blocks: ::b24_core::__private::wire::field_at(slot_2, "BLOCKS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Attach {
@@ -10097,22 +9685,38 @@ pub mod network_message_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Blocks {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Blocks {
+        const FIELDS: &'static [&'static str] = &["MESSAGE", "FILE", "IMAGE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.file, m),
+                _ => ::b24_core::__private::wire::put(&mut s.image, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MESSAGE", "FILE", "IMAGE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
-                file: ::b24_core::__private::wire::field_at(slot_1, "FILE")?,
-                image: ::b24_core::__private::wire::field_at(slot_2, "IMAGE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Blocks {
@@ -10188,26 +9792,44 @@ pub mod network_message_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Buttons {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Buttons {
+        const FIELDS: &'static [&'static str] = &[
+            "TEXT",
+            "LINK",
+            "DISPLAY",
+            "BG_COLOR_TOKEN",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.link, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                _ => ::b24_core::__private::wire::put(&mut s.bg_color_token, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TEXT", "LINK", "DISPLAY", "BG_COLOR_TOKEN"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
-                link: ::b24_core::__private::wire::field_at(slot_1, "LINK")?,
-                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
-                bg_color_token: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "BG_COLOR_TOKEN",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Buttons {
@@ -10267,20 +9889,36 @@ pub mod network_message_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Keyboard {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Keyboard {
+        const FIELDS: &'static [&'static str] = &["BUTTONS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.buttons, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["BUTTONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                buttons: ::b24_core::__private::wire::field_at(slot_0, "BUTTONS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Keyboard {
@@ -11276,22 +10914,38 @@ pub mod revision_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Revision {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Revision {
+        const FIELDS: &'static [&'static str] = &["rest", "web", "mobile"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.rest, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.web, m),
+                _ => ::b24_core::__private::wire::put(&mut s.mobile, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["rest", "web", "mobile"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
-                web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
-                mobile: ::b24_core::__private::wire::field_at(slot_2, "mobile")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Revision {
@@ -11876,122 +11530,90 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Chat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Chat {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "parentChatId",
+            "parentMessageId",
+            "name",
+            "owner",
+            "color",
+            "extranet",
+            "avatar",
+            "call",
+            "callNumber",
+            "entityType",
+            "entityId",
+            "entityData1",
+            "entityData2",
+            "entityData3",
+            "messageCount",
+            "public",
+            "muteList",
+            "managerList",
+            "dateCreate",
+            "type",
+            "entityLink",
+            "permissions",
+            "textFieldEnabled",
+            "backgroundId",
+            "messageType",
+            "isNew",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_chat_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_message_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.owner, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.extranet, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.call, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.call_number, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.entity_data1, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.entity_data2, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.entity_data3, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.message_count, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.public, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.mute_list, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.manager_list, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.entity_link, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.permissions, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.text_field_enabled, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.background_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.message_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_new, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parentChatId",
-                    "parentMessageId",
-                    "name",
-                    "owner",
-                    "color",
-                    "extranet",
-                    "avatar",
-                    "call",
-                    "callNumber",
-                    "entityType",
-                    "entityId",
-                    "entityData1",
-                    "entityData2",
-                    "entityData3",
-                    "messageCount",
-                    "public",
-                    "muteList",
-                    "managerList",
-                    "dateCreate",
-                    "type",
-                    "entityLink",
-                    "permissions",
-                    "textFieldEnabled",
-                    "backgroundId",
-                    "messageType",
-                    "isNew",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parentChatId",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parentMessageId",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                owner: ::b24_core::__private::wire::field_at(slot_4, "owner")?,
-                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                call: ::b24_core::__private::wire::field_at(slot_8, "call")?,
-                call_number: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "callNumber",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "entityType",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_11, "entityId")?,
-                entity_data1: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "entityData1",
-                )?,
-                entity_data2: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entityData2",
-                )?,
-                entity_data3: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "entityData3",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "messageCount",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_16, "public")?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_17, "muteList")?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "managerList",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "dateCreate",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_20, "type")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entityLink",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "permissions",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "textFieldEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "backgroundId",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "messageType",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_26, "isNew")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Chat {
@@ -12314,83 +11936,76 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Files {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Files {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chatid",
+            "date",
+            "type",
+            "name",
+            "extension",
+            "size",
+            "image",
+            "status",
+            "progress",
+            "authorid",
+            "authorname",
+            "urlpreview",
+            "urlshow",
+            "urldownload",
+            "viewerattrs",
+            "mediaurl",
+            "istranscribable",
+            "isvideonote",
+            "isvoicenote",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chatid, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.extension, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.image, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.progress, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.authorid, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.authorname, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.urlpreview, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.urlshow, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.urldownload, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.viewerattrs, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.mediaurl, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.istranscribable, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.isvideonote, m),
+                _ => ::b24_core::__private::wire::put(&mut s.isvoicenote, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chatid",
-                    "date",
-                    "type",
-                    "name",
-                    "extension",
-                    "size",
-                    "image",
-                    "status",
-                    "progress",
-                    "authorid",
-                    "authorname",
-                    "urlpreview",
-                    "urlshow",
-                    "urldownload",
-                    "viewerattrs",
-                    "mediaurl",
-                    "istranscribable",
-                    "isvideonote",
-                    "isvoicenote",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chatid: ::b24_core::__private::wire::field_at(slot_1, "chatid")?,
-                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
-                extension: ::b24_core::__private::wire::field_at(slot_5, "extension")?,
-                size: ::b24_core::__private::wire::field_at(slot_6, "size")?,
-                image: ::b24_core::__private::wire::field_at(slot_7, "image")?,
-                status: ::b24_core::__private::wire::field_at(slot_8, "status")?,
-                progress: ::b24_core::__private::wire::field_at(slot_9, "progress")?,
-                authorid: ::b24_core::__private::wire::field_at(slot_10, "authorid")?,
-                authorname: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "authorname",
-                )?,
-                urlpreview: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "urlpreview",
-                )?,
-                urlshow: ::b24_core::__private::wire::field_at(slot_13, "urlshow")?,
-                urldownload: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "urldownload",
-                )?,
-                viewerattrs: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "viewerattrs",
-                )?,
-                mediaurl: ::b24_core::__private::wire::field_at(slot_16, "mediaurl")?,
-                istranscribable: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "istranscribable",
-                )?,
-                isvideonote: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "isvideonote",
-                )?,
-                isvoicenote: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isvoicenote",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Files {
@@ -12670,79 +12285,72 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for History {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for History {
+        const FIELDS: &'static [&'static str] = &[
+            "chatId",
+            "canJoin",
+            "canVoteHead",
+            "sessionId",
+            "sessionVoteHead",
+            "sessionCommentHead",
+            "userId",
+            "message",
+            "usersMessage",
+            "users",
+            "openlines",
+            "userInGroup",
+            "woUserInGroup",
+            "chat",
+            "userBlockChat",
+            "userInChat",
+            "files",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.can_join, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.can_vote_head, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.session_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.session_vote_head, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.session_comment_head, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.message, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.users_message, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.users, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.openlines, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.user_in_group, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.wo_user_in_group, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.chat, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.user_block_chat, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.user_in_chat, m),
+                _ => ::b24_core::__private::wire::put(&mut s.files, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "chatId",
-                    "canJoin",
-                    "canVoteHead",
-                    "sessionId",
-                    "sessionVoteHead",
-                    "sessionCommentHead",
-                    "userId",
-                    "message",
-                    "usersMessage",
-                    "users",
-                    "openlines",
-                    "userInGroup",
-                    "woUserInGroup",
-                    "chat",
-                    "userBlockChat",
-                    "userInChat",
-                    "files",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
-                can_join: ::b24_core::__private::wire::field_at(slot_1, "canJoin")?,
-                can_vote_head: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "canVoteHead",
-                )?,
-                session_id: ::b24_core::__private::wire::field_at(slot_3, "sessionId")?,
-                session_vote_head: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "sessionVoteHead",
-                )?,
-                session_comment_head: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "sessionCommentHead",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_6, "userId")?,
-                message: ::b24_core::__private::wire::field_at(slot_7, "message")?,
-                users_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "usersMessage",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_9, "users")?,
-                openlines: ::b24_core::__private::wire::field_at(slot_10, "openlines")?,
-                user_in_group: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "userInGroup",
-                )?,
-                wo_user_in_group: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "woUserInGroup",
-                )?,
-                chat: ::b24_core::__private::wire::field_at(slot_13, "chat")?,
-                user_block_chat: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "userBlockChat",
-                )?,
-                user_in_chat: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "userInChat",
-                )?,
-                files: ::b24_core::__private::wire::field_at(slot_16, "files")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for History {
@@ -12921,39 +12529,52 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Message {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Message {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "chatid",
+            "senderid",
+            "recipientid",
+            "date",
+            "text",
+            "textlegacy",
+            "params",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.chatid, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.senderid, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.recipientid, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.text, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.textlegacy, m),
+                _ => ::b24_core::__private::wire::put(&mut s.params, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chatid",
-                    "senderid",
-                    "recipientid",
-                    "date",
-                    "text",
-                    "textlegacy",
-                    "params",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chatid: ::b24_core::__private::wire::field_at(slot_1, "chatid")?,
-                senderid: ::b24_core::__private::wire::field_at(slot_2, "senderid")?,
-                recipientid: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "recipientid",
-                )?,
-                date: ::b24_core::__private::wire::field_at(slot_4, "date")?,
-                text: ::b24_core::__private::wire::field_at(slot_5, "text")?,
-                textlegacy: ::b24_core::__private::wire::field_at(slot_6, "textlegacy")?,
-                params: ::b24_core::__private::wire::field_at(slot_7, "params")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Message {
@@ -13038,23 +12659,36 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Openlines {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Openlines {
+        const FIELDS: &'static [&'static str] = &["canvoteashead"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.canvoteashead, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["canvoteashead"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                canvoteashead: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "canvoteashead",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Openlines {
@@ -13106,21 +12740,37 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UserInGroup {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UserInGroup {
+        const FIELDS: &'static [&'static str] = &["id", "users"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UserInGroup {
@@ -13163,17 +12813,38 @@ pub mod session_history_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UsersMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UsersMessage {
+        const FIELDS: &'static [&'static str] = &[];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            {
+                let _ = (s, i);
+                m.next_value::<::b24_core::__private::serde::de::IgnoredAny>()
+                    .map(|_| ())
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [] = ::b24_core::__private::wire::slots(
-                obj,
-                &[],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self { extra })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UsersMessage {
@@ -14101,20 +13772,36 @@ pub mod session_open {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["chatId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["chatId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

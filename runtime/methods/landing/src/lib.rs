@@ -128,80 +128,68 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AdditionalFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AdditionalFields {
+        const FIELDS: &'static [&'static str] = &[
+            "THEME_CODE",
+            "THEME_USE",
+            "THEME_COLOR",
+            "THEMEFONTS_USE",
+            "THEMEFONTS_CODE",
+            "THEMEFONTS_CODE_H",
+            "THEMEFONTS_SIZE",
+            "THEMEFONTS_COLOR",
+            "THEMEFONTS_COLOR_H",
+            "THEMEFONTS_LINE_HEIGHT",
+            "THEMEFONTS_FONT_WEIGHT",
+            "THEMEFONTS_FONT_WEIGHT_H",
+            "FONTS_CODE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.theme_code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.theme_use, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.theme_color, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.themefonts_use, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.themefonts_code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.themefonts_code_h, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.themefonts_size, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.themefonts_color, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.themefonts_color_h, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.themefonts_line_height, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.themefonts_font_weight, m)
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.themefonts_font_weight_h, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.fonts_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "THEME_CODE",
-                    "THEME_USE",
-                    "THEME_COLOR",
-                    "THEMEFONTS_USE",
-                    "THEMEFONTS_CODE",
-                    "THEMEFONTS_CODE_H",
-                    "THEMEFONTS_SIZE",
-                    "THEMEFONTS_COLOR",
-                    "THEMEFONTS_COLOR_H",
-                    "THEMEFONTS_LINE_HEIGHT",
-                    "THEMEFONTS_FONT_WEIGHT",
-                    "THEMEFONTS_FONT_WEIGHT_H",
-                    "FONTS_CODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                theme_code: ::b24_core::__private::wire::field_at(slot_0, "THEME_CODE")?,
-                theme_use: ::b24_core::__private::wire::field_at(slot_1, "THEME_USE")?,
-                theme_color: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "THEME_COLOR",
-                )?,
-                themefonts_use: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THEMEFONTS_USE",
-                )?,
-                themefonts_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "THEMEFONTS_CODE",
-                )?,
-                themefonts_code_h: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THEMEFONTS_CODE_H",
-                )?,
-                themefonts_size: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "THEMEFONTS_SIZE",
-                )?,
-                themefonts_color: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "THEMEFONTS_COLOR",
-                )?,
-                themefonts_color_h: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "THEMEFONTS_COLOR_H",
-                )?,
-                themefonts_line_height: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "THEMEFONTS_LINE_HEIGHT",
-                )?,
-                themefonts_font_weight: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "THEMEFONTS_FONT_WEIGHT",
-                )?,
-                themefonts_font_weight_h: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "THEMEFONTS_FONT_WEIGHT_H",
-                )?,
-                fonts_code: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "FONTS_CODE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AdditionalFields {
@@ -320,25 +308,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["edit_mode", "deleted", "get_content"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.edit_mode, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.get_content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["edit_mode", "deleted", "get_content"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_1, "deleted")?,
-                get_content: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "get_content",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -438,25 +439,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params2 {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "filter",
+            "order",
+            "group",
+            "limit",
+            "offset",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params2 {
@@ -533,24 +557,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params3 {
+        const FIELDS: &'static [&'static str] = &["AFTER_ID", "RETURN_CONTENT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.after_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.return_content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AFTER_ID", "RETURN_CONTENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
-                return_content: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "RETURN_CONTENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params3 {
@@ -1760,72 +1797,60 @@ pub mod block_getbyid {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Meta {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Meta {
+        const FIELDS: &'static [&'static str] = &[
+            "LID",
+            "CREATED_BY_ID",
+            "DATE_CREATE",
+            "MODIFIED_BY_ID",
+            "DATE_MODIFY",
+            "SITE_TYPE",
+            "LANDING_TITLE",
+            "LANDING_TPL_CODE",
+            "SITE_TPL_CODE",
+            "XML_ID",
+            "DESIGNER_MODE",
+            "FAVORITE_META",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.site_type, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.landing_title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.landing_tpl_code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.site_tpl_code, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.designer_mode, m),
+                _ => ::b24_core::__private::wire::put(&mut s.favorite_meta, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "LID",
-                    "CREATED_BY_ID",
-                    "DATE_CREATE",
-                    "MODIFIED_BY_ID",
-                    "DATE_MODIFY",
-                    "SITE_TYPE",
-                    "LANDING_TITLE",
-                    "LANDING_TPL_CODE",
-                    "SITE_TPL_CODE",
-                    "XML_ID",
-                    "DESIGNER_MODE",
-                    "FAVORITE_META",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                lid: ::b24_core::__private::wire::field_at(slot_0, "LID")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CREATED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DATE_CREATE",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_MODIFY",
-                )?,
-                site_type: ::b24_core::__private::wire::field_at(slot_5, "SITE_TYPE")?,
-                landing_title: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LANDING_TITLE",
-                )?,
-                landing_tpl_code: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "LANDING_TPL_CODE",
-                )?,
-                site_tpl_code: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SITE_TPL_CODE",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
-                designer_mode: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DESIGNER_MODE",
-                )?,
-                favorite_meta: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "FAVORITE_META",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Meta {
@@ -1983,29 +2008,54 @@ pub mod block_getbyid {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "lid",
+            "code",
+            "name",
+            "active",
+            "meta",
+            "content",
+            "css",
+            "js",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.meta, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.css, m),
+                _ => ::b24_core::__private::wire::put(&mut s.js, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
-                meta: ::b24_core::__private::wire::field_at(slot_5, "meta")?,
-                content: ::b24_core::__private::wire::field_at(slot_6, "content")?,
-                css: ::b24_core::__private::wire::field_at(slot_7, "css")?,
-                js: ::b24_core::__private::wire::field_at(slot_8, "js")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2295,27 +2345,37 @@ pub mod block_getcontent {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["wrapper_show", "force_unactive"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.wrapper_show, m),
+                _ => ::b24_core::__private::wire::put(&mut s.force_unactive, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["wrapper_show", "force_unactive"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                wrapper_show: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "wrapper_show",
-                )?,
-                force_unactive: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "force_unactive",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -2499,67 +2559,70 @@ pub mod block_getcontent {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "sections",
+            "active",
+            "access",
+            "anchor",
+            "php",
+            "designed",
+            "repoId",
+            "content",
+            "content_ext",
+            "css",
+            "js",
+            "assetStrings",
+            "lang",
+            "manifest",
+            "dynamicParams",
+            "requiredUserAction",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sections, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.access, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.anchor, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.php, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.designed, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.repo_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.content_ext, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.css, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.js, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.asset_strings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.lang, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.manifest, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.dynamic_params, m),
+                _ => ::b24_core::__private::wire::put(&mut s.required_user_action, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "sections",
-                    "active",
-                    "access",
-                    "anchor",
-                    "php",
-                    "designed",
-                    "repoId",
-                    "content",
-                    "content_ext",
-                    "css",
-                    "js",
-                    "assetStrings",
-                    "lang",
-                    "manifest",
-                    "dynamicParams",
-                    "requiredUserAction",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                sections: ::b24_core::__private::wire::field_at(slot_1, "sections")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                access: ::b24_core::__private::wire::field_at(slot_3, "access")?,
-                anchor: ::b24_core::__private::wire::field_at(slot_4, "anchor")?,
-                php: ::b24_core::__private::wire::field_at(slot_5, "php")?,
-                designed: ::b24_core::__private::wire::field_at(slot_6, "designed")?,
-                repo_id: ::b24_core::__private::wire::field_at(slot_7, "repoId")?,
-                content: ::b24_core::__private::wire::field_at(slot_8, "content")?,
-                content_ext: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "content_ext",
-                )?,
-                css: ::b24_core::__private::wire::field_at(slot_10, "css")?,
-                js: ::b24_core::__private::wire::field_at(slot_11, "js")?,
-                asset_strings: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "assetStrings",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_13, "lang")?,
-                manifest: ::b24_core::__private::wire::field_at(slot_14, "manifest")?,
-                dynamic_params: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "dynamicParams",
-                )?,
-                required_user_action: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "requiredUserAction",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2940,29 +3003,54 @@ pub mod block_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Block {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Block {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "lid",
+            "code",
+            "name",
+            "active",
+            "meta",
+            "content",
+            "css",
+            "js",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.meta, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.css, m),
+                _ => ::b24_core::__private::wire::put(&mut s.js, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
-                meta: ::b24_core::__private::wire::field_at(slot_5, "meta")?,
-                content: ::b24_core::__private::wire::field_at(slot_6, "content")?,
-                css: ::b24_core::__private::wire::field_at(slot_7, "css")?,
-                js: ::b24_core::__private::wire::field_at(slot_8, "js")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Block {
@@ -3124,72 +3212,60 @@ pub mod block_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Meta {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Meta {
+        const FIELDS: &'static [&'static str] = &[
+            "LID",
+            "CREATED_BY_ID",
+            "DATE_CREATE",
+            "MODIFIED_BY_ID",
+            "DATE_MODIFY",
+            "SITE_TYPE",
+            "LANDING_TITLE",
+            "LANDING_TPL_CODE",
+            "SITE_TPL_CODE",
+            "XML_ID",
+            "FAVORITE_META",
+            "DESIGNER_MODE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.site_type, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.landing_title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.landing_tpl_code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.site_tpl_code, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.favorite_meta, m),
+                _ => ::b24_core::__private::wire::put(&mut s.designer_mode, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "LID",
-                    "CREATED_BY_ID",
-                    "DATE_CREATE",
-                    "MODIFIED_BY_ID",
-                    "DATE_MODIFY",
-                    "SITE_TYPE",
-                    "LANDING_TITLE",
-                    "LANDING_TPL_CODE",
-                    "SITE_TPL_CODE",
-                    "XML_ID",
-                    "FAVORITE_META",
-                    "DESIGNER_MODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                lid: ::b24_core::__private::wire::field_at(slot_0, "LID")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CREATED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DATE_CREATE",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_MODIFY",
-                )?,
-                site_type: ::b24_core::__private::wire::field_at(slot_5, "SITE_TYPE")?,
-                landing_title: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LANDING_TITLE",
-                )?,
-                landing_tpl_code: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "LANDING_TPL_CODE",
-                )?,
-                site_tpl_code: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SITE_TPL_CODE",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
-                favorite_meta: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "FAVORITE_META",
-                )?,
-                designer_mode: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DESIGNER_MODE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Meta {
@@ -3500,24 +3576,46 @@ pub mod block_getmanifest {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Assets {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Assets {
+        const FIELDS: &'static [&'static str] = &[
+            "css",
+            "js",
+            "ext",
+            "class",
+            "callbacks",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.css, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.js, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.ext, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.class, m),
+                _ => ::b24_core::__private::wire::put(&mut s.callbacks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["css", "js", "ext", "class", "callbacks"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                css: ::b24_core::__private::wire::field_at(slot_0, "css")?,
-                js: ::b24_core::__private::wire::field_at(slot_1, "js")?,
-                ext: ::b24_core::__private::wire::field_at(slot_2, "ext")?,
-                class: ::b24_core::__private::wire::field_at(slot_3, "class")?,
-                callbacks: ::b24_core::__private::wire::field_at(slot_4, "callbacks")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Assets {
@@ -3610,27 +3708,46 @@ pub mod block_getmanifest {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Block {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Block {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "section",
+            "dynamic",
+            "subtype",
+            "attrsFormDescription",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dynamic, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.subtype, m),
+                _ => ::b24_core::__private::wire::put(&mut s.attrs_form_description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "section", "dynamic", "subtype", "attrsFormDescription"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
-                dynamic: ::b24_core::__private::wire::field_at(slot_2, "dynamic")?,
-                subtype: ::b24_core::__private::wire::field_at(slot_3, "subtype")?,
-                attrs_form_description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "attrsFormDescription",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Block {
@@ -3695,20 +3812,36 @@ pub mod block_getmanifest {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["edit_mode"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.edit_mode, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["edit_mode"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -3860,45 +3993,60 @@ pub mod block_getmanifest {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "block",
+            "cards",
+            "nodes",
+            "attrs",
+            "menu",
+            "style",
+            "namespace",
+            "code",
+            "preview",
+            "assets",
+            "timestamp",
+            "callbacks",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.block, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.cards, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.nodes, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.attrs, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.menu, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.style, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.namespace, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.assets, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.timestamp, m),
+                _ => ::b24_core::__private::wire::put(&mut s.callbacks, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "block",
-                    "cards",
-                    "nodes",
-                    "attrs",
-                    "menu",
-                    "style",
-                    "namespace",
-                    "code",
-                    "preview",
-                    "assets",
-                    "timestamp",
-                    "callbacks",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
-                cards: ::b24_core::__private::wire::field_at(slot_1, "cards")?,
-                nodes: ::b24_core::__private::wire::field_at(slot_2, "nodes")?,
-                attrs: ::b24_core::__private::wire::field_at(slot_3, "attrs")?,
-                menu: ::b24_core::__private::wire::field_at(slot_4, "menu")?,
-                style: ::b24_core::__private::wire::field_at(slot_5, "style")?,
-                namespace: ::b24_core::__private::wire::field_at(slot_6, "namespace")?,
-                code: ::b24_core::__private::wire::field_at(slot_7, "code")?,
-                preview: ::b24_core::__private::wire::field_at(slot_8, "preview")?,
-                assets: ::b24_core::__private::wire::field_at(slot_9, "assets")?,
-                timestamp: ::b24_core::__private::wire::field_at(slot_10, "timestamp")?,
-                callbacks: ::b24_core::__private::wire::field_at(slot_11, "callbacks")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4135,21 +4283,37 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Additional {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Additional {
+        const FIELDS: &'static [&'static str] = &["name", "attrsType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.attrs_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "attrsType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                attrs_type: ::b24_core::__private::wire::field_at(slot_1, "attrsType")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Additional {
@@ -4199,20 +4363,36 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Assets {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Assets {
+        const FIELDS: &'static [&'static str] = &["ext"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.ext, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ext"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ext: ::b24_core::__private::wire::field_at(slot_0, "ext")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Assets {
@@ -4271,22 +4451,38 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Block {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Block {
+        const FIELDS: &'static [&'static str] = &["name", "section", "dynamic"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dynamic, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "section", "dynamic"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
-                dynamic: ::b24_core::__private::wire::field_at(slot_2, "dynamic")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Block {
@@ -4348,21 +4544,37 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Block2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Block2 {
+        const FIELDS: &'static [&'static str] = &["type", "additional"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.additional, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "additional"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                additional: ::b24_core::__private::wire::field_at(slot_1, "additional")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Block2 {
@@ -4419,21 +4631,37 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Cards {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Cards {
+        const FIELDS: &'static [&'static str] = &["name", "label"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.label, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "label"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                label: ::b24_core::__private::wire::field_at(slot_1, "label")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Cards {
@@ -4523,41 +4751,48 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Nodes {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Nodes {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "type",
+            "dimensions",
+            "allowInlineEdit",
+            "useInDesigner",
+            "create2xByDefault",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.allow_inline_edit, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.use_in_designer, m),
+                _ => ::b24_core::__private::wire::put(&mut s.create2x_by_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "type",
-                    "dimensions",
-                    "allowInlineEdit",
-                    "useInDesigner",
-                    "create2xByDefault",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                dimensions: ::b24_core::__private::wire::field_at(slot_2, "dimensions")?,
-                allow_inline_edit: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "allowInlineEdit",
-                )?,
-                use_in_designer: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "useInDesigner",
-                )?,
-                create2x_by_default: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "create2xByDefault",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Nodes {
@@ -4641,22 +4876,38 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Nodes2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Nodes2 {
+        const FIELDS: &'static [&'static str] = &["title", "type", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "type", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Nodes2 {
@@ -4743,24 +4994,46 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "block",
+            "cards",
+            "nodes",
+            "style",
+            "assets",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.block, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.cards, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.nodes, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.style, m),
+                _ => ::b24_core::__private::wire::put(&mut s.assets, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["block", "cards", "nodes", "style", "assets"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
-                cards: ::b24_core::__private::wire::field_at(slot_1, "cards")?,
-                nodes: ::b24_core::__private::wire::field_at(slot_2, "nodes")?,
-                style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
-                assets: ::b24_core::__private::wire::field_at(slot_4, "assets")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4834,21 +5107,37 @@ pub mod block_getmanifestfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Style {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Style {
+        const FIELDS: &'static [&'static str] = &["block", "nodes"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.block, m),
+                _ => ::b24_core::__private::wire::put(&mut s.nodes, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["block", "nodes"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
-                nodes: ::b24_core::__private::wire::field_at(slot_1, "nodes")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Style {
@@ -5158,63 +5447,66 @@ pub mod block_getrepository {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "namespace",
+            "new",
+            "version",
+            "type",
+            "section",
+            "system",
+            "description",
+            "preview",
+            "restricted",
+            "repo_id",
+            "app_code",
+            "only_for_license",
+            "requires_updates",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.namespace, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.new, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.restricted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.repo_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.only_for_license, m),
+                _ => ::b24_core::__private::wire::put(&mut s.requires_updates, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "namespace",
-                    "new",
-                    "version",
-                    "type",
-                    "section",
-                    "system",
-                    "description",
-                    "preview",
-                    "restricted",
-                    "repo_id",
-                    "app_code",
-                    "only_for_license",
-                    "requires_updates",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                namespace: ::b24_core::__private::wire::field_at(slot_2, "namespace")?,
-                new: ::b24_core::__private::wire::field_at(slot_3, "new")?,
-                version: ::b24_core::__private::wire::field_at(slot_4, "version")?,
-                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
-                section: ::b24_core::__private::wire::field_at(slot_6, "section")?,
-                system: ::b24_core::__private::wire::field_at(slot_7, "system")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "description",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_9, "preview")?,
-                restricted: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "restricted",
-                )?,
-                repo_id: ::b24_core::__private::wire::field_at(slot_11, "repo_id")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_12, "app_code")?,
-                only_for_license: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "only_for_license",
-                )?,
-                requires_updates: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "requires_updates",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -5336,27 +5628,40 @@ pub mod block_getrepository {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Meta {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Meta {
+        const FIELDS: &'static [&'static str] = &[
+            "ai_text_placeholder",
+            "ai_text_max_tokens",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ai_text_placeholder, m),
+                _ => ::b24_core::__private::wire::put(&mut s.ai_text_max_tokens, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ai_text_placeholder", "ai_text_max_tokens"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ai_text_placeholder: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ai_text_placeholder",
-                )?,
-                ai_text_max_tokens: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ai_text_max_tokens",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Meta {
@@ -5483,44 +5788,56 @@ pub mod block_getrepository {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "meta",
+            "new",
+            "type",
+            "specialType",
+            "separator",
+            "app_code",
+            "items",
+            "favourite",
+            "text",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.meta, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.new, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.special_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.separator, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.items, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.favourite, m),
+                _ => ::b24_core::__private::wire::put(&mut s.text, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "meta",
-                    "new",
-                    "type",
-                    "specialType",
-                    "separator",
-                    "app_code",
-                    "items",
-                    "favourite",
-                    "text",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                meta: ::b24_core::__private::wire::field_at(slot_1, "meta")?,
-                new: ::b24_core::__private::wire::field_at(slot_2, "new")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                special_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "specialType",
-                )?,
-                separator: ::b24_core::__private::wire::field_at(slot_5, "separator")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_6, "app_code")?,
-                items: ::b24_core::__private::wire::field_at(slot_7, "items")?,
-                favourite: ::b24_core::__private::wire::field_at(slot_8, "favourite")?,
-                text: ::b24_core::__private::wire::field_at(slot_9, "text")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5992,21 +6309,37 @@ pub mod block_update_cards {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["source", "values"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.source, m),
+                _ => ::b24_core::__private::wire::put(&mut s.values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["source", "values"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                source: ::b24_core::__private::wire::field_at(slot_0, "source")?,
-                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -6063,21 +6396,37 @@ pub mod block_update_cards {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Source {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Source {
+        const FIELDS: &'static [&'static str] = &["type", "value"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Source {
@@ -6348,22 +6697,38 @@ pub mod block_update_styles {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["classList", "affect", "style"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.class_list, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.affect, m),
+                _ => ::b24_core::__private::wire::put(&mut s.style, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["classList", "affect", "style"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                class_list: ::b24_core::__private::wire::field_at(slot_0, "classList")?,
-                affect: ::b24_core::__private::wire::field_at(slot_1, "affect")?,
-                style: ::b24_core::__private::wire::field_at(slot_2, "style")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -6597,27 +6962,40 @@ pub mod block_updateattrs {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &[
+            "data-b24form",
+            "data-b24form-use-style",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.data_b24form, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data_b24form_use_style, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["data-b24form", "data-b24form-use-style"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                data_b24form: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "data-b24form",
-                )?,
-                data_b24form_use_style: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "data-b24form-use-style",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -7109,23 +7487,36 @@ pub mod block_updatenodes {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Additional {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Additional {
+        const FIELDS: &'static [&'static str] = &["appendMenu"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.append_menu, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["appendMenu"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                append_menu: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "appendMenu",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Additional {
@@ -7398,25 +7789,38 @@ pub mod block_uploadfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["width", "height", "resize_type"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.width, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.height, m),
+                _ => ::b24_core::__private::wire::put(&mut s.resize_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["width", "height", "resize_type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
-                height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
-                resize_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "resize_type",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -7478,21 +7882,37 @@ pub mod block_uploadfile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["id", "src"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.src, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "src"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                src: ::b24_core::__private::wire::field_at(slot_1, "src")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -7850,86 +8270,76 @@ pub mod demos_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Demos {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Demos {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "APP_CODE",
+            "ACTIVE",
+            "TITLE",
+            "DESCRIPTION",
+            "TYPE",
+            "TPL_TYPE",
+            "SHOW_IN_LIST",
+            "PREVIEW_URL",
+            "PREVIEW",
+            "PREVIEW2X",
+            "PREVIEW3X",
+            "MANIFEST",
+            "LANG",
+            "SITE_TEMPLATE_ID",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.tpl_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.preview2_x, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.preview3_x, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.manifest, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.lang, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.site_template_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "APP_CODE",
-                    "ACTIVE",
-                    "TITLE",
-                    "DESCRIPTION",
-                    "TYPE",
-                    "TPL_TYPE",
-                    "SHOW_IN_LIST",
-                    "PREVIEW_URL",
-                    "PREVIEW",
-                    "PREVIEW2X",
-                    "PREVIEW3X",
-                    "MANIFEST",
-                    "LANG",
-                    "SITE_TEMPLATE_ID",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_2, "APP_CODE")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DESCRIPTION",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_6, "TYPE")?,
-                tpl_type: ::b24_core::__private::wire::field_at(slot_7, "TPL_TYPE")?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_IN_LIST",
-                )?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "PREVIEW_URL",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_10, "PREVIEW")?,
-                preview2_x: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW2X")?,
-                preview3_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW3X")?,
-                manifest: ::b24_core::__private::wire::field_at(slot_13, "MANIFEST")?,
-                lang: ::b24_core::__private::wire::field_at(slot_14, "LANG")?,
-                site_template_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "SITE_TEMPLATE_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Demos {
@@ -8277,36 +8687,52 @@ pub mod demos_get_page_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "active",
+            "type",
+            "items",
+            "version",
+            "old_id",
+            "encoded",
+            "charset",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.items, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.old_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.encoded, m),
+                _ => ::b24_core::__private::wire::put(&mut s.charset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "active",
-                    "type",
-                    "items",
-                    "version",
-                    "old_id",
-                    "encoded",
-                    "charset",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                items: ::b24_core::__private::wire::field_at(slot_3, "items")?,
-                version: ::b24_core::__private::wire::field_at(slot_4, "version")?,
-                old_id: ::b24_core::__private::wire::field_at(slot_5, "old_id")?,
-                encoded: ::b24_core::__private::wire::field_at(slot_6, "encoded")?,
-                charset: ::b24_core::__private::wire::field_at(slot_7, "charset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -8432,37 +8858,50 @@ pub mod demos_get_page_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data2 {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "section",
+            "publication",
+            "layout",
+            "items",
+            "encoded",
+            "charset",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.publication, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.layout, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.items, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.encoded, m),
+                _ => ::b24_core::__private::wire::put(&mut s.charset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "section",
-                    "publication",
-                    "layout",
-                    "items",
-                    "encoded",
-                    "charset",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "publication",
-                )?,
-                layout: ::b24_core::__private::wire::field_at(slot_3, "layout")?,
-                items: ::b24_core::__private::wire::field_at(slot_4, "items")?,
-                encoded: ::b24_core::__private::wire::field_at(slot_5, "encoded")?,
-                charset: ::b24_core::__private::wire::field_at(slot_6, "charset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data2 {
@@ -8651,64 +9090,70 @@ pub mod demos_get_page_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Empty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Empty {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "TYPE",
+            "TITLE",
+            "ACTIVE",
+            "PUBLICATION",
+            "LOCK_DELETE",
+            "AVAILABLE",
+            "SINGLETON",
+            "SECTION",
+            "DESCRIPTION",
+            "PREVIEW",
+            "PREVIEW2X",
+            "PREVIEW3X",
+            "APP_CODE",
+            "REST",
+            "DATA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.publication, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.lock_delete, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.singleton, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.preview2_x, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.preview3_x, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rest, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "TYPE",
-                    "TITLE",
-                    "ACTIVE",
-                    "PUBLICATION",
-                    "LOCK_DELETE",
-                    "AVAILABLE",
-                    "SINGLETON",
-                    "SECTION",
-                    "DESCRIPTION",
-                    "PREVIEW",
-                    "PREVIEW2X",
-                    "PREVIEW3X",
-                    "APP_CODE",
-                    "REST",
-                    "DATA",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PUBLICATION",
-                )?,
-                lock_delete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LOCK_DELETE",
-                )?,
-                available: ::b24_core::__private::wire::field_at(slot_7, "AVAILABLE")?,
-                singleton: ::b24_core::__private::wire::field_at(slot_8, "SINGLETON")?,
-                section: ::b24_core::__private::wire::field_at(slot_9, "SECTION")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DESCRIPTION",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW")?,
-                preview2_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW2X")?,
-                preview3_x: ::b24_core::__private::wire::field_at(slot_13, "PREVIEW3X")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_14, "APP_CODE")?,
-                rest: ::b24_core::__private::wire::field_at(slot_15, "REST")?,
-                data: ::b24_core::__private::wire::field_at(slot_16, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Empty {
@@ -8833,20 +9278,36 @@ pub mod demos_get_page_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["code"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -8898,24 +9359,37 @@ pub mod demos_get_page_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["empty", "search-result"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.empty, m),
+                _ => ::b24_core::__private::wire::put(&mut s.search_result, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["empty", "search-result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                empty: ::b24_core::__private::wire::field_at(slot_0, "empty")?,
-                search_result: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "search-result",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -9014,39 +9488,52 @@ pub mod demos_get_page_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SearchResult {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for SearchResult {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "TYPE",
+            "TITLE",
+            "ACTIVE",
+            "PUBLICATION",
+            "SECTION",
+            "DATA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.publication, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "TYPE",
-                    "TITLE",
-                    "ACTIVE",
-                    "PUBLICATION",
-                    "SECTION",
-                    "DATA",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PUBLICATION",
-                )?,
-                section: ::b24_core::__private::wire::field_at(slot_6, "SECTION")?,
-                data: ::b24_core::__private::wire::field_at(slot_7, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for SearchResult {
@@ -9304,23 +9791,39 @@ pub mod demos_get_site_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["name", "items", "encoded", "charset"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.items, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.encoded, m),
+                _ => ::b24_core::__private::wire::put(&mut s.charset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "items", "encoded", "charset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
-                encoded: ::b24_core::__private::wire::field_at(slot_2, "encoded")?,
-                charset: ::b24_core::__private::wire::field_at(slot_3, "charset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -9494,64 +9997,70 @@ pub mod demos_get_site_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Empty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Empty {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "TYPE",
+            "TITLE",
+            "ACTIVE",
+            "PUBLICATION",
+            "LOCK_DELETE",
+            "AVAILABLE",
+            "SINGLETON",
+            "SECTION",
+            "DESCRIPTION",
+            "PREVIEW",
+            "PREVIEW2X",
+            "PREVIEW3X",
+            "APP_CODE",
+            "REST",
+            "DATA",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.publication, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.lock_delete, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.available, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.singleton, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.preview2_x, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.preview3_x, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rest, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "TYPE",
-                    "TITLE",
-                    "ACTIVE",
-                    "PUBLICATION",
-                    "LOCK_DELETE",
-                    "AVAILABLE",
-                    "SINGLETON",
-                    "SECTION",
-                    "DESCRIPTION",
-                    "PREVIEW",
-                    "PREVIEW2X",
-                    "PREVIEW3X",
-                    "APP_CODE",
-                    "REST",
-                    "DATA",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PUBLICATION",
-                )?,
-                lock_delete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LOCK_DELETE",
-                )?,
-                available: ::b24_core::__private::wire::field_at(slot_7, "AVAILABLE")?,
-                singleton: ::b24_core::__private::wire::field_at(slot_8, "SINGLETON")?,
-                section: ::b24_core::__private::wire::field_at(slot_9, "SECTION")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DESCRIPTION",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW")?,
-                preview2_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW2X")?,
-                preview3_x: ::b24_core::__private::wire::field_at(slot_13, "PREVIEW3X")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_14, "APP_CODE")?,
-                rest: ::b24_core::__private::wire::field_at(slot_15, "REST")?,
-                data: ::b24_core::__private::wire::field_at(slot_16, "DATA")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Empty {
@@ -9676,20 +10185,36 @@ pub mod demos_get_site_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["empty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.empty, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["empty"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                empty: ::b24_core::__private::wire::field_at(slot_0, "empty")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -10006,64 +10531,70 @@ pub mod demos_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &[
+            "charset",
+            "code",
+            "site_code",
+            "name",
+            "description",
+            "type",
+            "fields",
+            "folders",
+            "items",
+            "layout",
+            "preview",
+            "preview2x",
+            "preview3x",
+            "preview_url",
+            "show_in_list",
+            "syspages",
+            "version",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.charset, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.site_code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.folders, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.items, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.layout, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.syspages, m),
+                _ => ::b24_core::__private::wire::put(&mut s.version, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "charset",
-                    "code",
-                    "site_code",
-                    "name",
-                    "description",
-                    "type",
-                    "fields",
-                    "folders",
-                    "items",
-                    "layout",
-                    "preview",
-                    "preview2x",
-                    "preview3x",
-                    "preview_url",
-                    "show_in_list",
-                    "syspages",
-                    "version",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                charset: ::b24_core::__private::wire::field_at(slot_0, "charset")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                site_code: ::b24_core::__private::wire::field_at(slot_2, "site_code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
-                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
-                folders: ::b24_core::__private::wire::field_at(slot_7, "folders")?,
-                items: ::b24_core::__private::wire::field_at(slot_8, "items")?,
-                layout: ::b24_core::__private::wire::field_at(slot_9, "layout")?,
-                preview: ::b24_core::__private::wire::field_at(slot_10, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_11, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_12, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "show_in_list",
-                )?,
-                syspages: ::b24_core::__private::wire::field_at(slot_15, "syspages")?,
-                version: ::b24_core::__private::wire::field_at(slot_16, "version")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -10214,32 +10745,44 @@ pub mod demos_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "LANDING_ID_INDEX",
+            "LANDING_ID_404",
+            "ADDITIONAL_FIELDS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id_index, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.landing_id_404, m),
+                _ => ::b24_core::__private::wire::put(&mut s.additional_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "LANDING_ID_INDEX", "LANDING_ID_404", "ADDITIONAL_FIELDS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                landing_id_index: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "LANDING_ID_INDEX",
-                )?,
-                landing_id_404: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "LANDING_ID_404",
-                )?,
-                additional_fields: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ADDITIONAL_FIELDS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -10299,20 +10842,36 @@ pub mod demos_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &["TITLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields2 {
@@ -10455,58 +11014,64 @@ pub mod demos_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Ftmlt {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Ftmlt {
+        const FIELDS: &'static [&'static str] = &[
+            "old_id",
+            "code",
+            "name",
+            "description",
+            "preview",
+            "preview2x",
+            "preview3x",
+            "preview_url",
+            "show_in_list",
+            "type",
+            "version",
+            "fields",
+            "layout",
+            "items",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.old_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.layout, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "old_id",
-                    "code",
-                    "name",
-                    "description",
-                    "preview",
-                    "preview2x",
-                    "preview3x",
-                    "preview_url",
-                    "show_in_list",
-                    "type",
-                    "version",
-                    "fields",
-                    "layout",
-                    "items",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                old_id: ::b24_core::__private::wire::field_at(slot_0, "old_id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_4, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_5, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_6, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "show_in_list",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                version: ::b24_core::__private::wire::field_at(slot_10, "version")?,
-                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
-                layout: ::b24_core::__private::wire::field_at(slot_12, "layout")?,
-                items: ::b24_core::__private::wire::field_at(slot_13, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Ftmlt {
@@ -10616,20 +11181,36 @@ pub mod demos_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["ftmlt"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.ftmlt, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ftmlt"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ftmlt: ::b24_core::__private::wire::field_at(slot_0, "ftmlt")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -10693,28 +11274,42 @@ pub mod demos_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "site_template_id",
+            "lang",
+            "lang_original",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.site_template_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lang, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lang_original, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["site_template_id", "lang", "lang_original"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                site_template_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "site_template_id",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_1, "lang")?,
-                lang_original: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "lang_original",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -11119,51 +11714,102 @@ pub mod landing_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        site_id: ::std::option::Option<i64>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sitemap: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        folder: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        folder_id: ::std::option::Option<::std::option::Option<i64>>,
+        tpl_id: ::std::option::Option<::std::option::Option<i64>>,
+        additional_fields: ::std::option::Option<
+            ::std::option::Option<AdditionalFields>,
+        >,
+        block_id: ::std::option::Option<::std::option::Option<i64>>,
+        menu_code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "SITE_ID",
+            "CODE",
+            "DESCRIPTION",
+            "XML_ID",
+            "SITEMAP",
+            "FOLDER",
+            "FOLDER_ID",
+            "TPL_ID",
+            "ADDITIONAL_FIELDS",
+            "BLOCK_ID",
+            "MENU_CODE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.site_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.sitemap, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.folder, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.folder_id, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.tpl_id, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.additional_fields, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.block_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.menu_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "SITE_ID",
-                    "CODE",
-                    "DESCRIPTION",
-                    "XML_ID",
-                    "SITEMAP",
-                    "FOLDER",
-                    "FOLDER_ID",
-                    "TPL_ID",
-                    "ADDITIONAL_FIELDS",
-                    "BLOCK_ID",
-                    "MENU_CODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                site_id: ::b24_core::__private::wire::take(s.site_id, "SITE_ID")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sitemap: ::b24_core::__private::wire::field_at(slot_5, "SITEMAP")?,
-                folder: ::b24_core::__private::wire::field_at(slot_6, "FOLDER")?,
-                folder_id: ::b24_core::__private::wire::field_at(slot_7, "FOLDER_ID")?,
-                tpl_id: ::b24_core::__private::wire::field_at(slot_8, "TPL_ID")?,
-                additional_fields: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                sitemap: ::b24_core::__private::wire::take(s.sitemap, "SITEMAP")?,
+                folder: ::b24_core::__private::wire::take(s.folder, "FOLDER")?,
+                folder_id: ::b24_core::__private::wire::take(s.folder_id, "FOLDER_ID")?,
+                tpl_id: ::b24_core::__private::wire::take(s.tpl_id, "TPL_ID")?,
+                additional_fields: ::b24_core::__private::wire::take(
+                    s.additional_fields,
                     "ADDITIONAL_FIELDS",
                 )?,
-                block_id: ::b24_core::__private::wire::field_at(slot_10, "BLOCK_ID")?,
-                menu_code: ::b24_core::__private::wire::field_at(slot_11, "MENU_CODE")?,
-                extra,
+                block_id: ::b24_core::__private::wire::take(s.block_id, "BLOCK_ID")?,
+                menu_code: ::b24_core::__private::wire::take(s.menu_code, "MENU_CODE")?,
+                extra: s.extra,
             })
         }
     }
@@ -11526,53 +12172,56 @@ pub mod landing_add_by_template {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "DESCRIPTION",
+            "ID",
+            "FOLDER_ID",
+            "SITE_TYPE",
+            "PREPARE_BLOCKS",
+            "PREPARE_BLOCKS_DATA",
+            "ADD_IN_MENU",
+            "BLOCK_ID",
+            "MENU_CODE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.folder_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.site_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.prepare_blocks, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.prepare_blocks_data, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.add_in_menu, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.block_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.menu_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "DESCRIPTION",
-                    "ID",
-                    "FOLDER_ID",
-                    "SITE_TYPE",
-                    "PREPARE_BLOCKS",
-                    "PREPARE_BLOCKS_DATA",
-                    "ADD_IN_MENU",
-                    "BLOCK_ID",
-                    "MENU_CODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
-                folder_id: ::b24_core::__private::wire::field_at(slot_3, "FOLDER_ID")?,
-                site_type: ::b24_core::__private::wire::field_at(slot_4, "SITE_TYPE")?,
-                prepare_blocks: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PREPARE_BLOCKS",
-                )?,
-                prepare_blocks_data: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PREPARE_BLOCKS_DATA",
-                )?,
-                add_in_menu: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ADD_IN_MENU",
-                )?,
-                block_id: ::b24_core::__private::wire::field_at(slot_8, "BLOCK_ID")?,
-                menu_code: ::b24_core::__private::wire::field_at(slot_9, "MENU_CODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -11711,37 +12360,50 @@ pub mod landing_add_by_template {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PrepareBlocksData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PrepareBlocksData {
+        const FIELDS: &'static [&'static str] = &[
+            "ACTION",
+            "PARAMS",
+            "IBLOCK_ID",
+            "SECTION_ID",
+            "ELEMENT_ID",
+            "REQUISITE",
+            "BANK_REQUISITE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.action, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.params, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.section_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.requisite, m),
+                _ => ::b24_core::__private::wire::put(&mut s.bank_requisite, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ACTION",
-                    "PARAMS",
-                    "IBLOCK_ID",
-                    "SECTION_ID",
-                    "ELEMENT_ID",
-                    "REQUISITE",
-                    "BANK_REQUISITE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                action: ::b24_core::__private::wire::field_at(slot_0, "ACTION")?,
-                params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_ID")?,
-                section_id: ::b24_core::__private::wire::field_at(slot_3, "SECTION_ID")?,
-                element_id: ::b24_core::__private::wire::field_at(slot_4, "ELEMENT_ID")?,
-                requisite: ::b24_core::__private::wire::field_at(slot_5, "REQUISITE")?,
-                bank_requisite: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "BANK_REQUISITE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PrepareBlocksData {
@@ -12032,27 +12694,71 @@ pub mod landing_addblock {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        code: ::std::option::Option<::std::string::String>,
+        after_id: ::std::option::Option<::std::option::Option<i64>>,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        content: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        return_content: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "CODE",
+            "AFTER_ID",
+            "ACTIVE",
+            "CONTENT",
+            "RETURN_CONTENT",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.after_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.content, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.return_content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CODE", "AFTER_ID", "ACTIVE", "CONTENT", "RETURN_CONTENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                after_id: ::b24_core::__private::wire::field_at(slot_1, "AFTER_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                content: ::b24_core::__private::wire::field_at(slot_3, "CONTENT")?,
-                return_content: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                after_id: ::b24_core::__private::wire::take(s.after_id, "AFTER_ID")?,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                content: ::b24_core::__private::wire::take(s.content, "CONTENT")?,
+                return_content: ::b24_core::__private::wire::take(
+                    s.return_content,
                     "RETURN_CONTENT",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -13203,23 +13909,44 @@ pub mod landing_favorite_block {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Meta {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Meta {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "section",
+            "preview",
+            "tpl_code",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.section, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tpl_code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "section", "preview", "tpl_code"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
-                preview: ::b24_core::__private::wire::field_at(slot_2, "preview")?,
-                tpl_code: ::b24_core::__private::wire::field_at(slot_3, "tpl_code")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Meta {
@@ -13587,76 +14314,72 @@ pub mod landing_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Filter {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "CODE",
+            "SITE_ID",
+            "FOLDER_ID",
+            "TPL_ID",
+            "ACTIVE",
+            "DELETED",
+            "DESCRIPTION",
+            "XML_ID",
+            "SITEMAP",
+            "FOLDER",
+            "RULE",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "DATE_PUBLIC",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.folder_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.tpl_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.sitemap, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.folder, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.rule, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_public, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "CODE",
-                    "SITE_ID",
-                    "FOLDER_ID",
-                    "TPL_ID",
-                    "ACTIVE",
-                    "DELETED",
-                    "DESCRIPTION",
-                    "XML_ID",
-                    "SITEMAP",
-                    "FOLDER",
-                    "RULE",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "DATE_PUBLIC",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_3, "SITE_ID")?,
-                folder_id: ::b24_core::__private::wire::field_at(slot_4, "FOLDER_ID")?,
-                tpl_id: ::b24_core::__private::wire::field_at(slot_5, "TPL_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_7, "DELETED")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DESCRIPTION",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
-                sitemap: ::b24_core::__private::wire::field_at(slot_10, "SITEMAP")?,
-                folder: ::b24_core::__private::wire::field_at(slot_11, "FOLDER")?,
-                rule: ::b24_core::__private::wire::field_at(slot_12, "RULE")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DATE_MODIFY",
-                )?,
-                date_public: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DATE_PUBLIC",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Filter {
@@ -13842,42 +14565,54 @@ pub mod landing_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Landing {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Landing {
+        const FIELDS: &'static [&'static str] = &[
+            "FIELD",
+            "DOMAIN_ID",
+            "PUBLIC_URL",
+            "PREVIEW",
+            "IS_AREA",
+            "ID",
+            "TITLE",
+            "SITE_ID",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.field, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.domain_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_area, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FIELD",
-                    "DOMAIN_ID",
-                    "PUBLIC_URL",
-                    "PREVIEW",
-                    "IS_AREA",
-                    "ID",
-                    "TITLE",
-                    "SITE_ID",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
-                domain_id: ::b24_core::__private::wire::field_at(slot_1, "DOMAIN_ID")?,
-                public_url: ::b24_core::__private::wire::field_at(slot_2, "PUBLIC_URL")?,
-                preview: ::b24_core::__private::wire::field_at(slot_3, "PREVIEW")?,
-                is_area: ::b24_core::__private::wire::field_at(slot_4, "IS_AREA")?,
-                id: ::b24_core::__private::wire::field_at(slot_5, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_7, "SITE_ID")?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Landing {
@@ -14025,42 +14760,54 @@ pub mod landing_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "filter",
+            "order",
+            "group",
+            "limit",
+            "offset",
+            "get_preview",
+            "get_urls",
+            "check_area",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.offset, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.get_preview, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.get_urls, m),
+                _ => ::b24_core::__private::wire::put(&mut s.check_area, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "select",
-                    "filter",
-                    "order",
-                    "group",
-                    "limit",
-                    "offset",
-                    "get_preview",
-                    "get_urls",
-                    "check_area",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
-                get_preview: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "get_preview",
-                )?,
-                get_urls: ::b24_core::__private::wire::field_at(slot_7, "get_urls")?,
-                check_area: ::b24_core::__private::wire::field_at(slot_8, "check_area")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -14368,70 +15115,62 @@ pub mod landing_getadditionalfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "FONTS_CODE",
+            "GACOUNTER_USE",
+            "METAMAIN_USE",
+            "METAMAIN_TITLE",
+            "METAOG_TITLE",
+            "METAOG_IMAGE",
+            "SETTINGS_PRICE_CODE",
+            "SETTINGS_SHOW_PRICE_COUNT",
+            "THEMEFONTS_LINE_HEIGHT",
+            "VIEW_TYPE",
+            "YACOUNTER_USE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.fonts_code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.gacounter_use, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.metamain_use, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.metamain_title, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.metaog_title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.metaog_image, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.settings_price_code, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.settings_show_price_count, m)
+                }
+                8usize => {
+                    ::b24_core::__private::wire::put(&mut s.themefonts_line_height, m)
+                }
+                9usize => ::b24_core::__private::wire::put(&mut s.view_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.yacounter_use, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FONTS_CODE",
-                    "GACOUNTER_USE",
-                    "METAMAIN_USE",
-                    "METAMAIN_TITLE",
-                    "METAOG_TITLE",
-                    "METAOG_IMAGE",
-                    "SETTINGS_PRICE_CODE",
-                    "SETTINGS_SHOW_PRICE_COUNT",
-                    "THEMEFONTS_LINE_HEIGHT",
-                    "VIEW_TYPE",
-                    "YACOUNTER_USE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fonts_code: ::b24_core::__private::wire::field_at(slot_0, "FONTS_CODE")?,
-                gacounter_use: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "GACOUNTER_USE",
-                )?,
-                metamain_use: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "METAMAIN_USE",
-                )?,
-                metamain_title: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "METAMAIN_TITLE",
-                )?,
-                metaog_title: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "METAOG_TITLE",
-                )?,
-                metaog_image: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "METAOG_IMAGE",
-                )?,
-                settings_price_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SETTINGS_PRICE_CODE",
-                )?,
-                settings_show_price_count: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SETTINGS_SHOW_PRICE_COUNT",
-                )?,
-                themefonts_line_height: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "THEMEFONTS_LINE_HEIGHT",
-                )?,
-                view_type: ::b24_core::__private::wire::field_at(slot_9, "VIEW_TYPE")?,
-                yacounter_use: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "YACOUNTER_USE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -16377,21 +17116,37 @@ pub mod landing_remove_entities {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &["blocks", "images"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.blocks, m),
+                _ => ::b24_core::__private::wire::put(&mut s.images, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["blocks", "images"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
-                images: ::b24_core::__private::wire::field_at(slot_1, "images")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -16438,21 +17193,51 @@ pub mod landing_remove_entities {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ImagesSlots {
+        block: ::std::option::Option<i64>,
+        image: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Images {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Images {
+        const FIELDS: &'static [&'static str] = &["block", "image"];
+        type Slots = __ImagesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.block, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.image, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["block", "image"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
-                image: ::b24_core::__private::wire::field_at(slot_1, "image")?,
-                extra,
+                block: ::b24_core::__private::wire::take(s.block, "block")?,
+                image: ::b24_core::__private::wire::take(s.image, "image")?,
+                extra: s.extra,
             })
         }
     }
@@ -17519,54 +18304,60 @@ pub mod landing_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "CODE",
+            "DESCRIPTION",
+            "XML_ID",
+            "SITE_ID",
+            "SITEMAP",
+            "FOLDER",
+            "FOLDER_ID",
+            "TPL_ID",
+            "DELETED",
+            "DATE_PUBLIC",
+            "ADDITIONAL_FIELDS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sitemap, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.folder, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.folder_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.tpl_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_public, m),
+                _ => ::b24_core::__private::wire::put(&mut s.additional_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "CODE",
-                    "DESCRIPTION",
-                    "XML_ID",
-                    "SITE_ID",
-                    "SITEMAP",
-                    "FOLDER",
-                    "FOLDER_ID",
-                    "TPL_ID",
-                    "DELETED",
-                    "DATE_PUBLIC",
-                    "ADDITIONAL_FIELDS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_4, "SITE_ID")?,
-                sitemap: ::b24_core::__private::wire::field_at(slot_5, "SITEMAP")?,
-                folder: ::b24_core::__private::wire::field_at(slot_6, "FOLDER")?,
-                folder_id: ::b24_core::__private::wire::field_at(slot_7, "FOLDER_ID")?,
-                tpl_id: ::b24_core::__private::wire::field_at(slot_8, "TPL_ID")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_9, "DELETED")?,
-                date_public: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_PUBLIC",
-                )?,
-                additional_fields: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ADDITIONAL_FIELDS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -17825,21 +18616,37 @@ pub mod repo_check_content {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["is_bad", "content"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.is_bad, m),
+                _ => ::b24_core::__private::wire::put(&mut s.content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["is_bad", "content"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                is_bad: ::b24_core::__private::wire::field_at(slot_0, "is_bad")?,
-                content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -18164,69 +18971,66 @@ pub mod repo_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Repo {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Repo {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "APP_CODE",
+            "ACTIVE",
+            "NAME",
+            "DESCRIPTION",
+            "SECTIONS",
+            "SITE_TEMPLATE_ID",
+            "PREVIEW",
+            "MANIFEST",
+            "CONTENT",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sections, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.site_template_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.manifest, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "APP_CODE",
-                    "ACTIVE",
-                    "NAME",
-                    "DESCRIPTION",
-                    "SECTIONS",
-                    "SITE_TEMPLATE_ID",
-                    "PREVIEW",
-                    "MANIFEST",
-                    "CONTENT",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_2, "APP_CODE")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DESCRIPTION",
-                )?,
-                sections: ::b24_core::__private::wire::field_at(slot_6, "SECTIONS")?,
-                site_template_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SITE_TEMPLATE_ID",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_8, "PREVIEW")?,
-                manifest: ::b24_core::__private::wire::field_at(slot_9, "MANIFEST")?,
-                content: ::b24_core::__private::wire::field_at(slot_10, "CONTENT")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Repo {
@@ -18554,42 +19358,86 @@ pub mod repo_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        content: ::std::option::Option<::std::string::String>,
+        sections: ::std::option::Option<::std::string::String>,
+        preview: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        site_template_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        reset: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "CONTENT",
+            "SECTIONS",
+            "PREVIEW",
+            "DESCRIPTION",
+            "ACTIVE",
+            "SITE_TEMPLATE_ID",
+            "RESET",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.content, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sections, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.preview, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.site_template_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.reset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "CONTENT",
-                    "SECTIONS",
-                    "PREVIEW",
-                    "DESCRIPTION",
-                    "ACTIVE",
-                    "SITE_TEMPLATE_ID",
-                    "RESET",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                content: ::b24_core::__private::wire::field_at(slot_1, "CONTENT")?,
-                sections: ::b24_core::__private::wire::field_at(slot_2, "SECTIONS")?,
-                preview: ::b24_core::__private::wire::field_at(slot_3, "PREVIEW")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                content: ::b24_core::__private::wire::take(s.content, "CONTENT")?,
+                sections: ::b24_core::__private::wire::take(s.sections, "SECTIONS")?,
+                preview: ::b24_core::__private::wire::take(s.preview, "PREVIEW")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                site_template_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                site_template_id: ::b24_core::__private::wire::take(
+                    s.site_template_id,
                     "SITE_TEMPLATE_ID",
                 )?,
-                reset: ::b24_core::__private::wire::field_at(slot_7, "RESET")?,
-                extra,
+                reset: ::b24_core::__private::wire::take(s.reset, "RESET")?,
+                extra: s.extra,
             })
         }
     }
@@ -18701,22 +19549,38 @@ pub mod repo_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Manifest {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Manifest {
+        const FIELDS: &'static [&'static str] = &["code", "block", "nodes"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.block, m),
+                _ => ::b24_core::__private::wire::put(&mut s.nodes, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "block", "nodes"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                block: ::b24_core::__private::wire::field_at(slot_1, "block")?,
-                nodes: ::b24_core::__private::wire::field_at(slot_2, "nodes")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Manifest {
@@ -19355,23 +20219,39 @@ pub mod repowidget_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["select", "filter", "group", "order"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                _ => ::b24_core::__private::wire::put(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "group", "order"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                group: ::b24_core::__private::wire::field_at(slot_2, "group")?,
-                order: ::b24_core::__private::wire::field_at(slot_3, "order")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -19541,74 +20421,68 @@ pub mod repowidget_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Repowidget {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Repowidget {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "APP_CODE",
+            "ACTIVE",
+            "NAME",
+            "DESCRIPTION",
+            "SECTIONS",
+            "PREVIEW",
+            "WIDGET_PARAMS",
+            "CONTENT",
+            "MANIFEST",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "SITE_TEMPLATE_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.app_code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sections, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.widget_params, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.manifest, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                _ => ::b24_core::__private::wire::put(&mut s.site_template_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "APP_CODE",
-                    "ACTIVE",
-                    "NAME",
-                    "DESCRIPTION",
-                    "SECTIONS",
-                    "PREVIEW",
-                    "WIDGET_PARAMS",
-                    "CONTENT",
-                    "MANIFEST",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "SITE_TEMPLATE_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_2, "APP_CODE")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DESCRIPTION",
-                )?,
-                sections: ::b24_core::__private::wire::field_at(slot_6, "SECTIONS")?,
-                preview: ::b24_core::__private::wire::field_at(slot_7, "PREVIEW")?,
-                widget_params: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "WIDGET_PARAMS",
-                )?,
-                content: ::b24_core::__private::wire::field_at(slot_9, "CONTENT")?,
-                manifest: ::b24_core::__private::wire::field_at(slot_10, "MANIFEST")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DATE_MODIFY",
-                )?,
-                site_template_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "SITE_TEMPLATE_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Repowidget {
@@ -19761,24 +20635,46 @@ pub mod repowidget_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for WidgetParams {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for WidgetParams {
+        const FIELDS: &'static [&'static str] = &[
+            "rootNode",
+            "lang",
+            "handler",
+            "style",
+            "demoData",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.root_node, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lang, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.handler, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.style, m),
+                _ => ::b24_core::__private::wire::put(&mut s.demo_data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["rootNode", "lang", "handler", "style", "demoData"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                root_node: ::b24_core::__private::wire::field_at(slot_0, "rootNode")?,
-                lang: ::b24_core::__private::wire::field_at(slot_1, "lang")?,
-                handler: ::b24_core::__private::wire::field_at(slot_2, "handler")?,
-                style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
-                demo_data: ::b24_core::__private::wire::field_at(slot_4, "demoData")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for WidgetParams {
@@ -20008,45 +20904,91 @@ pub mod repowidget_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        preview: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        content: ::std::option::Option<::std::string::String>,
+        sections: ::std::option::Option<::std::string::String>,
+        widget_params: ::std::option::Option<WidgetParams>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        site_template_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "PREVIEW",
+            "DESCRIPTION",
+            "CONTENT",
+            "SECTIONS",
+            "WIDGET_PARAMS",
+            "ACTIVE",
+            "SITE_TEMPLATE_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.preview, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.content, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sections, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.widget_params, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.site_template_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "PREVIEW",
-                    "DESCRIPTION",
-                    "CONTENT",
-                    "SECTIONS",
-                    "WIDGET_PARAMS",
-                    "ACTIVE",
-                    "SITE_TEMPLATE_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                preview: ::b24_core::__private::wire::field_at(slot_1, "PREVIEW")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                preview: ::b24_core::__private::wire::take(s.preview, "PREVIEW")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                content: ::b24_core::__private::wire::field_at(slot_3, "CONTENT")?,
-                sections: ::b24_core::__private::wire::field_at(slot_4, "SECTIONS")?,
-                widget_params: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                content: ::b24_core::__private::wire::take(s.content, "CONTENT")?,
+                sections: ::b24_core::__private::wire::take(s.sections, "SECTIONS")?,
+                widget_params: ::b24_core::__private::wire::take(
+                    s.widget_params,
                     "WIDGET_PARAMS",
                 )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
-                site_template_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                site_template_id: ::b24_core::__private::wire::take(
+                    s.site_template_id,
                     "SITE_TEMPLATE_ID",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -20151,24 +21093,71 @@ pub mod repowidget_register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __WidgetParamsSlots {
+        root_node: ::std::option::Option<::std::string::String>,
+        lang: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        handler: ::std::option::Option<::std::string::String>,
+        style: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        demo_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for WidgetParams {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for WidgetParams {
+        const FIELDS: &'static [&'static str] = &[
+            "rootNode",
+            "lang",
+            "handler",
+            "style",
+            "demoData",
+        ];
+        type Slots = __WidgetParamsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.root_node, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.lang, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.handler, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.style, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.demo_data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["rootNode", "lang", "handler", "style", "demoData"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                root_node: ::b24_core::__private::wire::field_at(slot_0, "rootNode")?,
-                lang: ::b24_core::__private::wire::field_at(slot_1, "lang")?,
-                handler: ::b24_core::__private::wire::field_at(slot_2, "handler")?,
-                style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
-                demo_data: ::b24_core::__private::wire::field_at(slot_4, "demoData")?,
-                extra,
+                root_node: ::b24_core::__private::wire::take(s.root_node, "rootNode")?,
+                lang: ::b24_core::__private::wire::take(s.lang, "lang")?,
+                handler: ::b24_core::__private::wire::take(s.handler, "handler")?,
+                style: ::b24_core::__private::wire::take(s.style, "style")?,
+                demo_data: ::b24_core::__private::wire::take(s.demo_data, "demoData")?,
+                extra: s.extra,
             })
         }
     }
@@ -20685,22 +21674,38 @@ pub mod role_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Role {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Role {
+        const FIELDS: &'static [&'static str] = &["ID", "TITLE", "XML_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "TITLE", "XML_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Role {
@@ -20909,20 +21914,36 @@ pub mod role_get_rights {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["0"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s._0, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["0"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                _0: ::b24_core::__private::wire::field_at(slot_0, "0")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -21645,40 +22666,89 @@ pub mod site_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        type_: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        domain_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        additional_fields: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "CODE",
+            "TYPE",
+            "DOMAIN_ID",
+            "DESCRIPTION",
+            "XML_ID",
+            "ADDITIONAL_FIELDS",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.domain_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.additional_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "CODE",
-                    "TYPE",
-                    "DOMAIN_ID",
-                    "DESCRIPTION",
-                    "XML_ID",
-                    "ADDITIONAL_FIELDS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                domain_id: ::b24_core::__private::wire::field_at(slot_3, "DOMAIN_ID")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "TYPE")?,
+                domain_id: ::b24_core::__private::wire::take(s.domain_id, "DOMAIN_ID")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "XML_ID")?,
-                additional_fields: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                additional_fields: ::b24_core::__private::wire::take(
+                    s.additional_fields,
                     "ADDITIONAL_FIELDS",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -21930,23 +23000,62 @@ pub mod site_add_folder {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        parent_id: ::std::option::Option<::std::option::Option<i64>>,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "CODE",
+            "PARENT_ID",
+            "ACTIVE",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.parent_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "CODE", "PARENT_ID", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                parent_id: ::b24_core::__private::wire::take(s.parent_id, "PARENT_ID")?,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                extra: s.extra,
             })
         }
     }
@@ -22604,32 +23713,44 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AdditionalFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AdditionalFields {
+        const FIELDS: &'static [&'static str] = &[
+            "COOKIES_USE",
+            "B24BUTTON_COLOR",
+            "BACKGROUND_PICTURE",
+            "THEME_USE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.cookies_use, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.b24_button_color, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.background_picture, m),
+                _ => ::b24_core::__private::wire::put(&mut s.theme_use, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["COOKIES_USE", "B24BUTTON_COLOR", "BACKGROUND_PICTURE", "THEME_USE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                cookies_use: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "COOKIES_USE",
-                )?,
-                b24_button_color: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "B24BUTTON_COLOR",
-                )?,
-                background_picture: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "BACKGROUND_PICTURE",
-                )?,
-                theme_use: ::b24_core::__private::wire::field_at(slot_3, "THEME_USE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AdditionalFields {
@@ -22703,28 +23824,42 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AdditionalFields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AdditionalFields2 {
+        const FIELDS: &'static [&'static str] = &[
+            "B24BUTTON_USE",
+            "METAOG_TITLE",
+            "THEME_USE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.b24_button_use, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.metaog_title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.theme_use, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["B24BUTTON_USE", "METAOG_TITLE", "THEME_USE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                b24_button_use: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "B24BUTTON_USE",
-                )?,
-                metaog_title: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "METAOG_TITLE",
-                )?,
-                theme_use: ::b24_core::__private::wire::field_at(slot_2, "THEME_USE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AdditionalFields2 {
@@ -22779,20 +23914,36 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Attrs {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Attrs {
+        const FIELDS: &'static [&'static str] = &["id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Attrs {
@@ -22858,32 +24009,44 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "ADDITIONAL_FIELDS",
+            "TITLE",
+            "LANDING_ID_INDEX",
+            "LANDING_ID_404",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.additional_fields, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.landing_id_index, m),
+                _ => ::b24_core::__private::wire::put(&mut s.landing_id_404, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ADDITIONAL_FIELDS", "TITLE", "LANDING_ID_INDEX", "LANDING_ID_404"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                additional_fields: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ADDITIONAL_FIELDS",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                landing_id_index: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "LANDING_ID_INDEX",
-                )?,
-                landing_id_404: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "LANDING_ID_404",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -22957,25 +24120,38 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &["TITLE", "RULE", "ADDITIONAL_FIELDS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rule, m),
+                _ => ::b24_core::__private::wire::put(&mut s.additional_fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "RULE", "ADDITIONAL_FIELDS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                rule: ::b24_core::__private::wire::field_at(slot_1, "RULE")?,
-                additional_fields: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ADDITIONAL_FIELDS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields2 {
@@ -23030,23 +24206,36 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["myfirstsite2026"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.myfirstsite2026, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["myfirstsite2026"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                myfirstsite2026: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "myfirstsite2026",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -23142,26 +24331,50 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items2 {
+        const FIELDS: &'static [&'static str] = &[
+            "old_id",
+            "code",
+            "access",
+            "anchor",
+            "nodes",
+            "style",
+            "attrs",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.old_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.access, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.anchor, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.nodes, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.style, m),
+                _ => ::b24_core::__private::wire::put(&mut s.attrs, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["old_id", "code", "access", "anchor", "nodes", "style", "attrs"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                old_id: ::b24_core::__private::wire::field_at(slot_0, "old_id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                access: ::b24_core::__private::wire::field_at(slot_2, "access")?,
-                anchor: ::b24_core::__private::wire::field_at(slot_3, "anchor")?,
-                nodes: ::b24_core::__private::wire::field_at(slot_4, "nodes")?,
-                style: ::b24_core::__private::wire::field_at(slot_5, "style")?,
-                attrs: ::b24_core::__private::wire::field_at(slot_6, "attrs")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items2 {
@@ -23331,58 +24544,64 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Myfirstsite2026 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Myfirstsite2026 {
+        const FIELDS: &'static [&'static str] = &[
+            "old_id",
+            "code",
+            "name",
+            "description",
+            "preview",
+            "preview2x",
+            "preview3x",
+            "preview_url",
+            "show_in_list",
+            "type",
+            "version",
+            "fields",
+            "layout",
+            "items",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.old_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.layout, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "old_id",
-                    "code",
-                    "name",
-                    "description",
-                    "preview",
-                    "preview2x",
-                    "preview3x",
-                    "preview_url",
-                    "show_in_list",
-                    "type",
-                    "version",
-                    "fields",
-                    "layout",
-                    "items",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                old_id: ::b24_core::__private::wire::field_at(slot_0, "old_id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_4, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_5, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_6, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "show_in_list",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                version: ::b24_core::__private::wire::field_at(slot_10, "version")?,
-                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
-                layout: ::b24_core::__private::wire::field_at(slot_12, "layout")?,
-                items: ::b24_core::__private::wire::field_at(slot_13, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Myfirstsite2026 {
@@ -23506,22 +24725,38 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Nodes {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Nodes {
+        const FIELDS: &'static [&'static str] = &["href", "target", "text"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.href, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.target, m),
+                _ => ::b24_core::__private::wire::put(&mut s.text, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["href", "target", "text"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                href: ::b24_core::__private::wire::field_at(slot_0, "href")?,
-                target: ::b24_core::__private::wire::field_at(slot_1, "target")?,
-                text: ::b24_core::__private::wire::field_at(slot_2, "text")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Nodes {
@@ -23639,50 +24874,56 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "edit_mode",
+            "scope",
+            "hooks_disable",
+            "code",
+            "name",
+            "description",
+            "preview",
+            "preview2x",
+            "preview3x",
+            "preview_url",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.edit_mode, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.scope, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.hooks_disable, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
+                _ => ::b24_core::__private::wire::put(&mut s.preview_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "edit_mode",
-                    "scope",
-                    "hooks_disable",
-                    "code",
-                    "name",
-                    "description",
-                    "preview",
-                    "preview2x",
-                    "preview3x",
-                    "preview_url",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
-                scope: ::b24_core::__private::wire::field_at(slot_1, "scope")?,
-                hooks_disable: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "hooks_disable",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_6, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_7, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_8, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "preview_url",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -23890,64 +25131,70 @@ pub mod site_full_export {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "charset",
+            "code",
+            "site_code",
+            "name",
+            "description",
+            "preview",
+            "preview2x",
+            "preview3x",
+            "preview_url",
+            "show_in_list",
+            "type",
+            "version",
+            "fields",
+            "layout",
+            "folders",
+            "syspages",
+            "items",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.charset, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.site_code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.preview, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.layout, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.folders, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.syspages, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "charset",
-                    "code",
-                    "site_code",
-                    "name",
-                    "description",
-                    "preview",
-                    "preview2x",
-                    "preview3x",
-                    "preview_url",
-                    "show_in_list",
-                    "type",
-                    "version",
-                    "fields",
-                    "layout",
-                    "folders",
-                    "syspages",
-                    "items",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                charset: ::b24_core::__private::wire::field_at(slot_0, "charset")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                site_code: ::b24_core::__private::wire::field_at(slot_2, "site_code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_5, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_6, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_7, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "show_in_list",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_10, "type")?,
-                version: ::b24_core::__private::wire::field_at(slot_11, "version")?,
-                fields: ::b24_core::__private::wire::field_at(slot_12, "fields")?,
-                layout: ::b24_core::__private::wire::field_at(slot_13, "layout")?,
-                folders: ::b24_core::__private::wire::field_at(slot_14, "folders")?,
-                syspages: ::b24_core::__private::wire::field_at(slot_15, "syspages")?,
-                items: ::b24_core::__private::wire::field_at(slot_16, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -24346,57 +25593,60 @@ pub mod site_get_folders {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "PARENT_ID",
+            "SITE_ID",
+            "INDEX_ID",
+            "ACTIVE",
+            "DELETED",
+            "TITLE",
+            "CODE",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.index_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "PARENT_ID",
-                    "SITE_ID",
-                    "INDEX_ID",
-                    "ACTIVE",
-                    "DELETED",
-                    "TITLE",
-                    "CODE",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_2, "SITE_ID")?,
-                index_id: ::b24_core::__private::wire::field_at(slot_3, "INDEX_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_5, "DELETED")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_7, "CODE")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -24664,27 +25914,46 @@ pub mod site_get_group_bindings {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_ID",
+            "ENTITY_TYPE",
+            "BINDING_ID",
+            "TITLE",
+            "PUBLIC_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.binding_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.public_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY_ID", "ENTITY_TYPE", "BINDING_ID", "TITLE", "PUBLIC_URL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE",
-                )?,
-                binding_id: ::b24_core::__private::wire::field_at(slot_2, "BINDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                public_url: ::b24_core::__private::wire::field_at(slot_4, "PUBLIC_URL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -25057,82 +26326,72 @@ pub mod site_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Filter {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "CODE",
+            "TYPE",
+            "ACTIVE",
+            "DELETED",
+            "DESCRIPTION",
+            "XML_ID",
+            "DOMAIN_ID",
+            "LANG",
+            "TPL_ID",
+            "LANDING_ID_INDEX",
+            "LANDING_ID_404",
+            "LANDING_ID_503",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.domain_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lang, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.tpl_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.landing_id_index, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.landing_id_404, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.landing_id_503, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "CODE",
-                    "TYPE",
-                    "ACTIVE",
-                    "DELETED",
-                    "DESCRIPTION",
-                    "XML_ID",
-                    "DOMAIN_ID",
-                    "LANG",
-                    "TPL_ID",
-                    "LANDING_ID_INDEX",
-                    "LANDING_ID_404",
-                    "LANDING_ID_503",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "TYPE")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_5, "DELETED")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DESCRIPTION",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_7, "XML_ID")?,
-                domain_id: ::b24_core::__private::wire::field_at(slot_8, "DOMAIN_ID")?,
-                lang: ::b24_core::__private::wire::field_at(slot_9, "LANG")?,
-                tpl_id: ::b24_core::__private::wire::field_at(slot_10, "TPL_ID")?,
-                landing_id_index: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LANDING_ID_INDEX",
-                )?,
-                landing_id_404: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "LANDING_ID_404",
-                )?,
-                landing_id_503: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LANDING_ID_503",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Filter {
@@ -25304,25 +26563,48 @@ pub mod site_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "filter",
+            "order",
+            "group",
+            "limit",
+            "offset",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -25457,56 +26739,56 @@ pub mod site_get_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Site {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Site {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TYPE",
+            "DOMAIN_NAME",
+            "PUBLIC_URL",
+            "PREVIEW_PICTURE",
+            "PHONE",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "LANDING_ID_INDEX",
+            "TITLE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.domain_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.public_url, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.preview_picture, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.landing_id_index, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TYPE",
-                    "DOMAIN_NAME",
-                    "PUBLIC_URL",
-                    "PREVIEW_PICTURE",
-                    "PHONE",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "LANDING_ID_INDEX",
-                    "TITLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                domain_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DOMAIN_NAME",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_3, "PUBLIC_URL")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PREVIEW_PICTURE",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_5, "PHONE")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_MODIFY",
-                )?,
-                landing_id_index: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "LANDING_ID_INDEX",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_9, "TITLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Site {
@@ -25767,27 +27049,46 @@ pub mod site_get_menu_bindings {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ENTITY_ID",
+            "ENTITY_TYPE",
+            "BINDING_ID",
+            "TITLE",
+            "PUBLIC_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.binding_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.public_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY_ID", "ENTITY_TYPE", "BINDING_ID", "TITLE", "PUBLIC_URL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE",
-                )?,
-                binding_id: ::b24_core::__private::wire::field_at(slot_2, "BINDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                public_url: ::b24_core::__private::wire::field_at(slot_4, "PUBLIC_URL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -26572,137 +27873,92 @@ pub mod site_getadditionalfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "COOKIES_USE",
+            "COOKIES_AGREEMENT_ID",
+            "COOKIES_COLOR_BG",
+            "COOKIES_COLOR_TEXT",
+            "COOKIES_POSITION",
+            "COOKIES_MODE",
+            "B24BUTTON_CODE",
+            "B24BUTTON_COLOR",
+            "B24BUTTON_COLOR_VALUE",
+            "COPYRIGHT_SHOW",
+            "COPYRIGHT_CODE",
+            "SETTINGS_PRICE_CODE",
+            "SETTINGS_SHOW_PRICE_COUNT",
+            "SETTINGS_CURRENCY_ID",
+            "SPEED_USE_LAZY",
+            "THEME_CODE",
+            "THEME_COLOR",
+            "YACOUNTER_USE",
+            "YACOUNTER_COUNTER",
+            "ROBOTS_USE",
+            "ROBOTS_CONTENT",
+            "CSSBLOCK_USE",
+            "HEADBLOCK_USE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.cookies_use, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.cookies_agreement_id, m)
+                }
+                2usize => ::b24_core::__private::wire::put(&mut s.cookies_color_bg, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.cookies_color_text, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.cookies_position, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.cookies_mode, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.b24_button_code, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.b24_button_color, m),
+                8usize => {
+                    ::b24_core::__private::wire::put(&mut s.b24_button_color_value, m)
+                }
+                9usize => ::b24_core::__private::wire::put(&mut s.copyright_show, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.copyright_code, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.settings_price_code, m)
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.settings_show_price_count, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.settings_currency_id, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.speed_use_lazy, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.theme_code, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.theme_color, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.yacounter_use, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.yacounter_counter, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.robots_use, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.robots_content, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.cssblock_use, m),
+                _ => ::b24_core::__private::wire::put(&mut s.headblock_use, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "COOKIES_USE",
-                    "COOKIES_AGREEMENT_ID",
-                    "COOKIES_COLOR_BG",
-                    "COOKIES_COLOR_TEXT",
-                    "COOKIES_POSITION",
-                    "COOKIES_MODE",
-                    "B24BUTTON_CODE",
-                    "B24BUTTON_COLOR",
-                    "B24BUTTON_COLOR_VALUE",
-                    "COPYRIGHT_SHOW",
-                    "COPYRIGHT_CODE",
-                    "SETTINGS_PRICE_CODE",
-                    "SETTINGS_SHOW_PRICE_COUNT",
-                    "SETTINGS_CURRENCY_ID",
-                    "SPEED_USE_LAZY",
-                    "THEME_CODE",
-                    "THEME_COLOR",
-                    "YACOUNTER_USE",
-                    "YACOUNTER_COUNTER",
-                    "ROBOTS_USE",
-                    "ROBOTS_CONTENT",
-                    "CSSBLOCK_USE",
-                    "HEADBLOCK_USE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                cookies_use: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "COOKIES_USE",
-                )?,
-                cookies_agreement_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COOKIES_AGREEMENT_ID",
-                )?,
-                cookies_color_bg: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "COOKIES_COLOR_BG",
-                )?,
-                cookies_color_text: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "COOKIES_COLOR_TEXT",
-                )?,
-                cookies_position: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "COOKIES_POSITION",
-                )?,
-                cookies_mode: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "COOKIES_MODE",
-                )?,
-                b24_button_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "B24BUTTON_CODE",
-                )?,
-                b24_button_color: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "B24BUTTON_COLOR",
-                )?,
-                b24_button_color_value: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "B24BUTTON_COLOR_VALUE",
-                )?,
-                copyright_show: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "COPYRIGHT_SHOW",
-                )?,
-                copyright_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "COPYRIGHT_CODE",
-                )?,
-                settings_price_code: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "SETTINGS_PRICE_CODE",
-                )?,
-                settings_show_price_count: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "SETTINGS_SHOW_PRICE_COUNT",
-                )?,
-                settings_currency_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "SETTINGS_CURRENCY_ID",
-                )?,
-                speed_use_lazy: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SPEED_USE_LAZY",
-                )?,
-                theme_code: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "THEME_CODE",
-                )?,
-                theme_color: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "THEME_COLOR",
-                )?,
-                yacounter_use: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "YACOUNTER_USE",
-                )?,
-                yacounter_counter: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "YACOUNTER_COUNTER",
-                )?,
-                robots_use: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "ROBOTS_USE",
-                )?,
-                robots_content: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "ROBOTS_CONTENT",
-                )?,
-                cssblock_use: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CSSBLOCK_USE",
-                )?,
-                headblock_use: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "HEADBLOCK_USE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -27987,21 +29243,37 @@ pub mod site_set_rights {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Rights {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Rights {
+        const FIELDS: &'static [&'static str] = &["AU", "U3"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.au, m),
+                _ => ::b24_core::__private::wire::put(&mut s.u3, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AU", "U3"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                au: ::b24_core::__private::wire::field_at(slot_0, "AU")?,
-                u3: ::b24_core::__private::wire::field_at(slot_1, "U3")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Rights {
@@ -28851,51 +30123,54 @@ pub mod site_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "CODE",
+            "TYPE",
+            "DOMAIN_ID",
+            "DESCRIPTION",
+            "XML_ID",
+            "LANDING_ID_INDEX",
+            "LANDING_ID_404",
+            "LANDING_ID_503",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.domain_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.landing_id_index, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.landing_id_404, m),
+                _ => ::b24_core::__private::wire::put(&mut s.landing_id_503, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "CODE",
-                    "TYPE",
-                    "DOMAIN_ID",
-                    "DESCRIPTION",
-                    "XML_ID",
-                    "LANDING_ID_INDEX",
-                    "LANDING_ID_404",
-                    "LANDING_ID_503",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                domain_id: ::b24_core::__private::wire::field_at(slot_3, "DOMAIN_ID")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DESCRIPTION",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "XML_ID")?,
-                landing_id_index: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LANDING_ID_INDEX",
-                )?,
-                landing_id_404: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "LANDING_ID_404",
-                )?,
-                landing_id_503: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "LANDING_ID_503",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -29175,24 +30450,46 @@ pub mod site_update_folder {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "CODE",
+            "PARENT_ID",
+            "INDEX_ID",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.index_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "CODE", "PARENT_ID", "INDEX_ID", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
-                index_id: ::b24_core::__private::wire::field_at(slot_3, "INDEX_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -29701,24 +30998,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Cart {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Cart {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Cart {
@@ -29811,24 +31130,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Catalog {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Catalog {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Catalog {
@@ -29921,24 +31262,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Compare {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Compare {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Compare {
@@ -30031,24 +31394,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Mainpage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Mainpage {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Mainpage {
@@ -30141,24 +31526,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Order {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Order {
@@ -30251,24 +31658,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Payment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Payment {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Payment {
@@ -30361,24 +31790,46 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Personal {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Personal {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "LANDING_ID",
+            "TITLE",
+            "DELETED",
+            "ACTIVE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.landing_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Personal {
@@ -30485,34 +31936,50 @@ pub mod syspage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Syspage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Syspage {
+        const FIELDS: &'static [&'static str] = &[
+            "mainpage",
+            "catalog",
+            "personal",
+            "cart",
+            "order",
+            "compare",
+            "payment",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.mainpage, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.catalog, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.personal, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.cart, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.compare, m),
+                _ => ::b24_core::__private::wire::put(&mut s.payment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "mainpage",
-                    "catalog",
-                    "personal",
-                    "cart",
-                    "order",
-                    "compare",
-                    "payment",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mainpage: ::b24_core::__private::wire::field_at(slot_0, "mainpage")?,
-                catalog: ::b24_core::__private::wire::field_at(slot_1, "catalog")?,
-                personal: ::b24_core::__private::wire::field_at(slot_2, "personal")?,
-                cart: ::b24_core::__private::wire::field_at(slot_3, "cart")?,
-                order: ::b24_core::__private::wire::field_at(slot_4, "order")?,
-                compare: ::b24_core::__private::wire::field_at(slot_5, "compare")?,
-                payment: ::b24_core::__private::wire::field_at(slot_6, "payment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Syspage {
@@ -31367,55 +32834,58 @@ pub mod template_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Filter {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ACTIVE",
+            "AREA_COUNT",
+            "SORT",
+            "TITLE",
+            "XML_ID",
+            "CONTENT",
+            "CREATED_BY_ID",
+            "MODIFIED_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.area_count, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.content, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.modified_by_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACTIVE",
-                    "AREA_COUNT",
-                    "SORT",
-                    "TITLE",
-                    "XML_ID",
-                    "CONTENT",
-                    "CREATED_BY_ID",
-                    "MODIFIED_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                area_count: ::b24_core::__private::wire::field_at(slot_2, "AREA_COUNT")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "XML_ID")?,
-                content: ::b24_core::__private::wire::field_at(slot_6, "CONTENT")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Filter {
@@ -31552,25 +33022,48 @@ pub mod template_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "select",
+            "filter",
+            "order",
+            "group",
+            "limit",
+            "offset",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.select, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.filter, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -31682,29 +33175,50 @@ pub mod template_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Template {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Template {
+        const FIELDS: &'static [&'static str] = &[
+            "FIELD",
+            "ID",
+            "TITLE",
+            "XML_ID",
+            "SORT",
+            "ACTIVE",
+            "DATE_MODIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.field, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FIELD", "ID", "TITLE", "XML_ID", "SORT", "ACTIVE", "DATE_MODIFY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Template {

@@ -68,27 +68,73 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        picture: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::b24_core::__private::types::File>>,
+        >,
+        bizproc: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "DESCRIPTION",
+            "SORT",
+            "PICTURE",
+            "BIZPROC",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.picture, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.bizproc, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
-                bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
-                extra,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                picture: ::b24_core::__private::wire::take(s.picture, "PICTURE")?,
+                bizproc: ::b24_core::__private::wire::take(s.bizproc, "BIZPROC")?,
+                extra: s.extra,
             })
         }
     }
@@ -218,56 +264,113 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields2Slots {
+        name: ::std::option::Option<::std::string::String>,
+        external_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        active: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        picture: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::b24_core::__private::types::File>>,
+        >,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        description_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        detail_picture: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::b24_core::__private::types::File>>,
+        >,
+        section_property: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "EXTERNAL_ID",
+            "XML_ID",
+            "SORT",
+            "ACTIVE",
+            "PICTURE",
+            "DESCRIPTION",
+            "DESCRIPTION_TYPE",
+            "DETAIL_PICTURE",
+            "SECTION_PROPERTY",
+        ];
+        type Slots = __Fields2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.external_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.picture, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.description, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.description_type, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.detail_picture, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.section_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "EXTERNAL_ID",
-                    "XML_ID",
-                    "SORT",
-                    "ACTIVE",
-                    "PICTURE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DETAIL_PICTURE",
-                    "SECTION_PROPERTY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                external_id: ::b24_core::__private::wire::take(
+                    s.external_id,
                     "EXTERNAL_ID",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                picture: ::b24_core::__private::wire::field_at(slot_5, "PICTURE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                active: ::b24_core::__private::wire::take(s.active, "ACTIVE")?,
+                picture: ::b24_core::__private::wire::take(s.picture, "PICTURE")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                description_type: ::b24_core::__private::wire::take(
+                    s.description_type,
                     "DESCRIPTION_TYPE",
                 )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                detail_picture: ::b24_core::__private::wire::take(
+                    s.detail_picture,
                     "DETAIL_PICTURE",
                 )?,
-                section_property: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                section_property: ::b24_core::__private::wire::take(
+                    s.section_property,
                     "SECTION_PROPERTY",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -422,71 +525,56 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Messages {
+        const FIELDS: &'static [&'static str] = &[
+            "ELEMENTS_NAME",
+            "ELEMENT_NAME",
+            "ELEMENT_ADD",
+            "ELEMENT_EDIT",
+            "ELEMENT_DELETE",
+            "SECTIONS_NAME",
+            "SECTION_NAME",
+            "SECTION_ADD",
+            "SECTION_EDIT",
+            "SECTION_DELETE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.elements_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.element_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.element_add, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.element_edit, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.element_delete, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sections_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.section_name, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.section_add, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.section_edit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.section_delete, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ELEMENTS_NAME",
-                    "ELEMENT_NAME",
-                    "ELEMENT_ADD",
-                    "ELEMENT_EDIT",
-                    "ELEMENT_DELETE",
-                    "SECTIONS_NAME",
-                    "SECTION_NAME",
-                    "SECTION_ADD",
-                    "SECTION_EDIT",
-                    "SECTION_DELETE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                elements_name: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ELEMENTS_NAME",
-                )?,
-                element_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ELEMENT_NAME",
-                )?,
-                element_add: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ELEMENT_ADD",
-                )?,
-                element_edit: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ELEMENT_EDIT",
-                )?,
-                element_delete: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ELEMENT_DELETE",
-                )?,
-                sections_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SECTIONS_NAME",
-                )?,
-                section_name: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SECTION_NAME",
-                )?,
-                section_add: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SECTION_ADD",
-                )?,
-                section_edit: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SECTION_EDIT",
-                )?,
-                section_delete: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SECTION_DELETE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Messages {
@@ -1282,32 +1370,79 @@ pub mod element_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        property_property_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        property_951: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        property_1003: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "PROPERTY_PropertyId",
+            "PROPERTY_951",
+            "PROPERTY_1003",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => {
+                    ::b24_core::__private::wire::fill(&mut s.property_property_id, m)
+                }
+                2usize => ::b24_core::__private::wire::fill(&mut s.property_951, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property_1003, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "PROPERTY_PropertyId", "PROPERTY_951", "PROPERTY_1003"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                property_property_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                property_property_id: ::b24_core::__private::wire::take(
+                    s.property_property_id,
                     "PROPERTY_PropertyId",
                 )?,
-                property_951: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                property_951: ::b24_core::__private::wire::take(
+                    s.property_951,
                     "PROPERTY_951",
                 )?,
-                property_1003: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                property_1003: ::b24_core::__private::wire::take(
+                    s.property_1003,
                     "PROPERTY_1003",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -1984,43 +2119,50 @@ pub mod element_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Element {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Element {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "IBLOCK_SECTION_ID",
+            "CREATED_BY",
+            "CODE",
+            "PROPERTY_951",
+            "PROPERTY_1003",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.property_951, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property_1003, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "IBLOCK_SECTION_ID",
-                    "CREATED_BY",
-                    "CODE",
-                    "PROPERTY_951",
-                    "PROPERTY_1003",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "IBLOCK_SECTION_ID",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "CODE")?,
-                property_951: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PROPERTY_951",
-                )?,
-                property_1003: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PROPERTY_1003",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Element {
@@ -2095,20 +2237,36 @@ pub mod element_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ElementOrder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ElementOrder {
+        const FIELDS: &'static [&'static str] = &["NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ElementOrder {
@@ -2663,28 +2821,70 @@ pub mod element_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        property_property_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::File>,
+        >,
+        property_951: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "PROPERTY_PropertyId",
+            "PROPERTY_951",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => {
+                    ::b24_core::__private::wire::fill(&mut s.property_property_id, m)
+                }
+                _ => ::b24_core::__private::wire::fill(&mut s.property_951, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "PROPERTY_PropertyId", "PROPERTY_951"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                property_property_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                property_property_id: ::b24_core::__private::wire::take(
+                    s.property_property_id,
                     "PROPERTY_PropertyId",
                 )?,
-                property_951: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                property_951: ::b24_core::__private::wire::take(
+                    s.property_951,
                     "PROPERTY_951",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -3039,66 +3239,153 @@ pub mod field_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        type_: ::std::option::Option<::std::string::String>,
+        is_required: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        default_value: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        list_text_values: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        list_def: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        user_type_settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        row_count: ::std::option::Option<::std::option::Option<i64>>,
+        col_count: ::std::option::Option<::std::option::Option<i64>>,
+        link_iblock_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "TYPE",
+            "IS_REQUIRED",
+            "MULTIPLE",
+            "SORT",
+            "DEFAULT_VALUE",
+            "LIST",
+            "LIST_TEXT_VALUES",
+            "LIST_DEF",
+            "CODE",
+            "SETTINGS",
+            "USER_TYPE_SETTINGS",
+            "ROW_COUNT",
+            "COL_COUNT",
+            "LINK_IBLOCK_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.is_required, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.default_value, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.list_text_values, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.list_def, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                11usize => {
+                    ::b24_core::__private::wire::fill(&mut s.user_type_settings, m)
+                }
+                12usize => ::b24_core::__private::wire::fill(&mut s.row_count, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.col_count, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.link_iblock_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "TYPE",
-                    "IS_REQUIRED",
-                    "MULTIPLE",
-                    "SORT",
-                    "DEFAULT_VALUE",
-                    "LIST",
-                    "LIST_TEXT_VALUES",
-                    "LIST_DEF",
-                    "CODE",
-                    "SETTINGS",
-                    "USER_TYPE_SETTINGS",
-                    "ROW_COUNT",
-                    "COL_COUNT",
-                    "LINK_IBLOCK_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "TYPE")?,
+                is_required: ::b24_core::__private::wire::take(
+                    s.is_required,
                     "IS_REQUIRED",
                 )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_3, "MULTIPLE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                default_value: ::b24_core::__private::wire::take(
+                    s.default_value,
                     "DEFAULT_VALUE",
                 )?,
-                list: ::b24_core::__private::wire::field_at(slot_6, "LIST")?,
-                list_text_values: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                list_text_values: ::b24_core::__private::wire::take(
+                    s.list_text_values,
                     "LIST_TEXT_VALUES",
                 )?,
-                list_def: ::b24_core::__private::wire::field_at(slot_8, "LIST_DEF")?,
-                code: ::b24_core::__private::wire::field_at(slot_9, "CODE")?,
-                settings: ::b24_core::__private::wire::field_at(slot_10, "SETTINGS")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                list_def: ::b24_core::__private::wire::take(s.list_def, "LIST_DEF")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                user_type_settings: ::b24_core::__private::wire::take(
+                    s.user_type_settings,
                     "USER_TYPE_SETTINGS",
                 )?,
-                row_count: ::b24_core::__private::wire::field_at(slot_12, "ROW_COUNT")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_13, "COL_COUNT")?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                row_count: ::b24_core::__private::wire::take(s.row_count, "ROW_COUNT")?,
+                col_count: ::b24_core::__private::wire::take(s.col_count, "COL_COUNT")?,
+                link_iblock_id: ::b24_core::__private::wire::take(
+                    s.link_iblock_id,
                     "LINK_IBLOCK_ID",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -3725,76 +4012,70 @@ pub mod field_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for L {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for L {
+        const FIELDS: &'static [&'static str] = &[
+            "FIELD_ID",
+            "SORT",
+            "NAME",
+            "IS_REQUIRED",
+            "MULTIPLE",
+            "DEFAULT_VALUE",
+            "TYPE",
+            "PROPERTY_TYPE",
+            "PROPERTY_USER_TYPE",
+            "CODE",
+            "ID",
+            "LINK_IBLOCK_ID",
+            "ROW_COUNT",
+            "COL_COUNT",
+            "USER_TYPE_SETTINGS",
+            "SETTINGS",
+            "DISPLAY_VALUES_FORM",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.field_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.property_user_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.display_values_form, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FIELD_ID",
-                    "SORT",
-                    "NAME",
-                    "IS_REQUIRED",
-                    "MULTIPLE",
-                    "DEFAULT_VALUE",
-                    "TYPE",
-                    "PROPERTY_TYPE",
-                    "PROPERTY_USER_TYPE",
-                    "CODE",
-                    "ID",
-                    "LINK_IBLOCK_ID",
-                    "ROW_COUNT",
-                    "COL_COUNT",
-                    "USER_TYPE_SETTINGS",
-                    "SETTINGS",
-                    "DISPLAY_VALUES_FORM",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field_id: ::b24_core::__private::wire::field_at(slot_0, "FIELD_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "IS_REQUIRED",
-                )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "MULTIPLE")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_6, "TYPE")?,
-                property_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "PROPERTY_TYPE",
-                )?,
-                property_user_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "PROPERTY_USER_TYPE",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_9, "CODE")?,
-                id: ::b24_core::__private::wire::field_at(slot_10, "ID")?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LINK_IBLOCK_ID",
-                )?,
-                row_count: ::b24_core::__private::wire::field_at(slot_12, "ROW_COUNT")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_13, "COL_COUNT")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "USER_TYPE_SETTINGS",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_15, "SETTINGS")?,
-                display_values_form: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DISPLAY_VALUES_FORM",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for L {
@@ -3919,20 +4200,36 @@ pub mod field_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["L"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.l, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["L"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                l: ::b24_core::__private::wire::field_at(slot_0, "L")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4005,45 +4302,48 @@ pub mod field_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "SHOW_ADD_FORM",
+            "SHOW_EDIT_FORM",
+            "ADD_READ_ONLY_FIELD",
+            "EDIT_READ_ONLY_FIELD",
+            "SHOW_FIELD_PREVIEW",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.show_add_form, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.show_edit_form, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.add_read_only_field, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(&mut s.edit_read_only_field, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.show_field_preview, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "SHOW_ADD_FORM",
-                    "SHOW_EDIT_FORM",
-                    "ADD_READ_ONLY_FIELD",
-                    "EDIT_READ_ONLY_FIELD",
-                    "SHOW_FIELD_PREVIEW",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                show_add_form: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "SHOW_ADD_FORM",
-                )?,
-                show_edit_form: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SHOW_EDIT_FORM",
-                )?,
-                add_read_only_field: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ADD_READ_ONLY_FIELD",
-                )?,
-                edit_read_only_field: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "EDIT_READ_ONLY_FIELD",
-                )?,
-                show_field_preview: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHOW_FIELD_PREVIEW",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -4611,66 +4911,153 @@ pub mod field_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        type_: ::std::option::Option<::std::string::String>,
+        is_required: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        default_value: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        list_text_values: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        list_def: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        user_type_settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        row_count: ::std::option::Option<::std::option::Option<i64>>,
+        col_count: ::std::option::Option<::std::option::Option<i64>>,
+        link_iblock_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "TYPE",
+            "IS_REQUIRED",
+            "MULTIPLE",
+            "SORT",
+            "DEFAULT_VALUE",
+            "LIST",
+            "LIST_TEXT_VALUES",
+            "LIST_DEF",
+            "CODE",
+            "SETTINGS",
+            "USER_TYPE_SETTINGS",
+            "ROW_COUNT",
+            "COL_COUNT",
+            "LINK_IBLOCK_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.is_required, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.default_value, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.list, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.list_text_values, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.list_def, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                11usize => {
+                    ::b24_core::__private::wire::fill(&mut s.user_type_settings, m)
+                }
+                12usize => ::b24_core::__private::wire::fill(&mut s.row_count, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.col_count, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.link_iblock_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "TYPE",
-                    "IS_REQUIRED",
-                    "MULTIPLE",
-                    "SORT",
-                    "DEFAULT_VALUE",
-                    "LIST",
-                    "LIST_TEXT_VALUES",
-                    "LIST_DEF",
-                    "CODE",
-                    "SETTINGS",
-                    "USER_TYPE_SETTINGS",
-                    "ROW_COUNT",
-                    "COL_COUNT",
-                    "LINK_IBLOCK_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "TYPE")?,
+                is_required: ::b24_core::__private::wire::take(
+                    s.is_required,
                     "IS_REQUIRED",
                 )?,
-                multiple: ::b24_core::__private::wire::field_at(slot_3, "MULTIPLE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                default_value: ::b24_core::__private::wire::take(
+                    s.default_value,
                     "DEFAULT_VALUE",
                 )?,
-                list: ::b24_core::__private::wire::field_at(slot_6, "LIST")?,
-                list_text_values: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                list: ::b24_core::__private::wire::take(s.list, "LIST")?,
+                list_text_values: ::b24_core::__private::wire::take(
+                    s.list_text_values,
                     "LIST_TEXT_VALUES",
                 )?,
-                list_def: ::b24_core::__private::wire::field_at(slot_8, "LIST_DEF")?,
-                code: ::b24_core::__private::wire::field_at(slot_9, "CODE")?,
-                settings: ::b24_core::__private::wire::field_at(slot_10, "SETTINGS")?,
-                user_type_settings: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                list_def: ::b24_core::__private::wire::take(s.list_def, "LIST_DEF")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                user_type_settings: ::b24_core::__private::wire::take(
+                    s.user_type_settings,
                     "USER_TYPE_SETTINGS",
                 )?,
-                row_count: ::b24_core::__private::wire::field_at(slot_12, "ROW_COUNT")?,
-                col_count: ::b24_core::__private::wire::field_at(slot_13, "COL_COUNT")?,
-                link_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                row_count: ::b24_core::__private::wire::take(s.row_count, "ROW_COUNT")?,
+                col_count: ::b24_core::__private::wire::take(s.col_count, "COL_COUNT")?,
+                link_iblock_id: ::b24_core::__private::wire::take(
+                    s.link_iblock_id,
                     "LINK_IBLOCK_ID",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -5052,21 +5439,37 @@ pub mod get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for IblockOrder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for IblockOrder {
+        const FIELDS: &'static [&'static str] = &["SORT", "NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SORT", "NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                sort: ::b24_core::__private::wire::field_at(slot_0, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for IblockOrder {
@@ -5458,209 +5861,130 @@ pub mod get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Lists {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Lists {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TIMESTAMP_X",
+            "IBLOCK_TYPE_ID",
+            "LID",
+            "CODE",
+            "API_CODE",
+            "NAME",
+            "ACTIVE",
+            "SORT",
+            "LIST_PAGE_URL",
+            "DETAIL_PAGE_URL",
+            "SECTION_PAGE_URL",
+            "CANONICAL_PAGE_URL",
+            "PICTURE",
+            "DESCRIPTION",
+            "DESCRIPTION_TYPE",
+            "RSS_TTL",
+            "RSS_ACTIVE",
+            "RSS_FILE_ACTIVE",
+            "RSS_FILE_LIMIT",
+            "RSS_FILE_DAYS",
+            "RSS_YANDEX_ACTIVE",
+            "XML_ID",
+            "TMP_ID",
+            "INDEX_ELEMENT",
+            "INDEX_SECTION",
+            "WORKFLOW",
+            "BIZPROC",
+            "SECTION_CHOOSER",
+            "LIST_MODE",
+            "RIGHTS_MODE",
+            "SECTION_PROPERTY",
+            "PROPERTY_INDEX",
+            "VERSION",
+            "LAST_CONV_ELEMENT",
+            "SOCNET_GROUP_ID",
+            "EDIT_FILE_BEFORE",
+            "EDIT_FILE_AFTER",
+            "SECTIONS_NAME",
+            "SECTION_NAME",
+            "ELEMENTS_NAME",
+            "ELEMENT_NAME",
+            "REST_ON",
+            "FULLTEXT_INDEX",
+            "EXTERNAL_ID",
+            "LANG_DIR",
+            "SERVER_NAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.api_code, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.list_page_url, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_page_url, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.section_page_url, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.canonical_page_url, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.picture, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.description_type, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.rss_ttl, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.rss_active, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.rss_file_active, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.rss_file_limit, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.rss_file_days, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.rss_yandex_active, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.tmp_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.index_element, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.index_section, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.workflow, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.bizproc, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.section_chooser, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.list_mode, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.rights_mode, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.section_property, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.property_index, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.last_conv_element, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.socnet_group_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.edit_file_before, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.edit_file_after, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.sections_name, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.section_name, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.elements_name, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.element_name, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.rest_on, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.fulltext_index, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.external_id, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.lang_dir, m),
+                _ => ::b24_core::__private::wire::put(&mut s.server_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TIMESTAMP_X",
-                    "IBLOCK_TYPE_ID",
-                    "LID",
-                    "CODE",
-                    "API_CODE",
-                    "NAME",
-                    "ACTIVE",
-                    "SORT",
-                    "LIST_PAGE_URL",
-                    "DETAIL_PAGE_URL",
-                    "SECTION_PAGE_URL",
-                    "CANONICAL_PAGE_URL",
-                    "PICTURE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "RSS_TTL",
-                    "RSS_ACTIVE",
-                    "RSS_FILE_ACTIVE",
-                    "RSS_FILE_LIMIT",
-                    "RSS_FILE_DAYS",
-                    "RSS_YANDEX_ACTIVE",
-                    "XML_ID",
-                    "TMP_ID",
-                    "INDEX_ELEMENT",
-                    "INDEX_SECTION",
-                    "WORKFLOW",
-                    "BIZPROC",
-                    "SECTION_CHOOSER",
-                    "LIST_MODE",
-                    "RIGHTS_MODE",
-                    "SECTION_PROPERTY",
-                    "PROPERTY_INDEX",
-                    "VERSION",
-                    "LAST_CONV_ELEMENT",
-                    "SOCNET_GROUP_ID",
-                    "EDIT_FILE_BEFORE",
-                    "EDIT_FILE_AFTER",
-                    "SECTIONS_NAME",
-                    "SECTION_NAME",
-                    "ELEMENTS_NAME",
-                    "ELEMENT_NAME",
-                    "REST_ON",
-                    "FULLTEXT_INDEX",
-                    "EXTERNAL_ID",
-                    "LANG_DIR",
-                    "SERVER_NAME",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                lid: ::b24_core::__private::wire::field_at(slot_3, "LID")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "CODE")?,
-                api_code: ::b24_core::__private::wire::field_at(slot_5, "API_CODE")?,
-                name: ::b24_core::__private::wire::field_at(slot_6, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_7, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
-                list_page_url: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LIST_PAGE_URL",
-                )?,
-                detail_page_url: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DETAIL_PAGE_URL",
-                )?,
-                section_page_url: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "SECTION_PAGE_URL",
-                )?,
-                canonical_page_url: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "CANONICAL_PAGE_URL",
-                )?,
-                picture: ::b24_core::__private::wire::field_at(slot_13, "PICTURE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DESCRIPTION_TYPE",
-                )?,
-                rss_ttl: ::b24_core::__private::wire::field_at(slot_16, "RSS_TTL")?,
-                rss_active: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "RSS_ACTIVE",
-                )?,
-                rss_file_active: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "RSS_FILE_ACTIVE",
-                )?,
-                rss_file_limit: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "RSS_FILE_LIMIT",
-                )?,
-                rss_file_days: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RSS_FILE_DAYS",
-                )?,
-                rss_yandex_active: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "RSS_YANDEX_ACTIVE",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
-                tmp_id: ::b24_core::__private::wire::field_at(slot_23, "TMP_ID")?,
-                index_element: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "INDEX_ELEMENT",
-                )?,
-                index_section: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "INDEX_SECTION",
-                )?,
-                workflow: ::b24_core::__private::wire::field_at(slot_26, "WORKFLOW")?,
-                bizproc: ::b24_core::__private::wire::field_at(slot_27, "BIZPROC")?,
-                section_chooser: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "SECTION_CHOOSER",
-                )?,
-                list_mode: ::b24_core::__private::wire::field_at(slot_29, "LIST_MODE")?,
-                rights_mode: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "RIGHTS_MODE",
-                )?,
-                section_property: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "SECTION_PROPERTY",
-                )?,
-                property_index: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "PROPERTY_INDEX",
-                )?,
-                version: ::b24_core::__private::wire::field_at(slot_33, "VERSION")?,
-                last_conv_element: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "LAST_CONV_ELEMENT",
-                )?,
-                socnet_group_id: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "SOCNET_GROUP_ID",
-                )?,
-                edit_file_before: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "EDIT_FILE_BEFORE",
-                )?,
-                edit_file_after: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "EDIT_FILE_AFTER",
-                )?,
-                sections_name: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "SECTIONS_NAME",
-                )?,
-                section_name: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "SECTION_NAME",
-                )?,
-                elements_name: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "ELEMENTS_NAME",
-                )?,
-                element_name: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "ELEMENT_NAME",
-                )?,
-                rest_on: ::b24_core::__private::wire::field_at(slot_42, "REST_ON")?,
-                fulltext_index: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "FULLTEXT_INDEX",
-                )?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "EXTERNAL_ID",
-                )?,
-                lang_dir: ::b24_core::__private::wire::field_at(slot_45, "LANG_DIR")?,
-                server_name: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "SERVER_NAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Lists {
@@ -6895,88 +7219,70 @@ pub mod section_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Section {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Section {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "CODE",
+            "XML_ID",
+            "EXTERNAL_ID",
+            "IBLOCK_SECTION_ID",
+            "TIMESTAMP_X",
+            "SORT",
+            "NAME",
+            "ACTIVE",
+            "GLOBAL_ACTIVE",
+            "LEFT_MARGIN",
+            "RIGHT_MARGIN",
+            "DEPTH_LEVEL",
+            "SEARCHABLE_CONTENT",
+            "MODIFIED_BY",
+            "DATE_CREATE",
+            "CREATED_BY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.external_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.iblock_section_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.global_active, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.left_margin, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.right_margin, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.depth_level, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.searchable_content, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.modified_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                _ => ::b24_core::__private::wire::put(&mut s.created_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "CODE",
-                    "XML_ID",
-                    "EXTERNAL_ID",
-                    "IBLOCK_SECTION_ID",
-                    "TIMESTAMP_X",
-                    "SORT",
-                    "NAME",
-                    "ACTIVE",
-                    "GLOBAL_ACTIVE",
-                    "LEFT_MARGIN",
-                    "RIGHT_MARGIN",
-                    "DEPTH_LEVEL",
-                    "SEARCHABLE_CONTENT",
-                    "MODIFIED_BY",
-                    "DATE_CREATE",
-                    "CREATED_BY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "EXTERNAL_ID",
-                )?,
-                iblock_section_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "IBLOCK_SECTION_ID",
-                )?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "TIMESTAMP_X",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_8, "ACTIVE")?,
-                global_active: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "GLOBAL_ACTIVE",
-                )?,
-                left_margin: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LEFT_MARGIN",
-                )?,
-                right_margin: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "RIGHT_MARGIN",
-                )?,
-                depth_level: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DEPTH_LEVEL",
-                )?,
-                searchable_content: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "SEARCHABLE_CONTENT",
-                )?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "MODIFIED_BY",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CREATED_BY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Section {

@@ -153,68 +153,70 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Mailservice {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Mailservice {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "SITE_ID",
+            "ACTIVE",
+            "SORT",
+            "NAME",
+            "SERVER",
+            "PORT",
+            "ENCRYPTION",
+            "LINK",
+            "ICON",
+            "SMTP_SERVER",
+            "SMTP_PORT",
+            "SMTP_LOGIN_AS_IMAP",
+            "SMTP_PASSWORD_AS_IMAP",
+            "SMTP_ENCRYPTION",
+            "UPLOAD_OUTGOING",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.server, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.port, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.encryption, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.link, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.icon, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.smtp_server, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.smtp_port, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.smtp_login_as_imap, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.smtp_password_as_imap, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.smtp_encryption, m),
+                _ => ::b24_core::__private::wire::put(&mut s.upload_outgoing, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "SITE_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "NAME",
-                    "SERVER",
-                    "PORT",
-                    "ENCRYPTION",
-                    "LINK",
-                    "ICON",
-                    "SMTP_SERVER",
-                    "SMTP_PORT",
-                    "SMTP_LOGIN_AS_IMAP",
-                    "SMTP_PASSWORD_AS_IMAP",
-                    "SMTP_ENCRYPTION",
-                    "UPLOAD_OUTGOING",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                server: ::b24_core::__private::wire::field_at(slot_5, "SERVER")?,
-                port: ::b24_core::__private::wire::field_at(slot_6, "PORT")?,
-                encryption: ::b24_core::__private::wire::field_at(slot_7, "ENCRYPTION")?,
-                link: ::b24_core::__private::wire::field_at(slot_8, "LINK")?,
-                icon: ::b24_core::__private::wire::field_at(slot_9, "ICON")?,
-                smtp_server: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "SMTP_SERVER",
-                )?,
-                smtp_port: ::b24_core::__private::wire::field_at(slot_11, "SMTP_PORT")?,
-                smtp_login_as_imap: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "SMTP_LOGIN_AS_IMAP",
-                )?,
-                smtp_password_as_imap: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "SMTP_PASSWORD_AS_IMAP",
-                )?,
-                smtp_encryption: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SMTP_ENCRYPTION",
-                )?,
-                upload_outgoing: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "UPLOAD_OUTGOING",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Mailservice {
@@ -872,41 +874,56 @@ pub mod fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "SITE_ID",
+            "ACTIVE",
+            "NAME",
+            "SERVER",
+            "PORT",
+            "ENCRYPTION",
+            "LINK",
+            "ICON",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.server, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.port, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.encryption, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.link, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.icon, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "SITE_ID",
-                    "ACTIVE",
-                    "NAME",
-                    "SERVER",
-                    "PORT",
-                    "ENCRYPTION",
-                    "LINK",
-                    "ICON",
-                    "SORT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                server: ::b24_core::__private::wire::field_at(slot_4, "SERVER")?,
-                port: ::b24_core::__private::wire::field_at(slot_5, "PORT")?,
-                encryption: ::b24_core::__private::wire::field_at(slot_6, "ENCRYPTION")?,
-                link: ::b24_core::__private::wire::field_at(slot_7, "LINK")?,
-                icon: ::b24_core::__private::wire::field_at(slot_8, "ICON")?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

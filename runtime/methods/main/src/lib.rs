@@ -128,62 +128,62 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Eventlog {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Eventlog {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "timestampX",
+            "severity",
+            "auditTypeId",
+            "moduleId",
+            "itemId",
+            "remoteAddr",
+            "userAgent",
+            "requestUri",
+            "siteId",
+            "userId",
+            "guestId",
+            "description",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.severity, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.audit_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.item_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.remote_addr, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_agent, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.request_uri, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.guest_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "timestampX",
-                    "severity",
-                    "auditTypeId",
-                    "moduleId",
-                    "itemId",
-                    "remoteAddr",
-                    "userAgent",
-                    "requestUri",
-                    "siteId",
-                    "userId",
-                    "guestId",
-                    "description",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "timestampX",
-                )?,
-                severity: ::b24_core::__private::wire::field_at(slot_2, "severity")?,
-                audit_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "auditTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_4, "moduleId")?,
-                item_id: ::b24_core::__private::wire::field_at(slot_5, "itemId")?,
-                remote_addr: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "remoteAddr",
-                )?,
-                user_agent: ::b24_core::__private::wire::field_at(slot_7, "userAgent")?,
-                request_uri: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "requestUri",
-                )?,
-                site_id: ::b24_core::__private::wire::field_at(slot_9, "siteId")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_10, "userId")?,
-                guest_id: ::b24_core::__private::wire::field_at(slot_11, "guestId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "description",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Eventlog {
@@ -364,55 +364,58 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "type",
+            "title",
+            "description",
+            "validationRules",
+            "requiredGroups",
+            "filterable",
+            "sortable",
+            "editable",
+            "multiple",
+            "elementType",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.validation_rules, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.required_groups, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.filterable, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.sortable, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.editable, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                _ => ::b24_core::__private::wire::put(&mut s.element_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "type",
-                    "title",
-                    "description",
-                    "validationRules",
-                    "requiredGroups",
-                    "filterable",
-                    "sortable",
-                    "editable",
-                    "multiple",
-                    "elementType",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                validation_rules: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "validationRules",
-                )?,
-                required_groups: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "requiredGroups",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_6, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
-                editable: ::b24_core::__private::wire::field_at(slot_8, "editable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "multiple")?,
-                element_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "elementType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field {
@@ -674,20 +677,36 @@ pub mod eventlog_field_get_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -884,20 +903,36 @@ pub mod eventlog_field_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1093,20 +1128,36 @@ pub mod eventlog_get_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1368,22 +1419,38 @@ pub mod eventlog_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Pagination {
+        const FIELDS: &'static [&'static str] = &["page", "limit", "offset"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.page, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Pagination {
@@ -1438,20 +1505,36 @@ pub mod eventlog_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1697,22 +1780,38 @@ pub mod eventlog_tail_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Cursor {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Cursor {
+        const FIELDS: &'static [&'static str] = &["field", "value", "order"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.field, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field", "value", "order"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Cursor {
@@ -1816,45 +1915,52 @@ pub mod eventlog_tail_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "timestampX",
+            "severity",
+            "auditTypeId",
+            "moduleId",
+            "itemId",
+            "userId",
+            "description",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.severity, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.audit_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.module_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.item_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "timestampX",
-                    "severity",
-                    "auditTypeId",
-                    "moduleId",
-                    "itemId",
-                    "userId",
-                    "description",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "timestampX",
-                )?,
-                severity: ::b24_core::__private::wire::field_at(slot_2, "severity")?,
-                audit_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "auditTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_4, "moduleId")?,
-                item_id: ::b24_core::__private::wire::field_at(slot_5, "itemId")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_6, "userId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "description",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -1934,20 +2040,36 @@ pub mod eventlog_tail_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -180,27 +180,37 @@ pub mod get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Method {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Method {
+        const FIELDS: &'static [&'static str] = &["isExisting", "isAvailable"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.is_existing, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_available, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["isExisting", "isAvailable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                is_existing: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "isExisting",
-                )?,
-                is_available: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isAvailable",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Method {

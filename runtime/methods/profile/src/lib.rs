@@ -194,40 +194,50 @@ pub mod profile {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ADMIN",
+            "NAME",
+            "LAST_NAME",
+            "PERSONAL_GENDER",
+            "TIME_ZONE",
+            "PERSONAL_PHOTO",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.admin, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.time_zone, m),
+                _ => ::b24_core::__private::wire::put(&mut s.personal_photo, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ADMIN",
-                    "NAME",
-                    "LAST_NAME",
-                    "PERSONAL_GENDER",
-                    "TIME_ZONE",
-                    "PERSONAL_PHOTO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                admin: ::b24_core::__private::wire::field_at(slot_1, "ADMIN")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PERSONAL_GENDER",
-                )?,
-                time_zone: ::b24_core::__private::wire::field_at(slot_5, "TIME_ZONE")?,
-                personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PERSONAL_PHOTO",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -250,26 +250,50 @@ pub mod application_config_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Channels {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Channels {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "public_id",
+            "start",
+            "end",
+            "type",
+            "shared",
+            "private",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.public_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.end, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.shared, m),
+                _ => ::b24_core::__private::wire::put(&mut s.private, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "public_id", "start", "end", "type", "shared", "private"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                public_id: ::b24_core::__private::wire::field_at(slot_1, "public_id")?,
-                start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
-                end: ::b24_core::__private::wire::field_at(slot_3, "end")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                shared: ::b24_core::__private::wire::field_at(slot_5, "shared")?,
-                private: ::b24_core::__private::wire::field_at(slot_6, "private")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Channels {
@@ -396,37 +420,50 @@ pub mod application_config_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Config {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config {
+        const FIELDS: &'static [&'static str] = &[
+            "server",
+            "api",
+            "channels",
+            "exp",
+            "publicChannels",
+            "clientId",
+            "jwt",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.server, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.api, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.channels, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.exp, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.public_channels, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.client_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.jwt, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "server",
-                    "api",
-                    "channels",
-                    "exp",
-                    "publicChannels",
-                    "clientId",
-                    "jwt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                server: ::b24_core::__private::wire::field_at(slot_0, "server")?,
-                api: ::b24_core::__private::wire::field_at(slot_1, "api")?,
-                channels: ::b24_core::__private::wire::field_at(slot_2, "channels")?,
-                exp: ::b24_core::__private::wire::field_at(slot_3, "exp")?,
-                public_channels: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "publicChannels",
-                )?,
-                client_id: ::b24_core::__private::wire::field_at(slot_5, "clientId")?,
-                jwt: ::b24_core::__private::wire::field_at(slot_6, "jwt")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Config {
@@ -585,71 +622,62 @@ pub mod application_config_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Server {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Server {
+        const FIELDS: &'static [&'static str] = &[
+            "version",
+            "server_enabled",
+            "mode",
+            "hostname",
+            "long_polling",
+            "long_pooling_secure",
+            "websocket_enabled",
+            "websocket",
+            "websocket_secure",
+            "publish_enabled",
+            "publish",
+            "publish_secure",
+            "config_timestamp",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.server_enabled, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mode, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.hostname, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.long_polling, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.long_pooling_secure, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.websocket_enabled, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.websocket, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.websocket_secure, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.publish_enabled, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.publish, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.publish_secure, m),
+                _ => ::b24_core::__private::wire::put(&mut s.config_timestamp, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "version",
-                    "server_enabled",
-                    "mode",
-                    "hostname",
-                    "long_polling",
-                    "long_pooling_secure",
-                    "websocket_enabled",
-                    "websocket",
-                    "websocket_secure",
-                    "publish_enabled",
-                    "publish",
-                    "publish_secure",
-                    "config_timestamp",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                version: ::b24_core::__private::wire::field_at(slot_0, "version")?,
-                server_enabled: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "server_enabled",
-                )?,
-                mode: ::b24_core::__private::wire::field_at(slot_2, "mode")?,
-                hostname: ::b24_core::__private::wire::field_at(slot_3, "hostname")?,
-                long_polling: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "long_polling",
-                )?,
-                long_pooling_secure: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "long_pooling_secure",
-                )?,
-                websocket_enabled: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "websocket_enabled",
-                )?,
-                websocket: ::b24_core::__private::wire::field_at(slot_7, "websocket")?,
-                websocket_secure: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "websocket_secure",
-                )?,
-                publish_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "publish_enabled",
-                )?,
-                publish: ::b24_core::__private::wire::field_at(slot_10, "publish")?,
-                publish_secure: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "publish_secure",
-                )?,
-                config_timestamp: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "config_timestamp",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Server {
@@ -948,20 +976,36 @@ pub mod application_event_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["param1"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.param1, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["param1"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                param1: ::b24_core::__private::wire::field_at(slot_0, "param1")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {

@@ -51,24 +51,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["title", "description"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                _ => ::b24_core::__private::wire::put(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -334,24 +347,37 @@ pub mod comment_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["description", "files"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.files, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["description", "files"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                files: ::b24_core::__private::wire::field_at(slot_1, "files")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -674,24 +700,37 @@ pub mod comment_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["description", "files"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.files, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["description", "files"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                files: ::b24_core::__private::wire::field_at(slot_1, "files")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -1683,64 +1722,64 @@ pub mod item_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Item {
+        const FIELDS: &'static [&'static str] = &[
+            "stageId",
+            "previousStageId",
+            "name",
+            "typeId",
+            "createdBy",
+            "updatedBy",
+            "movedBy",
+            "createdTime",
+            "updatedTime",
+            "movedTime",
+            "detailUrl",
+            "tasksCounter",
+            "tasksFaces",
+            "users",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.previous_stage_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.moved_by, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.updated_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.moved_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.tasks_counter, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tasks_faces, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "stageId",
-                    "previousStageId",
-                    "name",
-                    "typeId",
-                    "createdBy",
-                    "updatedBy",
-                    "movedBy",
-                    "createdTime",
-                    "updatedTime",
-                    "movedTime",
-                    "detailUrl",
-                    "tasksCounter",
-                    "tasksFaces",
-                    "users",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                stage_id: ::b24_core::__private::wire::field_at(slot_0, "stageId")?,
-                previous_stage_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "previousStageId",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "typeId")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_5, "updatedBy")?,
-                moved_by: ::b24_core::__private::wire::field_at(slot_6, "movedBy")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "createdTime",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "updatedTime",
-                )?,
-                moved_time: ::b24_core::__private::wire::field_at(slot_9, "movedTime")?,
-                detail_url: ::b24_core::__private::wire::field_at(slot_10, "detailUrl")?,
-                tasks_counter: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "tasksCounter",
-                )?,
-                tasks_faces: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "tasksFaces",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_13, "users")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Item {
@@ -2329,20 +2368,36 @@ pub mod item_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["stageId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["stageId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                stage_id: ::b24_core::__private::wire::field_at(slot_0, "stageId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -2533,25 +2588,78 @@ pub mod stage_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        type_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        code: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        color: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        sort: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        semantic: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "typeId",
+            "code",
+            "color",
+            "sort",
+            "semantic",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.semantic, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "typeId", "code", "color", "sort", "semantic"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_1, "typeId")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                semantic: ::b24_core::__private::wire::field_at(slot_5, "semantic")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                type_id: ::b24_core::__private::wire::take(s.type_id, "typeId")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                color: ::b24_core::__private::wire::take(s.color, "color")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                semantic: ::b24_core::__private::wire::take(s.semantic, "semantic")?,
+                extra: s.extra,
             })
         }
     }
@@ -2946,56 +3054,64 @@ pub mod stage_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Stage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Stage {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "color",
+            "sort",
+            "semantic",
+            "typeId",
+            "isFirst",
+            "isSuccess",
+            "isFail",
+            "tasks",
+            "robotsCount",
+            "possibleNextStages",
+            "permissions",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.semantic, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.is_first, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_success, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_fail, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.tasks, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.robots_count, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.possible_next_stages, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "code",
-                    "color",
-                    "sort",
-                    "semantic",
-                    "typeId",
-                    "isFirst",
-                    "isSuccess",
-                    "isFail",
-                    "tasks",
-                    "robotsCount",
-                    "possibleNextStages",
-                    "permissions",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                color: ::b24_core::__private::wire::field_at(slot_2, "color")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                semantic: ::b24_core::__private::wire::field_at(slot_4, "semantic")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_5, "typeId")?,
-                is_first: ::b24_core::__private::wire::field_at(slot_6, "isFirst")?,
-                is_success: ::b24_core::__private::wire::field_at(slot_7, "isSuccess")?,
-                is_fail: ::b24_core::__private::wire::field_at(slot_8, "isFail")?,
-                tasks: ::b24_core::__private::wire::field_at(slot_9, "tasks")?,
-                robots_count: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "robotsCount",
-                )?,
-                possible_next_stages: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "possibleNextStages",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "permissions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Stage {
@@ -3414,24 +3530,46 @@ pub mod stage_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "color",
+            "sort",
+            "semantic",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.semantic, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "code", "color", "sort", "semantic"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                color: ::b24_core::__private::wire::field_at(slot_2, "color")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                semantic: ::b24_core::__private::wire::field_at(slot_4, "semantic")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -4444,47 +4582,56 @@ pub mod timeline_list_for_item {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "typeId",
+            "itemId",
+            "createdTime",
+            "userId",
+            "title",
+            "description",
+            "action",
+            "isFixed",
+            "data",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.item_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_time, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.action, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_fixed, m),
+                _ => ::b24_core::__private::wire::put(&mut s.data, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "typeId",
-                    "itemId",
-                    "createdTime",
-                    "userId",
-                    "title",
-                    "description",
-                    "action",
-                    "isFixed",
-                    "data",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_1, "typeId")?,
-                item_id: ::b24_core::__private::wire::field_at(slot_2, "itemId")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "createdTime",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_4, "userId")?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "description",
-                )?,
-                action: ::b24_core::__private::wire::field_at(slot_7, "action")?,
-                is_fixed: ::b24_core::__private::wire::field_at(slot_8, "isFixed")?,
-                data: ::b24_core::__private::wire::field_at(slot_9, "data")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5013,26 +5160,73 @@ pub mod type_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        image: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        settings: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        permissions: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "title",
+            "image",
+            "settings",
+            "permissions",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.image, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "image", "settings", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                image: ::b24_core::__private::wire::field_at(slot_1, "image")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                title: ::b24_core::__private::wire::take(s.title, "title")?,
+                image: ::b24_core::__private::wire::take(s.image, "image")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "settings")?,
+                permissions: ::b24_core::__private::wire::take(
+                    s.permissions,
                     "permissions",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -5365,28 +5559,48 @@ pub mod type_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Type {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "image",
+            "createdBy",
+            "settings",
+            "permissions",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.image, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.permissions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "title", "image", "createdBy", "settings", "permissions"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                image: ::b24_core::__private::wire::field_at(slot_2, "image")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "permissions",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Type {

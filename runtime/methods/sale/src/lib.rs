@@ -51,21 +51,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Auth {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Auth {
+        const FIELDS: &'static [&'static str] = &["LABEL", "ITEMS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LABEL", "ITEMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                label: ::b24_core::__private::wire::field_at(slot_0, "LABEL")?,
-                items: ::b24_core::__private::wire::field_at(slot_1, "ITEMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Auth {
@@ -287,105 +303,86 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItem {
+        const FIELDS: &'static [&'static str] = &[
+            "basePrice",
+            "canBuy",
+            "catalogXmlId",
+            "currency",
+            "customPrice",
+            "dateInsert",
+            "dateUpdate",
+            "dimensions",
+            "discountPrice",
+            "id",
+            "measureCode",
+            "measureName",
+            "name",
+            "orderId",
+            "price",
+            "productId",
+            "productXmlId",
+            "properties",
+            "quantity",
+            "reservations",
+            "sort",
+            "vatIncluded",
+            "vatRate",
+            "weight",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basePrice",
-                    "canBuy",
-                    "catalogXmlId",
-                    "currency",
-                    "customPrice",
-                    "dateInsert",
-                    "dateUpdate",
-                    "dimensions",
-                    "discountPrice",
-                    "id",
-                    "measureCode",
-                    "measureName",
-                    "name",
-                    "orderId",
-                    "price",
-                    "productId",
-                    "productXmlId",
-                    "properties",
-                    "quantity",
-                    "reservations",
-                    "sort",
-                    "vatIncluded",
-                    "vatRate",
-                    "weight",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                base_price: ::b24_core::__private::wire::field_at(slot_0, "basePrice")?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_1, "canBuy")?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "catalogXmlId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "customPrice",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateInsert",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateUpdate",
-                )?,
-                dimensions: ::b24_core::__private::wire::field_at(slot_7, "dimensions")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "discountPrice",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_9, "id")?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "measureName",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_12, "name")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_13, "orderId")?,
-                price: ::b24_core::__private::wire::field_at(slot_14, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "productXmlId",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "properties",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_18, "quantity")?,
-                reservations: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "reservations",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "vatIncluded",
-                )?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_22, "vatRate")?,
-                weight: ::b24_core::__private::wire::field_at(slot_23, "weight")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_24, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketItem {
@@ -839,178 +836,122 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketItems {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItems {
+        const FIELDS: &'static [&'static str] = &[
+            "barcodeMulti",
+            "basePrice",
+            "canBuy",
+            "catalogXmlId",
+            "currency",
+            "customPrice",
+            "dateInsert",
+            "dateRefresh",
+            "dateUpdate",
+            "detailPageUrl",
+            "dimensions",
+            "discountCoupon",
+            "discountName",
+            "discountPrice",
+            "discountValue",
+            "fuserId",
+            "id",
+            "lid",
+            "measureCode",
+            "measureName",
+            "module",
+            "name",
+            "notes",
+            "orderId",
+            "price",
+            "priceTypeId",
+            "productId",
+            "productPriceId",
+            "productProviderClass",
+            "productXmlId",
+            "properties",
+            "quantity",
+            "recommendation",
+            "reservations",
+            "setParentId",
+            "sort",
+            "subscribe",
+            "type",
+            "vatIncluded",
+            "vatRate",
+            "weight",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.barcode_multi, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_refresh, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.detail_page_url, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.discount_coupon, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.discount_name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.discount_value, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.fuser_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.module, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.notes, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.price_type_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.product_price_id, m),
+                28usize => {
+                    ::b24_core::__private::wire::put(&mut s.product_provider_class, m)
+                }
+                29usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.recommendation, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.set_parent_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.subscribe, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "barcodeMulti",
-                    "basePrice",
-                    "canBuy",
-                    "catalogXmlId",
-                    "currency",
-                    "customPrice",
-                    "dateInsert",
-                    "dateRefresh",
-                    "dateUpdate",
-                    "detailPageUrl",
-                    "dimensions",
-                    "discountCoupon",
-                    "discountName",
-                    "discountPrice",
-                    "discountValue",
-                    "fuserId",
-                    "id",
-                    "lid",
-                    "measureCode",
-                    "measureName",
-                    "module",
-                    "name",
-                    "notes",
-                    "orderId",
-                    "price",
-                    "priceTypeId",
-                    "productId",
-                    "productPriceId",
-                    "productProviderClass",
-                    "productXmlId",
-                    "properties",
-                    "quantity",
-                    "recommendation",
-                    "reservations",
-                    "setParentId",
-                    "sort",
-                    "subscribe",
-                    "type",
-                    "vatIncluded",
-                    "vatRate",
-                    "weight",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                barcode_multi: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "barcodeMulti",
-                )?,
-                base_price: ::b24_core::__private::wire::field_at(slot_1, "basePrice")?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_2, "canBuy")?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "catalogXmlId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_4, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "customPrice",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateInsert",
-                )?,
-                date_refresh: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateRefresh",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateUpdate",
-                )?,
-                detail_page_url: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "detailPageUrl",
-                )?,
-                dimensions: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dimensions",
-                )?,
-                discount_coupon: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "discountCoupon",
-                )?,
-                discount_name: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "discountName",
-                )?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "discountPrice",
-                )?,
-                discount_value: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "discountValue",
-                )?,
-                fuser_id: ::b24_core::__private::wire::field_at(slot_15, "fuserId")?,
-                id: ::b24_core::__private::wire::field_at(slot_16, "id")?,
-                lid: ::b24_core::__private::wire::field_at(slot_17, "lid")?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "measureName",
-                )?,
-                module: ::b24_core::__private::wire::field_at(slot_20, "module")?,
-                name: ::b24_core::__private::wire::field_at(slot_21, "name")?,
-                notes: ::b24_core::__private::wire::field_at(slot_22, "notes")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_23, "orderId")?,
-                price: ::b24_core::__private::wire::field_at(slot_24, "price")?,
-                price_type_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "priceTypeId",
-                )?,
-                product_id: ::b24_core::__private::wire::field_at(slot_26, "productId")?,
-                product_price_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "productPriceId",
-                )?,
-                product_provider_class: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "productProviderClass",
-                )?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "productXmlId",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "properties",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_31, "quantity")?,
-                recommendation: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "recommendation",
-                )?,
-                reservations: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "reservations",
-                )?,
-                set_parent_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "setParentId",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_35, "sort")?,
-                subscribe: ::b24_core::__private::wire::field_at(slot_36, "subscribe")?,
-                type_: ::b24_core::__private::wire::field_at(slot_37, "type")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "vatIncluded",
-                )?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_39, "vatRate")?,
-                weight: ::b24_core::__private::wire::field_at(slot_40, "weight")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_41, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketItems {
@@ -1302,26 +1243,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketProperty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketProperty {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "code",
+            "id",
+            "name",
+            "sort",
+            "value",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "code", "id", "name", "sort", "value", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_6, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketProperty {
@@ -1438,37 +1403,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Clients {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Clients {
+        const FIELDS: &'static [&'static str] = &[
+            "entityId",
+            "entityTypeId",
+            "id",
+            "isPrimary",
+            "orderId",
+            "roleId",
+            "sort",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_primary, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.role_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "entityId",
-                    "entityTypeId",
-                    "id",
-                    "isPrimary",
-                    "orderId",
-                    "roleId",
-                    "sort",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "entityTypeId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                is_primary: ::b24_core::__private::wire::field_at(slot_3, "isPrimary")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_4, "orderId")?,
-                role_id: ::b24_core::__private::wire::field_at(slot_5, "roleId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Clients {
@@ -1540,21 +1518,51 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Config2Slots {
+        code: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Config2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config2 {
+        const FIELDS: &'static [&'static str] = &["CODE", "VALUE"];
+        type Slots = __Config2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CODE", "VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "VALUE")?,
-                extra,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                value: ::b24_core::__private::wire::take(s.value, "VALUE")?,
+                extra: s.extra,
             })
         }
     }
@@ -1618,23 +1626,64 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Config3Slots {
+        type_: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<::std::string::String>,
+        options: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Config3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config3 {
+        const FIELDS: &'static [&'static str] = &["TYPE", "CODE", "NAME", "OPTIONS"];
+        type Slots = __Config3Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "CODE", "NAME", "OPTIONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "OPTIONS")?,
-                extra,
+                type_: ::b24_core::__private::wire::take(s.type_, "TYPE")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                options: ::b24_core::__private::wire::take(s.options, "OPTIONS")?,
+                extra: s.extra,
             })
         }
     }
@@ -1705,27 +1754,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Default {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Default {
+        const FIELDS: &'static [&'static str] = &["PROVIDER_KEY", "PROVIDER_VALUE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.provider_key, m),
+                _ => ::b24_core::__private::wire::put(&mut s.provider_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["PROVIDER_KEY", "PROVIDER_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                provider_key: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "PROVIDER_KEY",
-                )?,
-                provider_value: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PROVIDER_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Default {
@@ -1772,24 +1831,54 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        person_type_id: ::std::option::Option<i64>,
+        domain: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["personTypeId", "domain"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.person_type_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.domain, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personTypeId", "domain"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                person_type_id: ::b24_core::__private::wire::take(
+                    s.person_type_id,
                     "personTypeId",
                 )?,
-                domain: ::b24_core::__private::wire::field_at(slot_1, "domain")?,
-                extra,
+                domain: ::b24_core::__private::wire::take(s.domain, "domain")?,
+                extra: s.extra,
             })
         }
     }
@@ -1842,21 +1931,51 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields2Slots {
+        quantity: ::std::option::Option<f64>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &["quantity", "xmlId"];
+        type Slots = __Fields2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["quantity", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                quantity: ::b24_core::__private::wire::field_at(slot_0, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "xmlId")?,
-                extra,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -1929,24 +2048,66 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields3Slots {
+        name: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        active: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields3 {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "sort",
+            "active",
+            "xmlId",
+        ];
+        type Slots = __Fields3Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.active, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "code", "sort", "active", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "active")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                active: ::b24_core::__private::wire::take(s.active, "active")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -2013,28 +2174,64 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields4Slots {
+        entity_id: ::std::option::Option<i64>,
+        entity_type: ::std::option::Option<::std::string::String>,
+        property_id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields4 {
+        const FIELDS: &'static [&'static str] = &[
+            "entityId",
+            "entityType",
+            "propertyId",
+        ];
+        type Slots = __Fields4Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.entity_type, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityId", "entityType", "propertyId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "entityId")?,
+                entity_type: ::b24_core::__private::wire::take(
+                    s.entity_type,
                     "entityType",
                 )?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                property_id: ::b24_core::__private::wire::take(
+                    s.property_id,
                     "propertyId",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -2099,25 +2296,57 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields5Slots {
+        person_type_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields5 {
+        const FIELDS: &'static [&'static str] = &["personTypeId", "name", "sort"];
+        type Slots = __Fields5Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.person_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personTypeId", "name", "sort"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                person_type_id: ::b24_core::__private::wire::take(
+                    s.person_type_id,
                     "personTypeId",
                 )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                extra: s.extra,
             })
         }
     }
@@ -2181,21 +2410,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Interaction {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Interaction {
+        const FIELDS: &'static [&'static str] = &["LABEL", "ITEMS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LABEL", "ITEMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                label: ::b24_core::__private::wire::field_at(slot_0, "LABEL")?,
-                items: ::b24_core::__private::wire::field_at(slot_1, "ITEMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Interaction {
@@ -2252,21 +2497,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["LOGIN", "PASSWORD"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.login, m),
+                _ => ::b24_core::__private::wire::put(&mut s.password, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LOGIN", "PASSWORD"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                login: ::b24_core::__private::wire::field_at(slot_0, "LOGIN")?,
-                password: ::b24_core::__private::wire::field_at(slot_1, "PASSWORD")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items {
@@ -2316,20 +2577,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items3 {
+        const FIELDS: &'static [&'static str] = &["MODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.mode, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items3 {
@@ -2388,22 +2665,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Login {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Login {
+        const FIELDS: &'static [&'static str] = &["TYPE", "REQUIRED", "LABEL"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                _ => ::b24_core::__private::wire::put(&mut s.label, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "REQUIRED", "LABEL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                required: ::b24_core::__private::wire::field_at(slot_1, "REQUIRED")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Login {
@@ -2472,22 +2765,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Mode {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Mode {
+        const FIELDS: &'static [&'static str] = &["TYPE", "LABEL", "OPTIONS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "LABEL", "OPTIONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                label: ::b24_core::__private::wire::field_at(slot_1, "LABEL")?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "OPTIONS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Mode {
@@ -2571,25 +2880,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for OfdSettings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for OfdSettings {
+        const FIELDS: &'static [&'static str] = &["OFD_MODE", "SELLER_INFO", "AUTH"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ofd_mode, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.seller_info, m),
+                _ => ::b24_core::__private::wire::put(&mut s.auth, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["OFD_MODE", "SELLER_INFO", "AUTH"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ofd_mode: ::b24_core::__private::wire::field_at(slot_0, "OFD_MODE")?,
-                seller_info: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SELLER_INFO",
-                )?,
-                auth: ::b24_core::__private::wire::field_at(slot_2, "AUTH")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for OfdSettings {
@@ -2651,21 +2973,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Options {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Options {
+        const FIELDS: &'static [&'static str] = &["ACTIVE", "TEST"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.test, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACTIVE", "TEST"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
-                test: ::b24_core::__private::wire::field_at(slot_1, "TEST")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Options {
@@ -3066,207 +3404,136 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Order {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "additionalInfo",
+            "affiliateId",
+            "basketItems",
+            "canceled",
+            "clients",
+            "comments",
+            "companyId",
+            "currency",
+            "dateCanceled",
+            "dateInsert",
+            "dateLock",
+            "dateMarked",
+            "dateStatus",
+            "dateUpdate",
+            "deducted",
+            "discountValue",
+            "empCanceledId",
+            "empMarkedId",
+            "empStatusId",
+            "externalOrder",
+            "id",
+            "id1c",
+            "lid",
+            "lockedBy",
+            "marked",
+            "orderTopic",
+            "payed",
+            "payments",
+            "personTypeId",
+            "personTypeXmlId",
+            "price",
+            "propertyValues",
+            "reasonCanceled",
+            "reasonMarked",
+            "recountFlag",
+            "recurringId",
+            "requisiteLink",
+            "responsibleId",
+            "shipments",
+            "statusId",
+            "statusXmlId",
+            "taxValue",
+            "tradeBindings",
+            "updated1c",
+            "userDescription",
+            "userId",
+            "version",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.affiliate_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.basket_items, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.clients, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_canceled, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_lock, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.date_status, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.discount_value, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.emp_status_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.external_order, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.locked_by, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.order_topic, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.payed, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.payments, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.person_type_xml_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.property_values, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.reason_canceled, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.recount_flag, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.recurring_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.requisite_link, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.shipments, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.trade_bindings, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.user_description, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "additionalInfo",
-                    "affiliateId",
-                    "basketItems",
-                    "canceled",
-                    "clients",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "dateCanceled",
-                    "dateInsert",
-                    "dateLock",
-                    "dateMarked",
-                    "dateStatus",
-                    "dateUpdate",
-                    "deducted",
-                    "discountValue",
-                    "empCanceledId",
-                    "empMarkedId",
-                    "empStatusId",
-                    "externalOrder",
-                    "id",
-                    "id1c",
-                    "lid",
-                    "lockedBy",
-                    "marked",
-                    "orderTopic",
-                    "payed",
-                    "payments",
-                    "personTypeId",
-                    "personTypeXmlId",
-                    "price",
-                    "propertyValues",
-                    "reasonCanceled",
-                    "reasonMarked",
-                    "recountFlag",
-                    "recurringId",
-                    "requisiteLink",
-                    "responsibleId",
-                    "shipments",
-                    "statusId",
-                    "statusXmlId",
-                    "taxValue",
-                    "tradeBindings",
-                    "updated1c",
-                    "userDescription",
-                    "userId",
-                    "version",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "additionalInfo",
-                )?,
-                affiliate_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "affiliateId",
-                )?,
-                basket_items: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "basketItems",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_4, "canceled")?,
-                clients: ::b24_core::__private::wire::field_at(slot_5, "clients")?,
-                comments: ::b24_core::__private::wire::field_at(slot_6, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_7, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_8, "currency")?,
-                date_canceled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCanceled",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateInsert",
-                )?,
-                date_lock: ::b24_core::__private::wire::field_at(slot_11, "dateLock")?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "dateMarked",
-                )?,
-                date_status: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "dateStatus",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "dateUpdate",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_15, "deducted")?,
-                discount_value: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "discountValue",
-                )?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "empCanceledId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "empMarkedId",
-                )?,
-                emp_status_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "empStatusId",
-                )?,
-                external_order: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "externalOrder",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_21, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_22, "id1c")?,
-                lid: ::b24_core::__private::wire::field_at(slot_23, "lid")?,
-                locked_by: ::b24_core::__private::wire::field_at(slot_24, "lockedBy")?,
-                marked: ::b24_core::__private::wire::field_at(slot_25, "marked")?,
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "orderTopic",
-                )?,
-                payed: ::b24_core::__private::wire::field_at(slot_27, "payed")?,
-                payments: ::b24_core::__private::wire::field_at(slot_28, "payments")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "personTypeId",
-                )?,
-                person_type_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "personTypeXmlId",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_31, "price")?,
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "propertyValues",
-                )?,
-                reason_canceled: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "reasonCanceled",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "reasonMarked",
-                )?,
-                recount_flag: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "recountFlag",
-                )?,
-                recurring_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "recurringId",
-                )?,
-                requisite_link: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "requisiteLink",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "responsibleId",
-                )?,
-                shipments: ::b24_core::__private::wire::field_at(slot_39, "shipments")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_40, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "statusXmlId",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_42, "taxValue")?,
-                trade_bindings: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "tradeBindings",
-                )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_44, "updated1c")?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "userDescription",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_46, "userId")?,
-                version: ::b24_core::__private::wire::field_at(slot_47, "version")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_48, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_49, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Order {
@@ -3570,22 +3837,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Password {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Password {
+        const FIELDS: &'static [&'static str] = &["TYPE", "REQUIRED", "LABEL"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                _ => ::b24_core::__private::wire::put(&mut s.label, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "REQUIRED", "LABEL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                required: ::b24_core::__private::wire::field_at(slot_1, "REQUIRED")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Password {
@@ -3951,191 +4234,126 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Payment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Payment {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "comments",
+            "companyId",
+            "currency",
+            "dateBill",
+            "dateMarked",
+            "datePaid",
+            "datePayBefore",
+            "dateResponsibleId",
+            "empMarkedId",
+            "empPaidId",
+            "empResponsibleId",
+            "empReturnId",
+            "externalPayment",
+            "id",
+            "id1c",
+            "isReturn",
+            "marked",
+            "orderId",
+            "paid",
+            "payReturnComment",
+            "payReturnDate",
+            "payReturnNum",
+            "paySystemId",
+            "paySystemIsCash",
+            "paySystemName",
+            "paySystemXmlId",
+            "payVoucherDate",
+            "payVoucherNum",
+            "priceCod",
+            "psCurrency",
+            "psInvoiceId",
+            "psResponseDate",
+            "psStatus",
+            "psStatusCode",
+            "psStatusDescription",
+            "psStatusMessage",
+            "psSum",
+            "reasonMarked",
+            "responsibleId",
+            "sum",
+            "updated1c",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_bill, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_paid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_pay_before, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_responsible_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.emp_paid_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.emp_return_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.external_payment, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_return, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.paid, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.pay_return_comment, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.pay_return_date, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.pay_return_num, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.pay_system_is_cash, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.pay_system_name, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.pay_system_xml_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_date, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_num, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.price_cod, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.ps_currency, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.ps_invoice_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.ps_response_date, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.ps_status, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.ps_status_code, m),
+                35usize => {
+                    ::b24_core::__private::wire::put(&mut s.ps_status_description, m)
+                }
+                36usize => ::b24_core::__private::wire::put(&mut s.ps_status_message, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.ps_sum, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.sum, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "dateBill",
-                    "dateMarked",
-                    "datePaid",
-                    "datePayBefore",
-                    "dateResponsibleId",
-                    "empMarkedId",
-                    "empPaidId",
-                    "empResponsibleId",
-                    "empReturnId",
-                    "externalPayment",
-                    "id",
-                    "id1c",
-                    "isReturn",
-                    "marked",
-                    "orderId",
-                    "paid",
-                    "payReturnComment",
-                    "payReturnDate",
-                    "payReturnNum",
-                    "paySystemId",
-                    "paySystemIsCash",
-                    "paySystemName",
-                    "paySystemXmlId",
-                    "payVoucherDate",
-                    "payVoucherNum",
-                    "priceCod",
-                    "psCurrency",
-                    "psInvoiceId",
-                    "psResponseDate",
-                    "psStatus",
-                    "psStatusCode",
-                    "psStatusDescription",
-                    "psStatusMessage",
-                    "psSum",
-                    "reasonMarked",
-                    "responsibleId",
-                    "sum",
-                    "updated1c",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_1, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_2, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_4, "dateBill")?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateMarked",
-                )?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_6, "datePaid")?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "datePayBefore",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateResponsibleId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "empMarkedId",
-                )?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "empPaidId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "empResponsibleId",
-                )?,
-                emp_return_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "empReturnId",
-                )?,
-                external_payment: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "externalPayment",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_14, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_15, "id1c")?,
-                is_return: ::b24_core::__private::wire::field_at(slot_16, "isReturn")?,
-                marked: ::b24_core::__private::wire::field_at(slot_17, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_18, "orderId")?,
-                paid: ::b24_core::__private::wire::field_at(slot_19, "paid")?,
-                pay_return_comment: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "payReturnComment",
-                )?,
-                pay_return_date: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "payReturnDate",
-                )?,
-                pay_return_num: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "payReturnNum",
-                )?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "paySystemId",
-                )?,
-                pay_system_is_cash: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "paySystemIsCash",
-                )?,
-                pay_system_name: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "paySystemName",
-                )?,
-                pay_system_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "paySystemXmlId",
-                )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "payVoucherDate",
-                )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "payVoucherNum",
-                )?,
-                price_cod: ::b24_core::__private::wire::field_at(slot_29, "priceCod")?,
-                ps_currency: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "psCurrency",
-                )?,
-                ps_invoice_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "psInvoiceId",
-                )?,
-                ps_response_date: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "psResponseDate",
-                )?,
-                ps_status: ::b24_core::__private::wire::field_at(slot_33, "psStatus")?,
-                ps_status_code: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "psStatusCode",
-                )?,
-                ps_status_description: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "psStatusDescription",
-                )?,
-                ps_status_message: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "psStatusMessage",
-                )?,
-                ps_sum: ::b24_core::__private::wire::field_at(slot_37, "psSum")?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "reasonMarked",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "responsibleId",
-                )?,
-                sum: ::b24_core::__private::wire::field_at(slot_40, "sum")?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_41, "updated1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_42, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_43, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Payment {
@@ -4712,191 +4930,126 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Payment2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Payment2 {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "comments",
+            "companyId",
+            "currency",
+            "dateBill",
+            "dateMarked",
+            "datePaid",
+            "datePayBefore",
+            "dateResponsibleId",
+            "empMarkedId",
+            "empPaidId",
+            "empResponsibleId",
+            "empReturnId",
+            "externalPayment",
+            "id",
+            "id1c",
+            "isReturn",
+            "marked",
+            "orderId",
+            "paid",
+            "payReturnComment",
+            "payReturnDate",
+            "payReturnNum",
+            "paySystemId",
+            "paySystemIsCash",
+            "paySystemName",
+            "paySystemXmlId",
+            "payVoucherDate",
+            "payVoucherNum",
+            "priceCod",
+            "psCurrency",
+            "psInvoiceId",
+            "psResponseDate",
+            "psStatus",
+            "psStatusCode",
+            "psStatusDescription",
+            "psStatusMessage",
+            "psSum",
+            "reasonMarked",
+            "responsibleId",
+            "sum",
+            "updated1c",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_bill, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_paid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_pay_before, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_responsible_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.emp_paid_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.emp_return_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.external_payment, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_return, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.paid, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.pay_return_comment, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.pay_return_date, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.pay_return_num, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.pay_system_is_cash, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.pay_system_name, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.pay_system_xml_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_date, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_num, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.price_cod, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.ps_currency, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.ps_invoice_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.ps_response_date, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.ps_status, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.ps_status_code, m),
+                35usize => {
+                    ::b24_core::__private::wire::put(&mut s.ps_status_description, m)
+                }
+                36usize => ::b24_core::__private::wire::put(&mut s.ps_status_message, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.ps_sum, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.sum, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "dateBill",
-                    "dateMarked",
-                    "datePaid",
-                    "datePayBefore",
-                    "dateResponsibleId",
-                    "empMarkedId",
-                    "empPaidId",
-                    "empResponsibleId",
-                    "empReturnId",
-                    "externalPayment",
-                    "id",
-                    "id1c",
-                    "isReturn",
-                    "marked",
-                    "orderId",
-                    "paid",
-                    "payReturnComment",
-                    "payReturnDate",
-                    "payReturnNum",
-                    "paySystemId",
-                    "paySystemIsCash",
-                    "paySystemName",
-                    "paySystemXmlId",
-                    "payVoucherDate",
-                    "payVoucherNum",
-                    "priceCod",
-                    "psCurrency",
-                    "psInvoiceId",
-                    "psResponseDate",
-                    "psStatus",
-                    "psStatusCode",
-                    "psStatusDescription",
-                    "psStatusMessage",
-                    "psSum",
-                    "reasonMarked",
-                    "responsibleId",
-                    "sum",
-                    "updated1c",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_1, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_2, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_4, "dateBill")?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateMarked",
-                )?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_6, "datePaid")?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "datePayBefore",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateResponsibleId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "empMarkedId",
-                )?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "empPaidId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "empResponsibleId",
-                )?,
-                emp_return_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "empReturnId",
-                )?,
-                external_payment: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "externalPayment",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_14, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_15, "id1c")?,
-                is_return: ::b24_core::__private::wire::field_at(slot_16, "isReturn")?,
-                marked: ::b24_core::__private::wire::field_at(slot_17, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_18, "orderId")?,
-                paid: ::b24_core::__private::wire::field_at(slot_19, "paid")?,
-                pay_return_comment: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "payReturnComment",
-                )?,
-                pay_return_date: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "payReturnDate",
-                )?,
-                pay_return_num: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "payReturnNum",
-                )?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "paySystemId",
-                )?,
-                pay_system_is_cash: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "paySystemIsCash",
-                )?,
-                pay_system_name: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "paySystemName",
-                )?,
-                pay_system_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "paySystemXmlId",
-                )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "payVoucherDate",
-                )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "payVoucherNum",
-                )?,
-                price_cod: ::b24_core::__private::wire::field_at(slot_29, "priceCod")?,
-                ps_currency: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "psCurrency",
-                )?,
-                ps_invoice_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "psInvoiceId",
-                )?,
-                ps_response_date: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "psResponseDate",
-                )?,
-                ps_status: ::b24_core::__private::wire::field_at(slot_33, "psStatus")?,
-                ps_status_code: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "psStatusCode",
-                )?,
-                ps_status_description: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "psStatusDescription",
-                )?,
-                ps_status_message: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "psStatusMessage",
-                )?,
-                ps_sum: ::b24_core::__private::wire::field_at(slot_37, "psSum")?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "reasonMarked",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "responsibleId",
-                )?,
-                sum: ::b24_core::__private::wire::field_at(slot_40, "sum")?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_41, "updated1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_42, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_43, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Payment2 {
@@ -5191,28 +5344,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentItemBasket {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentItemBasket {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "dateInsert",
+            "id",
+            "paymentId",
+            "quantity",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "dateInsert", "id", "paymentId", "quantity", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "dateInsert",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_3, "paymentId")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentItemBasket {
@@ -5310,30 +5483,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentItemShipment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentItemShipment {
+        const FIELDS: &'static [&'static str] = &[
+            "dateInsert",
+            "id",
+            "paymentId",
+            "shipmentId",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.shipment_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["dateInsert", "id", "paymentId", "shipmentId", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "dateInsert",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_2, "paymentId")?,
-                shipment_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "shipmentId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentItemShipment {
@@ -5717,191 +5906,126 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Payments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Payments {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "comments",
+            "companyId",
+            "currency",
+            "dateBill",
+            "dateMarked",
+            "datePaid",
+            "datePayBefore",
+            "dateResponsibleId",
+            "empMarkedId",
+            "empPaidId",
+            "empResponsibleId",
+            "empReturnId",
+            "externalPayment",
+            "id",
+            "id1c",
+            "isReturn",
+            "marked",
+            "orderId",
+            "paid",
+            "payReturnComment",
+            "payReturnDate",
+            "payReturnNum",
+            "paySystemId",
+            "paySystemIsCash",
+            "paySystemName",
+            "paySystemXmlId",
+            "payVoucherDate",
+            "payVoucherNum",
+            "priceCod",
+            "psCurrency",
+            "psInvoiceId",
+            "psResponseDate",
+            "psStatus",
+            "psStatusCode",
+            "psStatusDescription",
+            "psStatusMessage",
+            "psSum",
+            "reasonMarked",
+            "responsibleId",
+            "sum",
+            "updated1c",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_bill, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_paid, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_pay_before, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_responsible_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.emp_paid_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.emp_return_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.external_payment, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_return, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.paid, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.pay_return_comment, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.pay_return_date, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.pay_return_num, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.pay_system_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.pay_system_is_cash, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.pay_system_name, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.pay_system_xml_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_date, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.pay_voucher_num, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.price_cod, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.ps_currency, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.ps_invoice_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.ps_response_date, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.ps_status, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.ps_status_code, m),
+                35usize => {
+                    ::b24_core::__private::wire::put(&mut s.ps_status_description, m)
+                }
+                36usize => ::b24_core::__private::wire::put(&mut s.ps_status_message, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.ps_sum, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.sum, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "dateBill",
-                    "dateMarked",
-                    "datePaid",
-                    "datePayBefore",
-                    "dateResponsibleId",
-                    "empMarkedId",
-                    "empPaidId",
-                    "empResponsibleId",
-                    "empReturnId",
-                    "externalPayment",
-                    "id",
-                    "id1c",
-                    "isReturn",
-                    "marked",
-                    "orderId",
-                    "paid",
-                    "payReturnComment",
-                    "payReturnDate",
-                    "payReturnNum",
-                    "paySystemId",
-                    "paySystemIsCash",
-                    "paySystemName",
-                    "paySystemXmlId",
-                    "payVoucherDate",
-                    "payVoucherNum",
-                    "priceCod",
-                    "psCurrency",
-                    "psInvoiceId",
-                    "psResponseDate",
-                    "psStatus",
-                    "psStatusCode",
-                    "psStatusDescription",
-                    "psStatusMessage",
-                    "psSum",
-                    "reasonMarked",
-                    "responsibleId",
-                    "sum",
-                    "updated1c",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_1, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_2, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_4, "dateBill")?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateMarked",
-                )?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_6, "datePaid")?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "datePayBefore",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateResponsibleId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "empMarkedId",
-                )?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "empPaidId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "empResponsibleId",
-                )?,
-                emp_return_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "empReturnId",
-                )?,
-                external_payment: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "externalPayment",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_14, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_15, "id1c")?,
-                is_return: ::b24_core::__private::wire::field_at(slot_16, "isReturn")?,
-                marked: ::b24_core::__private::wire::field_at(slot_17, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_18, "orderId")?,
-                paid: ::b24_core::__private::wire::field_at(slot_19, "paid")?,
-                pay_return_comment: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "payReturnComment",
-                )?,
-                pay_return_date: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "payReturnDate",
-                )?,
-                pay_return_num: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "payReturnNum",
-                )?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "paySystemId",
-                )?,
-                pay_system_is_cash: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "paySystemIsCash",
-                )?,
-                pay_system_name: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "paySystemName",
-                )?,
-                pay_system_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "paySystemXmlId",
-                )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "payVoucherDate",
-                )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "payVoucherNum",
-                )?,
-                price_cod: ::b24_core::__private::wire::field_at(slot_29, "priceCod")?,
-                ps_currency: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "psCurrency",
-                )?,
-                ps_invoice_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "psInvoiceId",
-                )?,
-                ps_response_date: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "psResponseDate",
-                )?,
-                ps_status: ::b24_core::__private::wire::field_at(slot_33, "psStatus")?,
-                ps_status_code: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "psStatusCode",
-                )?,
-                ps_status_description: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "psStatusDescription",
-                )?,
-                ps_status_message: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "psStatusMessage",
-                )?,
-                ps_sum: ::b24_core::__private::wire::field_at(slot_37, "psSum")?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "reasonMarked",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "responsibleId",
-                )?,
-                sum: ::b24_core::__private::wire::field_at(slot_40, "sum")?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_41, "updated1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_42, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_43, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Payments {
@@ -6165,25 +6289,57 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ProfilesSlots {
+        name: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Profiles {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Profiles {
+        const FIELDS: &'static [&'static str] = &["NAME", "CODE", "DESCRIPTION"];
+        type Slots = __ProfilesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "CODE", "DESCRIPTION"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "DESCRIPTION",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -6283,26 +6439,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "code",
+            "id",
+            "name",
+            "sort",
+            "value",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "code", "id", "name", "sort", "value", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_6, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -6564,107 +6744,92 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Properties2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties2 {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "defaultValue",
-                    "description",
-                    "id",
-                    "inputFieldLocation",
-                    "isAddress",
-                    "isAddressFrom",
-                    "isAddressTo",
-                    "isEmail",
-                    "isFiltered",
-                    "isLocation",
-                    "isPayer",
-                    "isPhone",
-                    "isProfileName",
-                    "isZip",
-                    "multiple",
-                    "name",
-                    "personTypeId",
-                    "propsGroupId",
-                    "required",
-                    "settings",
-                    "sort",
-                    "type",
-                    "userProps",
-                    "util",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "defaultValue",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "inputFieldLocation",
-                )?,
-                is_address: ::b24_core::__private::wire::field_at(slot_6, "isAddress")?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isAddressTo",
-                )?,
-                is_email: ::b24_core::__private::wire::field_at(slot_9, "isEmail")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isFiltered",
-                )?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isLocation",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_12, "isPayer")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_13, "isPhone")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isProfileName",
-                )?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_15, "isZip")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_16, "multiple")?,
-                name: ::b24_core::__private::wire::field_at(slot_17, "name")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "propsGroupId",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_20, "required")?,
-                settings: ::b24_core::__private::wire::field_at(slot_21, "settings")?,
-                sort: ::b24_core::__private::wire::field_at(slot_22, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_23, "type")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_24, "userProps")?,
-                util: ::b24_core::__private::wire::field_at(slot_25, "util")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_26, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties2 {
@@ -7030,112 +7195,94 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isLocation4tax",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "defaultValue",
-                    "description",
-                    "id",
-                    "inputFieldLocation",
-                    "isAddress",
-                    "isAddressFrom",
-                    "isAddressTo",
-                    "isEmail",
-                    "isFiltered",
-                    "isLocation",
-                    "isLocation4tax",
-                    "isPayer",
-                    "isPhone",
-                    "isProfileName",
-                    "isZip",
-                    "multiple",
-                    "name",
-                    "personTypeId",
-                    "propsGroupId",
-                    "required",
-                    "settings",
-                    "sort",
-                    "type",
-                    "userProps",
-                    "util",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "defaultValue",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "inputFieldLocation",
-                )?,
-                is_address: ::b24_core::__private::wire::field_at(slot_6, "isAddress")?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isAddressTo",
-                )?,
-                is_email: ::b24_core::__private::wire::field_at(slot_9, "isEmail")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isFiltered",
-                )?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isLocation",
-                )?,
-                is_location4tax: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isLocation4tax",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_13, "isPayer")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_14, "isPhone")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isProfileName",
-                )?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_16, "isZip")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_17, "multiple")?,
-                name: ::b24_core::__private::wire::field_at(slot_18, "name")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "propsGroupId",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_21, "required")?,
-                settings: ::b24_core::__private::wire::field_at(slot_22, "settings")?,
-                sort: ::b24_core::__private::wire::field_at(slot_23, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_24, "type")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_25, "userProps")?,
-                util: ::b24_core::__private::wire::field_at(slot_26, "util")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_27, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property {
@@ -7504,112 +7651,94 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Property2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property2 {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isLocation4tax",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "code",
-                    "defaultValue",
-                    "description",
-                    "id",
-                    "inputFieldLocation",
-                    "isAddress",
-                    "isAddressFrom",
-                    "isAddressTo",
-                    "isEmail",
-                    "isFiltered",
-                    "isLocation",
-                    "isLocation4tax",
-                    "isPayer",
-                    "isPhone",
-                    "isProfileName",
-                    "isZip",
-                    "multiple",
-                    "name",
-                    "personTypeId",
-                    "propsGroupId",
-                    "required",
-                    "settings",
-                    "sort",
-                    "type",
-                    "userProps",
-                    "util",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "defaultValue",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "inputFieldLocation",
-                )?,
-                is_address: ::b24_core::__private::wire::field_at(slot_6, "isAddress")?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isAddressTo",
-                )?,
-                is_email: ::b24_core::__private::wire::field_at(slot_9, "isEmail")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isFiltered",
-                )?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isLocation",
-                )?,
-                is_location4tax: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isLocation4tax",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_13, "isPayer")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_14, "isPhone")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isProfileName",
-                )?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_16, "isZip")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_17, "multiple")?,
-                name: ::b24_core::__private::wire::field_at(slot_18, "name")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "propsGroupId",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_21, "required")?,
-                settings: ::b24_core::__private::wire::field_at(slot_22, "settings")?,
-                sort: ::b24_core::__private::wire::field_at(slot_23, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_24, "type")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_25, "userProps")?,
-                util: ::b24_core::__private::wire::field_at(slot_26, "util")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_27, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Property2 {
@@ -7810,26 +7939,39 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyGroup {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyGroup {
+        const FIELDS: &'static [&'static str] = &["id", "name", "personTypeId", "sort"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "personTypeId", "sort"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "personTypeId",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyGroup {
@@ -7903,28 +8045,42 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyRelation {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyRelation {
+        const FIELDS: &'static [&'static str] = &[
+            "entityId",
+            "entityType",
+            "propertyId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.property_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityId", "entityType", "propertyId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "entityType",
-                )?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "propertyId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyRelation {
@@ -8016,31 +8172,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "name",
+            "orderPropsId",
+            "orderPropsXmlId",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_props_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.order_props_xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "id", "name", "orderPropsId", "orderPropsXmlId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "orderPropsId",
-                )?,
-                order_props_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "orderPropsXmlId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues {
@@ -8145,31 +8318,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyVariant {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyVariant {
+        const FIELDS: &'static [&'static str] = &[
+            "description",
+            "id",
+            "name",
+            "orderPropsId",
+            "sort",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_props_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["description", "id", "name", "orderPropsId", "sort", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "orderPropsId",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyVariant {
@@ -8260,35 +8450,44 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RequisiteLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RequisiteLink {
+        const FIELDS: &'static [&'static str] = &[
+            "bankDetailId",
+            "mcBankDetailId",
+            "mcRequisiteId",
+            "requisiteId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.bank_detail_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.mc_bank_detail_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mc_requisite_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.requisite_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bankDetailId", "mcBankDetailId", "mcRequisiteId", "requisiteId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "bankDetailId",
-                )?,
-                mc_bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "mcBankDetailId",
-                )?,
-                mc_requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "mcRequisiteId",
-                )?,
-                requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "requisiteId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RequisiteLink {
@@ -8392,43 +8591,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Reservations {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Reservations {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "dateReserve",
+            "dateReserveEnd",
+            "id",
+            "quantity",
+            "reservedBy",
+            "storeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_reserve, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_reserve_end, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.reserved_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basketId",
-                    "dateReserve",
-                    "dateReserveEnd",
-                    "id",
-                    "quantity",
-                    "reservedBy",
-                    "storeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                date_reserve: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "dateReserve",
-                )?,
-                date_reserve_end: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateReserveEnd",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "quantity")?,
-                reserved_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "reservedBy",
-                )?,
-                store_id: ::b24_core::__private::wire::field_at(slot_6, "storeId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Reservations {
@@ -8503,23 +8709,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -8564,23 +8783,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result10 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result10 {
+        const FIELDS: &'static [&'static str] = &["propertyValues"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValues",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result10 {
@@ -8625,23 +8857,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result11 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result11 {
+        const FIELDS: &'static [&'static str] = &["propertyVariant"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_variant, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyVariant"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_variant: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyVariant",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result11 {
@@ -8686,20 +8931,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result12 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result12 {
+        const FIELDS: &'static [&'static str] = &["shipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment: ::b24_core::__private::wire::field_at(slot_0, "shipment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result12 {
@@ -8744,23 +9005,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result13 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result13 {
+        const FIELDS: &'static [&'static str] = &["shipmentItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipmentItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "shipmentItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result13 {
@@ -8805,20 +9079,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result14 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result14 {
+        const FIELDS: &'static [&'static str] = &["status"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result14 {
@@ -8868,20 +9158,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result15 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result15 {
+        const FIELDS: &'static [&'static str] = &["property"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["property"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property: ::b24_core::__private::wire::field_at(slot_0, "property")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result15 {
@@ -8926,20 +9232,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result16 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result16 {
+        const FIELDS: &'static [&'static str] = &["properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                properties: ::b24_core::__private::wire::field_at(slot_0, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result16 {
@@ -8989,23 +9311,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["propertyValue"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValue"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValue",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -9050,23 +9385,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result3 {
+        const FIELDS: &'static [&'static str] = &["basketProperty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketProperty"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_property: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketProperty",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result3 {
@@ -9111,20 +9459,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result4 {
+        const FIELDS: &'static [&'static str] = &["order"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["order"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result4 {
@@ -9169,20 +9533,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result5 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result5 {
+        const FIELDS: &'static [&'static str] = &["payment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["payment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment: ::b24_core::__private::wire::field_at(slot_0, "payment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result5 {
@@ -9227,23 +9607,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result6 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result6 {
+        const FIELDS: &'static [&'static str] = &["paymentItemShipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment_item_shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentItemShipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment_item_shipment: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "paymentItemShipment",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result6 {
@@ -9288,23 +9681,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result7 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result7 {
+        const FIELDS: &'static [&'static str] = &["paymentItemBasket"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment_item_basket, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentItemBasket"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment_item_basket: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "paymentItemBasket",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result7 {
@@ -9349,23 +9755,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result9 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result9 {
+        const FIELDS: &'static [&'static str] = &["propertyGroup"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_group, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyGroup"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_group: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyGroup",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result9 {
@@ -9417,21 +9836,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings2 {
+        const FIELDS: &'static [&'static str] = &["maxlength", "multiline"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.maxlength, m),
+                _ => ::b24_core::__private::wire::put(&mut s.multiline, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["maxlength", "multiline"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                maxlength: ::b24_core::__private::wire::field_at(slot_0, "maxlength")?,
-                multiline: ::b24_core::__private::wire::field_at(slot_1, "multiline")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings2 {
@@ -9495,22 +9930,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings3 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings3 {
+        const FIELDS: &'static [&'static str] = &["minlength", "maxlength", "pattern"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.minlength, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.maxlength, m),
+                _ => ::b24_core::__private::wire::put(&mut s.pattern, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["minlength", "maxlength", "pattern"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                minlength: ::b24_core::__private::wire::field_at(slot_0, "minlength")?,
-                maxlength: ::b24_core::__private::wire::field_at(slot_1, "maxlength")?,
-                pattern: ::b24_core::__private::wire::field_at(slot_2, "pattern")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings3 {
@@ -9584,22 +10035,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings4 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings4 {
+        const FIELDS: &'static [&'static str] = &["fields", "multiline", "maxlength"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.fields, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.multiline, m),
+                _ => ::b24_core::__private::wire::put(&mut s.maxlength, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields", "multiline", "maxlength"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                multiline: ::b24_core::__private::wire::field_at(slot_1, "multiline")?,
-                maxlength: ::b24_core::__private::wire::field_at(slot_2, "maxlength")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings4 {
@@ -9989,213 +10456,140 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Shipment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Shipment {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "allowDelivery",
+            "basePriceDelivery",
+            "canceled",
+            "comments",
+            "companyId",
+            "currency",
+            "customPriceDelivery",
+            "dateAllowDelivery",
+            "dateCanceled",
+            "dateDeducted",
+            "dateInsert",
+            "dateMarked",
+            "dateResponsibleId",
+            "deducted",
+            "deliveryDocDate",
+            "deliveryDocNum",
+            "deliveryId",
+            "deliveryName",
+            "deliveryXmlId",
+            "discountPrice",
+            "empAllowDeliveryId",
+            "empCanceledId",
+            "empDeductedId",
+            "empMarkedId",
+            "empResponsibleId",
+            "externalDelivery",
+            "id",
+            "id1c",
+            "marked",
+            "orderId",
+            "priceDelivery",
+            "reasonMarked",
+            "reasonUndoDeducted",
+            "responsibleId",
+            "shipmentItems",
+            "statusId",
+            "statusXmlId",
+            "system",
+            "trackingDescription",
+            "trackingLastCheck",
+            "trackingNumber",
+            "trackingStatus",
+            "updated1c",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.allow_delivery, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.base_price_delivery, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.custom_price_delivery, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.date_allow_delivery, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_canceled, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_deducted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.date_responsible_id, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_date, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_num, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.delivery_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.delivery_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.delivery_xml_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.emp_allow_delivery_id, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.emp_deducted_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.external_delivery, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.price_delivery, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                33usize => {
+                    ::b24_core::__private::wire::put(&mut s.reason_undo_deducted, m)
+                }
+                34usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.shipment_items, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                39usize => {
+                    ::b24_core::__private::wire::put(&mut s.tracking_description, m)
+                }
+                40usize => {
+                    ::b24_core::__private::wire::put(&mut s.tracking_last_check, m)
+                }
+                41usize => ::b24_core::__private::wire::put(&mut s.tracking_number, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.tracking_status, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "allowDelivery",
-                    "basePriceDelivery",
-                    "canceled",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "customPriceDelivery",
-                    "dateAllowDelivery",
-                    "dateCanceled",
-                    "dateDeducted",
-                    "dateInsert",
-                    "dateMarked",
-                    "dateResponsibleId",
-                    "deducted",
-                    "deliveryDocDate",
-                    "deliveryDocNum",
-                    "deliveryId",
-                    "deliveryName",
-                    "deliveryXmlId",
-                    "discountPrice",
-                    "empAllowDeliveryId",
-                    "empCanceledId",
-                    "empDeductedId",
-                    "empMarkedId",
-                    "empResponsibleId",
-                    "externalDelivery",
-                    "id",
-                    "id1c",
-                    "marked",
-                    "orderId",
-                    "priceDelivery",
-                    "reasonMarked",
-                    "reasonUndoDeducted",
-                    "responsibleId",
-                    "shipmentItems",
-                    "statusId",
-                    "statusXmlId",
-                    "system",
-                    "trackingDescription",
-                    "trackingLastCheck",
-                    "trackingNumber",
-                    "trackingStatus",
-                    "updated1c",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "allowDelivery",
-                )?,
-                base_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "basePriceDelivery",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_3, "canceled")?,
-                comments: ::b24_core::__private::wire::field_at(slot_4, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_5, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
-                custom_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "customPriceDelivery",
-                )?,
-                date_allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateAllowDelivery",
-                )?,
-                date_canceled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCanceled",
-                )?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateDeducted",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "dateInsert",
-                )?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "dateMarked",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "dateResponsibleId",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_14, "deducted")?,
-                delivery_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "deliveryDocDate",
-                )?,
-                delivery_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "deliveryDocNum",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "deliveryId",
-                )?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "deliveryName",
-                )?,
-                delivery_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "deliveryXmlId",
-                )?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "discountPrice",
-                )?,
-                emp_allow_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "empAllowDeliveryId",
-                )?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "empCanceledId",
-                )?,
-                emp_deducted_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "empDeductedId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "empMarkedId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "empResponsibleId",
-                )?,
-                external_delivery: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "externalDelivery",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_27, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_28, "id1c")?,
-                marked: ::b24_core::__private::wire::field_at(slot_29, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_30, "orderId")?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "priceDelivery",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "reasonMarked",
-                )?,
-                reason_undo_deducted: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "reasonUndoDeducted",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "responsibleId",
-                )?,
-                shipment_items: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "shipmentItems",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_36, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "statusXmlId",
-                )?,
-                system: ::b24_core::__private::wire::field_at(slot_38, "system")?,
-                tracking_description: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "trackingDescription",
-                )?,
-                tracking_last_check: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "trackingLastCheck",
-                )?,
-                tracking_number: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "trackingNumber",
-                )?,
-                tracking_status: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "trackingStatus",
-                )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_43, "updated1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_44, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_45, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Shipment {
@@ -10507,43 +10901,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ShipmentItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ShipmentItem {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "dateInsert",
+            "id",
+            "orderDeliveryId",
+            "quantity",
+            "reservedQuantity",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_delivery_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.reserved_quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basketId",
-                    "dateInsert",
-                    "id",
-                    "orderDeliveryId",
-                    "quantity",
-                    "reservedQuantity",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "dateInsert",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                order_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "orderDeliveryId",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "quantity")?,
-                reserved_quantity: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "reservedQuantity",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_6, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ShipmentItem {
@@ -10660,43 +11061,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ShipmentItems {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ShipmentItems {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "dateInsert",
+            "id",
+            "orderDeliveryId",
+            "quantity",
+            "reservedQuantity",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_delivery_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.reserved_quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basketId",
-                    "dateInsert",
-                    "id",
-                    "orderDeliveryId",
-                    "quantity",
-                    "reservedQuantity",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "dateInsert",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                order_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "orderDeliveryId",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "quantity")?,
-                reserved_quantity: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "reservedQuantity",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_6, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ShipmentItems {
@@ -11108,213 +11516,140 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Shipments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Shipments {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "allowDelivery",
+            "basePriceDelivery",
+            "canceled",
+            "comments",
+            "companyId",
+            "currency",
+            "customPriceDelivery",
+            "dateAllowDelivery",
+            "dateCanceled",
+            "dateDeducted",
+            "dateInsert",
+            "dateMarked",
+            "dateResponsibleId",
+            "deducted",
+            "deliveryDocDate",
+            "deliveryDocNum",
+            "deliveryId",
+            "deliveryName",
+            "deliveryXmlId",
+            "discountPrice",
+            "empAllowDeliveryId",
+            "empCanceledId",
+            "empDeductedId",
+            "empMarkedId",
+            "empResponsibleId",
+            "externalDelivery",
+            "id",
+            "id1c",
+            "marked",
+            "orderId",
+            "priceDelivery",
+            "reasonMarked",
+            "reasonUndoDeducted",
+            "responsibleId",
+            "shipmentItems",
+            "statusId",
+            "statusXmlId",
+            "system",
+            "trackingDescription",
+            "trackingLastCheck",
+            "trackingNumber",
+            "trackingStatus",
+            "updated1c",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.allow_delivery, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.base_price_delivery, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.custom_price_delivery, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.date_allow_delivery, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_canceled, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_deducted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.date_responsible_id, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_date, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_num, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.delivery_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.delivery_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.delivery_xml_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.emp_allow_delivery_id, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.emp_deducted_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.external_delivery, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.price_delivery, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                33usize => {
+                    ::b24_core::__private::wire::put(&mut s.reason_undo_deducted, m)
+                }
+                34usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.shipment_items, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                39usize => {
+                    ::b24_core::__private::wire::put(&mut s.tracking_description, m)
+                }
+                40usize => {
+                    ::b24_core::__private::wire::put(&mut s.tracking_last_check, m)
+                }
+                41usize => ::b24_core::__private::wire::put(&mut s.tracking_number, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.tracking_status, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "allowDelivery",
-                    "basePriceDelivery",
-                    "canceled",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "customPriceDelivery",
-                    "dateAllowDelivery",
-                    "dateCanceled",
-                    "dateDeducted",
-                    "dateInsert",
-                    "dateMarked",
-                    "dateResponsibleId",
-                    "deducted",
-                    "deliveryDocDate",
-                    "deliveryDocNum",
-                    "deliveryId",
-                    "deliveryName",
-                    "deliveryXmlId",
-                    "discountPrice",
-                    "empAllowDeliveryId",
-                    "empCanceledId",
-                    "empDeductedId",
-                    "empMarkedId",
-                    "empResponsibleId",
-                    "externalDelivery",
-                    "id",
-                    "id1c",
-                    "marked",
-                    "orderId",
-                    "priceDelivery",
-                    "reasonMarked",
-                    "reasonUndoDeducted",
-                    "responsibleId",
-                    "shipmentItems",
-                    "statusId",
-                    "statusXmlId",
-                    "system",
-                    "trackingDescription",
-                    "trackingLastCheck",
-                    "trackingNumber",
-                    "trackingStatus",
-                    "updated1c",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "allowDelivery",
-                )?,
-                base_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "basePriceDelivery",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_3, "canceled")?,
-                comments: ::b24_core::__private::wire::field_at(slot_4, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_5, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
-                custom_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "customPriceDelivery",
-                )?,
-                date_allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateAllowDelivery",
-                )?,
-                date_canceled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCanceled",
-                )?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateDeducted",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "dateInsert",
-                )?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "dateMarked",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "dateResponsibleId",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_14, "deducted")?,
-                delivery_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "deliveryDocDate",
-                )?,
-                delivery_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "deliveryDocNum",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "deliveryId",
-                )?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "deliveryName",
-                )?,
-                delivery_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "deliveryXmlId",
-                )?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "discountPrice",
-                )?,
-                emp_allow_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "empAllowDeliveryId",
-                )?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "empCanceledId",
-                )?,
-                emp_deducted_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "empDeductedId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "empMarkedId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "empResponsibleId",
-                )?,
-                external_delivery: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "externalDelivery",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_27, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_28, "id1c")?,
-                marked: ::b24_core::__private::wire::field_at(slot_29, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_30, "orderId")?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "priceDelivery",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "reasonMarked",
-                )?,
-                reason_undo_deducted: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "reasonUndoDeducted",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "responsibleId",
-                )?,
-                shipment_items: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "shipmentItems",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_36, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "statusXmlId",
-                )?,
-                system: ::b24_core::__private::wire::field_at(slot_38, "system")?,
-                tracking_description: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "trackingDescription",
-                )?,
-                tracking_last_check: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "trackingLastCheck",
-                )?,
-                tracking_number: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "trackingNumber",
-                )?,
-                tracking_status: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "trackingStatus",
-                )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_43, "updated1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_44, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_45, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Shipments {
@@ -11619,25 +11954,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Status {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status {
+        const FIELDS: &'static [&'static str] = &[
+            "color",
+            "id",
+            "notify",
+            "sort",
+            "type",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.notify, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["color", "id", "notify", "sort", "type", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                color: ::b24_core::__private::wire::field_at(slot_0, "color")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                notify: ::b24_core::__private::wire::field_at(slot_2, "notify")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Status {
@@ -11742,25 +12100,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Status2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status2 {
+        const FIELDS: &'static [&'static str] = &[
+            "color",
+            "id",
+            "notify",
+            "sort",
+            "type",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.notify, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["color", "id", "notify", "sort", "type", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                color: ::b24_core::__private::wire::field_at(slot_0, "color")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                notify: ::b24_core::__private::wire::field_at(slot_2, "notify")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Status2 {
@@ -11851,26 +12232,44 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for StatusLang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for StatusLang {
+        const FIELDS: &'static [&'static str] = &[
+            "description",
+            "lid",
+            "name",
+            "statusId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.status_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["description", "lid", "name", "statusId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_3, "statusId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for StatusLang {
@@ -11972,43 +12371,52 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TradeBindings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TradeBindings {
+        const FIELDS: &'static [&'static str] = &[
+            "externalOrderId",
+            "id",
+            "orderId",
+            "params",
+            "tradingPlatformId",
+            "tradingPlatformXmlId",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.external_order_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.params, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.trading_platform_id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.trading_platform_xml_id, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "externalOrderId",
-                    "id",
-                    "orderId",
-                    "params",
-                    "tradingPlatformId",
-                    "tradingPlatformXmlId",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                external_order_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "externalOrderId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_2, "orderId")?,
-                params: ::b24_core::__private::wire::field_at(slot_3, "params")?,
-                trading_platform_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "tradingPlatformId",
-                )?,
-                trading_platform_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "tradingPlatformXmlId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_6, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TradeBindings {
@@ -12341,86 +12749,165 @@ pub mod basketitem_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order_id: ::std::option::Option<i64>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        productid: ::std::option::Option<i64>,
+        price: ::std::option::Option<::std::option::Option<f64>>,
+        base_price: ::std::option::Option<::std::option::Option<f64>>,
+        discount_price: ::std::option::Option<::std::option::Option<f64>>,
+        currency: ::std::option::Option<::std::string::String>,
+        custom_price: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        quantity: ::std::option::Option<f64>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        weight: ::std::option::Option<::std::option::Option<i64>>,
+        dimensions: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        measure_code: ::std::option::Option<::std::option::Option<i64>>,
+        measure_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        can_buy: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        vat_rate: ::std::option::Option<::std::option::Option<f64>>,
+        vat_included: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        catalog_xml_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        product_xml_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "orderId",
+            "sort",
+            "productid",
+            "price",
+            "basePrice",
+            "discountPrice",
+            "currency",
+            "customPrice",
+            "quantity",
+            "xmlId",
+            "name",
+            "weight",
+            "dimensions",
+            "measureCode",
+            "measureName",
+            "canBuy",
+            "vatRate",
+            "vatIncluded",
+            "catalogXmlId",
+            "productXmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.productid, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.base_price, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.discount_price, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.currency, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.custom_price, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.weight, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.dimensions, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.measure_code, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.measure_name, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.can_buy, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.vat_rate, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.catalog_xml_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.product_xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "orderId",
-                    "sort",
-                    "productid",
-                    "price",
-                    "basePrice",
-                    "discountPrice",
-                    "currency",
-                    "customPrice",
-                    "quantity",
-                    "xmlId",
-                    "name",
-                    "weight",
-                    "dimensions",
-                    "measureCode",
-                    "measureName",
-                    "canBuy",
-                    "vatRate",
-                    "vatIncluded",
-                    "catalogXmlId",
-                    "productXmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
-                productid: ::b24_core::__private::wire::field_at(slot_2, "productid")?,
-                price: ::b24_core::__private::wire::field_at(slot_3, "price")?,
-                base_price: ::b24_core::__private::wire::field_at(slot_4, "basePrice")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                productid: ::b24_core::__private::wire::take(s.productid, "productid")?,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                base_price: ::b24_core::__private::wire::take(
+                    s.base_price,
+                    "basePrice",
+                )?,
+                discount_price: ::b24_core::__private::wire::take(
+                    s.discount_price,
                     "discountPrice",
                 )?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                custom_price: ::b24_core::__private::wire::take(
+                    s.custom_price,
                     "customPrice",
                 )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_8, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                name: ::b24_core::__private::wire::field_at(slot_10, "name")?,
-                weight: ::b24_core::__private::wire::field_at(slot_11, "weight")?,
-                dimensions: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                weight: ::b24_core::__private::wire::take(s.weight, "weight")?,
+                dimensions: ::b24_core::__private::wire::take(
+                    s.dimensions,
                     "dimensions",
                 )?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                measure_code: ::b24_core::__private::wire::take(
+                    s.measure_code,
                     "measureCode",
                 )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                measure_name: ::b24_core::__private::wire::take(
+                    s.measure_name,
                     "measureName",
                 )?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_15, "canBuy")?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_16, "vatRate")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                can_buy: ::b24_core::__private::wire::take(s.can_buy, "canBuy")?,
+                vat_rate: ::b24_core::__private::wire::take(s.vat_rate, "vatRate")?,
+                vat_included: ::b24_core::__private::wire::take(
+                    s.vat_included,
                     "vatIncluded",
                 )?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                catalog_xml_id: ::b24_core::__private::wire::take(
+                    s.catalog_xml_id,
                     "catalogXmlId",
                 )?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                product_xml_id: ::b24_core::__private::wire::take(
+                    s.product_xml_id,
                     "productXmlId",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -12894,108 +13381,88 @@ pub mod basketitem_add_catalog_product {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItem {
+        const FIELDS: &'static [&'static str] = &[
+            "basePrice",
+            "canBuy",
+            "catalogXmlId",
+            "currency",
+            "customPrice",
+            "dateInsert",
+            "dateUpdate",
+            "dimensions",
+            "discountPrice",
+            "id",
+            "measureCode",
+            "measureName",
+            "name",
+            "orderId",
+            "price",
+            "productId",
+            "productXmlId",
+            "properties",
+            "quantity",
+            "reservations",
+            "sort",
+            "type",
+            "vatIncluded",
+            "vatRate",
+            "weight",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basePrice",
-                    "canBuy",
-                    "catalogXmlId",
-                    "currency",
-                    "customPrice",
-                    "dateInsert",
-                    "dateUpdate",
-                    "dimensions",
-                    "discountPrice",
-                    "id",
-                    "measureCode",
-                    "measureName",
-                    "name",
-                    "orderId",
-                    "price",
-                    "productId",
-                    "productXmlId",
-                    "properties",
-                    "quantity",
-                    "reservations",
-                    "sort",
-                    "type",
-                    "vatIncluded",
-                    "vatRate",
-                    "weight",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                base_price: ::b24_core::__private::wire::field_at(slot_0, "basePrice")?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_1, "canBuy")?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "catalogXmlId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "customPrice",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateInsert",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateUpdate",
-                )?,
-                dimensions: ::b24_core::__private::wire::field_at(slot_7, "dimensions")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "discountPrice",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_9, "id")?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "measureName",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_12, "name")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_13, "orderId")?,
-                price: ::b24_core::__private::wire::field_at(slot_14, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "productXmlId",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "properties",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_18, "quantity")?,
-                reservations: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "reservations",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "vatIncluded",
-                )?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_23, "vatRate")?,
-                weight: ::b24_core::__private::wire::field_at(slot_24, "weight")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_25, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketItem {
@@ -13217,49 +13684,101 @@ pub mod basketitem_add_catalog_product {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order_id: ::std::option::Option<i64>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        productid: ::std::option::Option<i64>,
+        price: ::std::option::Option<::std::option::Option<f64>>,
+        base_price: ::std::option::Option<::std::option::Option<f64>>,
+        discount_price: ::std::option::Option<::std::option::Option<f64>>,
+        currency: ::std::option::Option<::std::string::String>,
+        custom_price: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        quantity: ::std::option::Option<f64>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "orderId",
+            "sort",
+            "productid",
+            "price",
+            "basePrice",
+            "discountPrice",
+            "currency",
+            "customPrice",
+            "quantity",
+            "xmlId",
+            "name",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.productid, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.base_price, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.discount_price, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.currency, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.custom_price, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "orderId",
-                    "sort",
-                    "productid",
-                    "price",
-                    "basePrice",
-                    "discountPrice",
-                    "currency",
-                    "customPrice",
-                    "quantity",
-                    "xmlId",
-                    "name",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
-                productid: ::b24_core::__private::wire::field_at(slot_2, "productid")?,
-                price: ::b24_core::__private::wire::field_at(slot_3, "price")?,
-                base_price: ::b24_core::__private::wire::field_at(slot_4, "basePrice")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                productid: ::b24_core::__private::wire::take(s.productid, "productid")?,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                base_price: ::b24_core::__private::wire::take(
+                    s.base_price,
+                    "basePrice",
+                )?,
+                discount_price: ::b24_core::__private::wire::take(
+                    s.discount_price,
                     "discountPrice",
                 )?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                custom_price: ::b24_core::__private::wire::take(
+                    s.custom_price,
                     "customPrice",
                 )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_8, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                name: ::b24_core::__private::wire::field_at(slot_10, "name")?,
-                extra,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                extra: s.extra,
             })
         }
     }
@@ -13357,23 +13876,36 @@ pub mod basketitem_add_catalog_product {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -13805,23 +14337,36 @@ pub mod basketitem_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["basketItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -13994,23 +14539,36 @@ pub mod basketitem_get_fields_catalog_product {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14288,25 +14846,48 @@ pub mod basketitem_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketItems {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItems {
+        const FIELDS: &'static [&'static str] = &[
+            "currency",
+            "id",
+            "name",
+            "orderId",
+            "price",
+            "productId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                _ => ::b24_core::__private::wire::put(&mut s.product_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["currency", "id", "name", "orderId", "price", "productId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                currency: ::b24_core::__private::wire::field_at(slot_0, "currency")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_3, "orderId")?,
-                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_5, "productId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketItems {
@@ -14376,23 +14957,36 @@ pub mod basketitem_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketItems"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItems"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_items: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItems",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -14766,108 +15360,88 @@ pub mod basketitem_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItem {
+        const FIELDS: &'static [&'static str] = &[
+            "basePrice",
+            "canBuy",
+            "catalogXmlId",
+            "currency",
+            "customPrice",
+            "dateInsert",
+            "dateUpdate",
+            "dimensions",
+            "discountPrice",
+            "id",
+            "measureCode",
+            "measureName",
+            "name",
+            "orderId",
+            "price",
+            "productId",
+            "productXmlId",
+            "properties",
+            "quantity",
+            "reservations",
+            "sort",
+            "type",
+            "vatIncluded",
+            "vatRate",
+            "weight",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basePrice",
-                    "canBuy",
-                    "catalogXmlId",
-                    "currency",
-                    "customPrice",
-                    "dateInsert",
-                    "dateUpdate",
-                    "dimensions",
-                    "discountPrice",
-                    "id",
-                    "measureCode",
-                    "measureName",
-                    "name",
-                    "orderId",
-                    "price",
-                    "productId",
-                    "productXmlId",
-                    "properties",
-                    "quantity",
-                    "reservations",
-                    "sort",
-                    "type",
-                    "vatIncluded",
-                    "vatRate",
-                    "weight",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                base_price: ::b24_core::__private::wire::field_at(slot_0, "basePrice")?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_1, "canBuy")?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "catalogXmlId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "customPrice",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateInsert",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateUpdate",
-                )?,
-                dimensions: ::b24_core::__private::wire::field_at(slot_7, "dimensions")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "discountPrice",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_9, "id")?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "measureName",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_12, "name")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_13, "orderId")?,
-                price: ::b24_core::__private::wire::field_at(slot_14, "price")?,
-                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "productXmlId",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "properties",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_18, "quantity")?,
-                reservations: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "reservations",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "vatIncluded",
-                )?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_23, "vatRate")?,
-                weight: ::b24_core::__private::wire::field_at(slot_24, "weight")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_25, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketItem {
@@ -15142,71 +15716,68 @@ pub mod basketitem_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "sort",
+            "price",
+            "basePrice",
+            "discountPrice",
+            "quantity",
+            "xmlId",
+            "name",
+            "weight",
+            "dimensions",
+            "measureCode",
+            "measureName",
+            "canBuy",
+            "vatRate",
+            "vatIncluded",
+            "catalogXmlId",
+            "productXmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "sort",
-                    "price",
-                    "basePrice",
-                    "discountPrice",
-                    "quantity",
-                    "xmlId",
-                    "name",
-                    "weight",
-                    "dimensions",
-                    "measureCode",
-                    "measureName",
-                    "canBuy",
-                    "vatRate",
-                    "vatIncluded",
-                    "catalogXmlId",
-                    "productXmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
-                price: ::b24_core::__private::wire::field_at(slot_1, "price")?,
-                base_price: ::b24_core::__private::wire::field_at(slot_2, "basePrice")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "discountPrice",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                name: ::b24_core::__private::wire::field_at(slot_6, "name")?,
-                weight: ::b24_core::__private::wire::field_at(slot_7, "weight")?,
-                dimensions: ::b24_core::__private::wire::field_at(slot_8, "dimensions")?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "measureName",
-                )?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_11, "canBuy")?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_12, "vatRate")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "vatIncluded",
-                )?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "catalogXmlId",
-                )?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "productXmlId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -15326,23 +15897,36 @@ pub mod basketitem_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -15723,108 +16307,88 @@ pub mod basketitem_update_catalog_product {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketItem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItem {
+        const FIELDS: &'static [&'static str] = &[
+            "basePrice",
+            "canBuy",
+            "catalogXmlId",
+            "currency",
+            "customPrice",
+            "dateInsert",
+            "dateUpdate",
+            "dimensions",
+            "discountPrice",
+            "id",
+            "measureCode",
+            "measureName",
+            "name",
+            "orderId",
+            "price",
+            "productid",
+            "productXmlId",
+            "properties",
+            "quantity",
+            "reservations",
+            "sort",
+            "type",
+            "vatIncluded",
+            "vatRate",
+            "weight",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.productid, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "basePrice",
-                    "canBuy",
-                    "catalogXmlId",
-                    "currency",
-                    "customPrice",
-                    "dateInsert",
-                    "dateUpdate",
-                    "dimensions",
-                    "discountPrice",
-                    "id",
-                    "measureCode",
-                    "measureName",
-                    "name",
-                    "orderId",
-                    "price",
-                    "productid",
-                    "productXmlId",
-                    "properties",
-                    "quantity",
-                    "reservations",
-                    "sort",
-                    "type",
-                    "vatIncluded",
-                    "vatRate",
-                    "weight",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                base_price: ::b24_core::__private::wire::field_at(slot_0, "basePrice")?,
-                can_buy: ::b24_core::__private::wire::field_at(slot_1, "canBuy")?,
-                catalog_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "catalogXmlId",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                custom_price: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "customPrice",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateInsert",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateUpdate",
-                )?,
-                dimensions: ::b24_core::__private::wire::field_at(slot_7, "dimensions")?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "discountPrice",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_9, "id")?,
-                measure_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "measureCode",
-                )?,
-                measure_name: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "measureName",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_12, "name")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_13, "orderId")?,
-                price: ::b24_core::__private::wire::field_at(slot_14, "price")?,
-                productid: ::b24_core::__private::wire::field_at(slot_15, "productid")?,
-                product_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "productXmlId",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "properties",
-                )?,
-                quantity: ::b24_core::__private::wire::field_at(slot_18, "quantity")?,
-                reservations: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "reservations",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_20, "sort")?,
-                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
-                vat_included: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "vatIncluded",
-                )?,
-                vat_rate: ::b24_core::__private::wire::field_at(slot_23, "vatRate")?,
-                weight: ::b24_core::__private::wire::field_at(slot_24, "weight")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_25, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketItem {
@@ -16002,22 +16566,54 @@ pub mod basketitem_update_catalog_product {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        quantity: ::std::option::Option<f64>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["sort", "quantity", "xmlId"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["sort", "quantity", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_1, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "xmlId")?,
-                extra,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -16073,23 +16669,36 @@ pub mod basketitem_update_catalog_product {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -16305,25 +16914,48 @@ pub mod basketproperties_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketProperty {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketProperty {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "code",
+            "id",
+            "name",
+            "value",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "code", "id", "name", "value", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_4, "value")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketProperty {
@@ -16410,25 +17042,70 @@ pub mod basketproperties_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        basket_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "name",
+            "value",
+            "code",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.value, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "name", "value", "code", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
+                basket_id: ::b24_core::__private::wire::take(s.basket_id, "basketId")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                code: ::b24_core::__private::wire::take(s.code, "code")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -16502,23 +17179,36 @@ pub mod basketproperties_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketProperty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketProperty"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_property: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketProperty",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -16956,23 +17646,36 @@ pub mod basketproperties_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["basketProperties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketProperties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_properties: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketProperties",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -17244,24 +17947,46 @@ pub mod basketproperties_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BasketProperties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketProperties {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "code",
+            "id",
+            "name",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "code", "id", "name", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_4, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BasketProperties {
@@ -17326,23 +18051,36 @@ pub mod basketproperties_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["basketProperties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.basket_properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketProperties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_properties: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "basketProperties",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -17558,24 +18296,46 @@ pub mod basketproperties_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "value",
+            "code",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "value", "code", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -18067,23 +18827,41 @@ pub mod business_value_person_domain_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["businessValuePersonDomain"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.business_value_person_domain,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["businessValuePersonDomain"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                business_value_person_domain: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "businessValuePersonDomain",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -18331,23 +19109,36 @@ pub mod business_value_person_domain_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for BusinessValuePersonDomain {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BusinessValuePersonDomain {
+        const FIELDS: &'static [&'static str] = &["personTypeId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personTypeId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personTypeId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for BusinessValuePersonDomain {
@@ -18394,23 +19185,41 @@ pub mod business_value_person_domain_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["businessValuePersonDomains"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.business_value_person_domains,
+                        m,
+                    )
+                }
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["businessValuePersonDomains"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                business_value_person_domains: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "businessValuePersonDomains",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -18760,21 +19569,37 @@ pub mod cashbox_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Auth {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Auth {
+        const FIELDS: &'static [&'static str] = &["KEYWORD", "PREFERENCE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.keyword, m),
+                _ => ::b24_core::__private::wire::put(&mut s.preference, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["KEYWORD", "PREFERENCE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                keyword: ::b24_core::__private::wire::field_at(slot_0, "KEYWORD")?,
-                preference: ::b24_core::__private::wire::field_at(slot_1, "PREFERENCE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Auth {
@@ -18824,20 +19649,36 @@ pub mod cashbox_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Interaction {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Interaction {
+        const FIELDS: &'static [&'static str] = &["MODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.mode, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Interaction {
@@ -18891,24 +19732,37 @@ pub mod cashbox_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &["AUTH", "INTERACTION"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.auth, m),
+                _ => ::b24_core::__private::wire::put(&mut s.interaction, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AUTH", "INTERACTION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                auth: ::b24_core::__private::wire::field_at(slot_0, "AUTH")?,
-                interaction: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "INTERACTION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -19608,26 +20462,72 @@ pub mod cashbox_handler_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __SettingsSlots {
+        print_url: ::std::option::Option<::std::string::String>,
+        check_url: ::std::option::Option<::std::string::String>,
+        http_version: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        config: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "PRINT_URL",
+            "CHECK_URL",
+            "HTTP_VERSION",
+            "CONFIG",
+        ];
+        type Slots = __SettingsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.print_url, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.check_url, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.http_version, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.config, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["PRINT_URL", "CHECK_URL", "HTTP_VERSION", "CONFIG"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                print_url: ::b24_core::__private::wire::field_at(slot_0, "PRINT_URL")?,
-                check_url: ::b24_core::__private::wire::field_at(slot_1, "CHECK_URL")?,
-                http_version: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                print_url: ::b24_core::__private::wire::take(s.print_url, "PRINT_URL")?,
+                check_url: ::b24_core::__private::wire::take(s.check_url, "CHECK_URL")?,
+                http_version: ::b24_core::__private::wire::take(
+                    s.http_version,
                     "HTTP_VERSION",
                 )?,
-                config: ::b24_core::__private::wire::field_at(slot_3, "CONFIG")?,
-                extra,
+                config: ::b24_core::__private::wire::take(s.config, "CONFIG")?,
+                extra: s.extra,
             })
         }
     }
@@ -19981,21 +20881,37 @@ pub mod cashbox_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Company {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Company {
+        const FIELDS: &'static [&'static str] = &["LABEL", "ITEMS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LABEL", "ITEMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                label: ::b24_core::__private::wire::field_at(slot_0, "LABEL")?,
-                items: ::b24_core::__private::wire::field_at(slot_1, "ITEMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Company {
@@ -20059,25 +20975,38 @@ pub mod cashbox_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Config {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config {
+        const FIELDS: &'static [&'static str] = &["AUTH", "COMPANY", "INTERACTION"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.auth, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.interaction, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AUTH", "COMPANY", "INTERACTION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                auth: ::b24_core::__private::wire::field_at(slot_0, "AUTH")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "COMPANY")?,
-                interaction: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "INTERACTION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Config {
@@ -20160,24 +21089,46 @@ pub mod cashbox_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Handler {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Handler {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "SORT",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "CODE", "SORT", "SETTINGS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Handler {
@@ -20277,25 +21228,48 @@ pub mod cashbox_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Inn {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Inn {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "REQUIRED",
+            "LABEL",
+            "DISABLED",
+            "MULTIPLE",
+            "MULTILINE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.disabled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                _ => ::b24_core::__private::wire::put(&mut s.multiline, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "REQUIRED", "LABEL", "DISABLED", "MULTIPLE", "MULTILINE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                required: ::b24_core::__private::wire::field_at(slot_1, "REQUIRED")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                disabled: ::b24_core::__private::wire::field_at(slot_3, "DISABLED")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "MULTIPLE")?,
-                multiline: ::b24_core::__private::wire::field_at(slot_5, "MULTILINE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Inn {
@@ -20369,20 +21343,36 @@ pub mod cashbox_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items2 {
+        const FIELDS: &'static [&'static str] = &["INN"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.inn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["INN"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                inn: ::b24_core::__private::wire::field_at(slot_0, "INN")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items2 {
@@ -20458,26 +21448,44 @@ pub mod cashbox_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "PRINT_URL",
+            "CHECK_URL",
+            "CONFIG",
+            "SUPPORTS_FFD105",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.print_url, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.check_url, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.config, m),
+                _ => ::b24_core::__private::wire::put(&mut s.supports_ffd105, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["PRINT_URL", "CHECK_URL", "CONFIG", "SUPPORTS_FFD105"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                print_url: ::b24_core::__private::wire::field_at(slot_0, "PRINT_URL")?,
-                check_url: ::b24_core::__private::wire::field_at(slot_1, "CHECK_URL")?,
-                config: ::b24_core::__private::wire::field_at(slot_2, "CONFIG")?,
-                supports_ffd105: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SUPPORTS_FFD105",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -20690,21 +21698,37 @@ pub mod cashbox_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Company {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Company {
+        const FIELDS: &'static [&'static str] = &["LABEL", "ITEMS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LABEL", "ITEMS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                label: ::b24_core::__private::wire::field_at(slot_0, "LABEL")?,
-                items: ::b24_core::__private::wire::field_at(slot_1, "ITEMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Company {
@@ -20768,25 +21792,38 @@ pub mod cashbox_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Config {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config {
+        const FIELDS: &'static [&'static str] = &["AUTH", "COMPANY", "INTERACTION"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.auth, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.interaction, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AUTH", "COMPANY", "INTERACTION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                auth: ::b24_core::__private::wire::field_at(slot_0, "AUTH")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "COMPANY")?,
-                interaction: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "INTERACTION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Config {
@@ -20855,22 +21892,38 @@ pub mod cashbox_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "SETTINGS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "SETTINGS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -20939,22 +21992,38 @@ pub mod cashbox_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Inn {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Inn {
+        const FIELDS: &'static [&'static str] = &["TYPE", "REQUIRED", "LABEL"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                _ => ::b24_core::__private::wire::put(&mut s.label, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "REQUIRED", "LABEL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                required: ::b24_core::__private::wire::field_at(slot_1, "REQUIRED")?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Inn {
@@ -21013,20 +22082,36 @@ pub mod cashbox_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Items2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items2 {
+        const FIELDS: &'static [&'static str] = &["INN"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.inn, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["INN"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                inn: ::b24_core::__private::wire::field_at(slot_0, "INN")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Items2 {
@@ -21102,26 +22187,44 @@ pub mod cashbox_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "PRINT_URL",
+            "CHECK_URL",
+            "CONFIG",
+            "SUPPORTS_FFD105",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.print_url, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.check_url, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.config, m),
+                _ => ::b24_core::__private::wire::put(&mut s.supports_ffd105, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["PRINT_URL", "CHECK_URL", "CONFIG", "SUPPORTS_FFD105"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                print_url: ::b24_core::__private::wire::field_at(slot_0, "PRINT_URL")?,
-                check_url: ::b24_core::__private::wire::field_at(slot_1, "CHECK_URL")?,
-                config: ::b24_core::__private::wire::field_at(slot_2, "CONFIG")?,
-                supports_ffd105: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SUPPORTS_FFD105",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -21467,54 +22570,60 @@ pub mod cashbox_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Cashbox {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Cashbox {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "OFD",
+            "EMAIL",
+            "DATE_CREATE",
+            "DATE_LAST_CHECK",
+            "NUMBER_KKM",
+            "KKM_ID",
+            "ACTIVE",
+            "SORT",
+            "USE_OFFLINE",
+            "ENABLED",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.ofd, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_last_check, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.number_kkm, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.kkm_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.use_offline, m),
+                _ => ::b24_core::__private::wire::put(&mut s.enabled, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "OFD",
-                    "EMAIL",
-                    "DATE_CREATE",
-                    "DATE_LAST_CHECK",
-                    "NUMBER_KKM",
-                    "KKM_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "USE_OFFLINE",
-                    "ENABLED",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                ofd: ::b24_core::__private::wire::field_at(slot_2, "OFD")?,
-                email: ::b24_core::__private::wire::field_at(slot_3, "EMAIL")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_CREATE",
-                )?,
-                date_last_check: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DATE_LAST_CHECK",
-                )?,
-                number_kkm: ::b24_core::__private::wire::field_at(slot_6, "NUMBER_KKM")?,
-                kkm_id: ::b24_core::__private::wire::field_at(slot_7, "KKM_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_8, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "SORT")?,
-                use_offline: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "USE_OFFLINE",
-                )?,
-                enabled: ::b24_core::__private::wire::field_at(slot_11, "ENABLED")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Cashbox {
@@ -21811,45 +22920,54 @@ pub mod cashbox_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "EMAIL",
+            "OFD",
+            "OFD_SETTINGS",
+            "NUMBER_KKM",
+            "ACTIVE",
+            "SORT",
+            "USE_OFFLINE",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.ofd, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.ofd_settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.number_kkm, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.use_offline, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "EMAIL",
-                    "OFD",
-                    "OFD_SETTINGS",
-                    "NUMBER_KKM",
-                    "ACTIVE",
-                    "SORT",
-                    "USE_OFFLINE",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                email: ::b24_core::__private::wire::field_at(slot_1, "EMAIL")?,
-                ofd: ::b24_core::__private::wire::field_at(slot_2, "OFD")?,
-                ofd_settings: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "OFD_SETTINGS",
-                )?,
-                number_kkm: ::b24_core::__private::wire::field_at(slot_4, "NUMBER_KKM")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                use_offline: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "USE_OFFLINE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_8, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -21969,27 +23087,46 @@ pub mod cashbox_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "CODE",
+            "NAME",
+            "SORT",
+            "SUPPORTS_FFD105",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.supports_ffd105, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CODE", "NAME", "SORT", "SUPPORTS_FFD105", "SETTINGS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                supports_ffd105: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SUPPORTS_FFD105",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -22359,39 +23496,52 @@ pub mod delivery_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Parent {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Parent {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "ACTIVE",
+            "DESCRIPTION",
+            "CURRENCY",
+            "ID",
+            "PARENT_ID",
+            "SORT",
+            "LOGOTYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.logotype, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "ACTIVE",
-                    "DESCRIPTION",
-                    "CURRENCY",
-                    "ID",
-                    "PARENT_ID",
-                    "SORT",
-                    "LOGOTYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "CURRENCY")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                logotype: ::b24_core::__private::wire::field_at(slot_7, "LOGOTYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Parent {
@@ -22520,39 +23670,52 @@ pub mod delivery_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Profiles {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Profiles {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "ACTIVE",
+            "DESCRIPTION",
+            "CURRENCY",
+            "ID",
+            "PARENT_ID",
+            "SORT",
+            "LOGOTYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.logotype, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "ACTIVE",
-                    "DESCRIPTION",
-                    "CURRENCY",
-                    "ID",
-                    "PARENT_ID",
-                    "SORT",
-                    "LOGOTYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "CURRENCY")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                logotype: ::b24_core::__private::wire::field_at(slot_7, "LOGOTYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Profiles {
@@ -22639,21 +23802,37 @@ pub mod delivery_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["parent", "profiles"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.parent, m),
+                _ => ::b24_core::__private::wire::put(&mut s.profiles, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["parent", "profiles"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
-                profiles: ::b24_core::__private::wire::field_at(slot_1, "profiles")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -22839,21 +24018,37 @@ pub mod delivery_config_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Config {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config {
+        const FIELDS: &'static [&'static str] = &["CODE", "VALUE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CODE", "VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "VALUE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Config {
@@ -23464,22 +24659,54 @@ pub mod delivery_extra_service_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ItemsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        price: ::std::option::Option<::std::option::Option<f64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["TITLE", "CODE", "PRICE"];
+        type Slots = __ItemsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "CODE", "PRICE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "PRICE")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                price: ::b24_core::__private::wire::take(s.price, "PRICE")?,
+                extra: s.extra,
             })
         }
     }
@@ -23856,42 +25083,54 @@ pub mod delivery_extra_service_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Service {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Service {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "CODE",
+            "NAME",
+            "DESCRIPTION",
+            "ACTIVE",
+            "SORT",
+            "TYPE",
+            "PRICE",
+            "ITEMS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "CODE",
-                    "NAME",
-                    "DESCRIPTION",
-                    "ACTIVE",
-                    "SORT",
-                    "TYPE",
-                    "PRICE",
-                    "ITEMS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DESCRIPTION",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                type_: ::b24_core::__private::wire::field_at(slot_6, "TYPE")?,
-                price: ::b24_core::__private::wire::field_at(slot_7, "PRICE")?,
-                items: ::b24_core::__private::wire::field_at(slot_8, "ITEMS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Service {
@@ -24277,22 +25516,54 @@ pub mod delivery_extra_service_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ItemsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        code: ::std::option::Option<::std::string::String>,
+        price: ::std::option::Option<::std::option::Option<f64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Items {
+        const FIELDS: &'static [&'static str] = &["TITLE", "CODE", "PRICE"];
+        type Slots = __ItemsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.code, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.price, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "CODE", "PRICE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                price: ::b24_core::__private::wire::field_at(slot_2, "PRICE")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                code: ::b24_core::__private::wire::take(s.code, "CODE")?,
+                price: ::b24_core::__private::wire::take(s.price, "PRICE")?,
+                extra: s.extra,
             })
         }
     }
@@ -24597,37 +25868,50 @@ pub mod delivery_getlist {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Delivery {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Delivery {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "ACTIVE",
+            "DESCRIPTION",
+            "CURRENCY",
+            "ID",
+            "PARENT_ID",
+            "SORT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "ACTIVE",
-                    "DESCRIPTION",
-                    "CURRENCY",
-                    "ID",
-                    "PARENT_ID",
-                    "SORT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "CURRENCY")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Delivery {
@@ -24926,42 +26210,99 @@ pub mod delivery_handler_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __SettingsSlots {
+        calculate_url: ::std::option::Option<::std::string::String>,
+        create_delivery_request_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        cancel_delivery_request_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        has_callback_tracking_support: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        config: ::std::option::Option<::std::option::Option<::std::vec::Vec<Config>>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "CALCULATE_URL",
+            "CREATE_DELIVERY_REQUEST_URL",
+            "CANCEL_DELIVERY_REQUEST_URL",
+            "HAS_CALLBACK_TRACKING_SUPPORT",
+            "CONFIG",
+        ];
+        type Slots = __SettingsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.calculate_url, m),
+                1usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.create_delivery_request_url,
+                        m,
+                    )
+                }
+                2usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.cancel_delivery_request_url,
+                        m,
+                    )
+                }
+                3usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.has_callback_tracking_support,
+                        m,
+                    )
+                }
+                _ => ::b24_core::__private::wire::fill(&mut s.config, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CALCULATE_URL",
-                    "CREATE_DELIVERY_REQUEST_URL",
-                    "CANCEL_DELIVERY_REQUEST_URL",
-                    "HAS_CALLBACK_TRACKING_SUPPORT",
-                    "CONFIG",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                calculate_url: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                calculate_url: ::b24_core::__private::wire::take(
+                    s.calculate_url,
                     "CALCULATE_URL",
                 )?,
-                create_delivery_request_url: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                create_delivery_request_url: ::b24_core::__private::wire::take(
+                    s.create_delivery_request_url,
                     "CREATE_DELIVERY_REQUEST_URL",
                 )?,
-                cancel_delivery_request_url: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                cancel_delivery_request_url: ::b24_core::__private::wire::take(
+                    s.cancel_delivery_request_url,
                     "CANCEL_DELIVERY_REQUEST_URL",
                 )?,
-                has_callback_tracking_support: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                has_callback_tracking_support: ::b24_core::__private::wire::take(
+                    s.has_callback_tracking_support,
                     "HAS_CALLBACK_TRACKING_SUPPORT",
                 )?,
-                config: ::b24_core::__private::wire::field_at(slot_4, "CONFIG")?,
-                extra,
+                config: ::b24_core::__private::wire::take(s.config, "CONFIG")?,
+                extra: s.extra,
             })
         }
     }
@@ -25333,23 +26674,39 @@ pub mod delivery_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Config {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Config {
+        const FIELDS: &'static [&'static str] = &["TYPE", "NAME", "CODE", "OPTIONS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "NAME", "CODE", "OPTIONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "OPTIONS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Config {
@@ -25451,29 +26808,50 @@ pub mod delivery_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Handler {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Handler {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "SORT",
+            "DESCRIPTION",
+            "SETTINGS",
+            "PROFILES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.profiles, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "CODE", "SORT", "DESCRIPTION", "SETTINGS", "PROFILES"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DESCRIPTION",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_5, "SETTINGS")?,
-                profiles: ::b24_core::__private::wire::field_at(slot_6, "PROFILES")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Handler {
@@ -25562,25 +26940,38 @@ pub mod delivery_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Profiles {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Profiles {
+        const FIELDS: &'static [&'static str] = &["NAME", "DESCRIPTION", "CODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "CODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Profiles {
@@ -25663,42 +27054,61 @@ pub mod delivery_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "CALCULATE_URL",
+            "CREATE_DELIVERY_REQUEST_URL",
+            "CANCEL_DELIVERY_REQUEST_URL",
+            "HAS_CALLBACK_TRACKING_SUPPORT",
+            "CONFIG",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.calculate_url, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.create_delivery_request_url,
+                        m,
+                    )
+                }
+                2usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.cancel_delivery_request_url,
+                        m,
+                    )
+                }
+                3usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.has_callback_tracking_support,
+                        m,
+                    )
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.config, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CALCULATE_URL",
-                    "CREATE_DELIVERY_REQUEST_URL",
-                    "CANCEL_DELIVERY_REQUEST_URL",
-                    "HAS_CALLBACK_TRACKING_SUPPORT",
-                    "CONFIG",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                calculate_url: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "CALCULATE_URL",
-                )?,
-                create_delivery_request_url: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CREATE_DELIVERY_REQUEST_URL",
-                )?,
-                cancel_delivery_request_url: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CANCEL_DELIVERY_REQUEST_URL",
-                )?,
-                has_callback_tracking_support: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "HAS_CALLBACK_TRACKING_SUPPORT",
-                )?,
-                config: ::b24_core::__private::wire::field_at(slot_4, "CONFIG")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -26046,42 +27456,99 @@ pub mod delivery_handler_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __SettingsSlots {
+        calculate_url: ::std::option::Option<::std::string::String>,
+        create_delivery_request_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        cancel_delivery_request_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        has_callback_tracking_support: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        config: ::std::option::Option<::std::option::Option<::std::vec::Vec<Config>>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "CALCULATE_URL",
+            "CREATE_DELIVERY_REQUEST_URL",
+            "CANCEL_DELIVERY_REQUEST_URL",
+            "HAS_CALLBACK_TRACKING_SUPPORT",
+            "CONFIG",
+        ];
+        type Slots = __SettingsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.calculate_url, m),
+                1usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.create_delivery_request_url,
+                        m,
+                    )
+                }
+                2usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.cancel_delivery_request_url,
+                        m,
+                    )
+                }
+                3usize => {
+                    ::b24_core::__private::wire::fill(
+                        &mut s.has_callback_tracking_support,
+                        m,
+                    )
+                }
+                _ => ::b24_core::__private::wire::fill(&mut s.config, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CALCULATE_URL",
-                    "CREATE_DELIVERY_REQUEST_URL",
-                    "CANCEL_DELIVERY_REQUEST_URL",
-                    "HAS_CALLBACK_TRACKING_SUPPORT",
-                    "CONFIG",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                calculate_url: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                calculate_url: ::b24_core::__private::wire::take(
+                    s.calculate_url,
                     "CALCULATE_URL",
                 )?,
-                create_delivery_request_url: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                create_delivery_request_url: ::b24_core::__private::wire::take(
+                    s.create_delivery_request_url,
                     "CREATE_DELIVERY_REQUEST_URL",
                 )?,
-                cancel_delivery_request_url: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                cancel_delivery_request_url: ::b24_core::__private::wire::take(
+                    s.cancel_delivery_request_url,
                     "CANCEL_DELIVERY_REQUEST_URL",
                 )?,
-                has_callback_tracking_support: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                has_callback_tracking_support: ::b24_core::__private::wire::take(
+                    s.has_callback_tracking_support,
                     "HAS_CALLBACK_TRACKING_SUPPORT",
                 )?,
-                config: ::b24_core::__private::wire::field_at(slot_4, "CONFIG")?,
-                extra,
+                config: ::b24_core::__private::wire::take(s.config, "CONFIG")?,
+                extra: s.extra,
             })
         }
     }
@@ -26499,26 +27966,72 @@ pub mod delivery_request_sendmessage {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __MessageSlots {
+        subject: ::std::option::Option<::std::string::String>,
+        body: ::std::option::Option<::std::string::String>,
+        status: ::std::option::Option<::std::option::Option<Status>>,
+        money_values: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Message {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Message {
+        const FIELDS: &'static [&'static str] = &[
+            "SUBJECT",
+            "BODY",
+            "STATUS",
+            "MONEY_VALUES",
+        ];
+        type Slots = __MessageSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.subject, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.body, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.status, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.money_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SUBJECT", "BODY", "STATUS", "MONEY_VALUES"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                subject: ::b24_core::__private::wire::field_at(slot_0, "SUBJECT")?,
-                body: ::b24_core::__private::wire::field_at(slot_1, "BODY")?,
-                status: ::b24_core::__private::wire::field_at(slot_2, "STATUS")?,
-                money_values: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                subject: ::b24_core::__private::wire::take(s.subject, "SUBJECT")?,
+                body: ::b24_core::__private::wire::take(s.body, "BODY")?,
+                status: ::b24_core::__private::wire::take(s.status, "STATUS")?,
+                money_values: ::b24_core::__private::wire::take(
+                    s.money_values,
                     "MONEY_VALUES",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -26579,21 +28092,51 @@ pub mod delivery_request_sendmessage {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __StatusSlots {
+        message: ::std::option::Option<::std::string::String>,
+        semantic: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Status {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status {
+        const FIELDS: &'static [&'static str] = &["MESSAGE", "SEMANTIC"];
+        type Slots = __StatusSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.message, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.semantic, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MESSAGE", "SEMANTIC"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
-                semantic: ::b24_core::__private::wire::field_at(slot_1, "SEMANTIC")?,
-                extra,
+                message: ::b24_core::__private::wire::take(s.message, "MESSAGE")?,
+                semantic: ::b24_core::__private::wire::take(s.semantic, "SEMANTIC")?,
+                extra: s.extra,
             })
         }
     }
@@ -26937,22 +28480,56 @@ pub mod delivery_request_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __PropertiesSlots {
+        name: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::string::String>,
+        tags: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &["NAME", "VALUE", "TAGS"];
+        type Slots = __PropertiesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.value, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.tags, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "VALUE", "TAGS"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "VALUE")?,
-                tags: ::b24_core::__private::wire::field_at(slot_2, "TAGS")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                value: ::b24_core::__private::wire::take(s.value, "VALUE")?,
+                tags: ::b24_core::__private::wire::take(s.tags, "TAGS")?,
+                extra: s.extra,
             })
         }
     }
@@ -27007,21 +28584,51 @@ pub mod delivery_request_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __StatusSlots {
+        text: ::std::option::Option<::std::string::String>,
+        semantic: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Status {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Status {
+        const FIELDS: &'static [&'static str] = &["TEXT", "SEMANTIC"];
+        type Slots = __StatusSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.text, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.semantic, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TEXT", "SEMANTIC"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
-                semantic: ::b24_core::__private::wire::field_at(slot_1, "SEMANTIC")?,
-                extra,
+                text: ::b24_core::__private::wire::take(s.text, "TEXT")?,
+                semantic: ::b24_core::__private::wire::take(s.semantic, "SEMANTIC")?,
+                extra: s.extra,
             })
         }
     }
@@ -27383,28 +28990,48 @@ pub mod delivery_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "CURRENCY",
+            "DESCRIPTION",
+            "SORT",
+            "ACTIVE",
+            "LOGOTYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.logotype, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "CURRENCY", "DESCRIPTION", "SORT", "ACTIVE", "LOGOTYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                currency: ::b24_core::__private::wire::field_at(slot_1, "CURRENCY")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                logotype: ::b24_core::__private::wire::field_at(slot_5, "LOGOTYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -27800,131 +29427,243 @@ pub mod order_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        lid: ::std::option::Option<::std::string::String>,
+        person_type_id: ::std::option::Option<i64>,
+        currency: ::std::option::Option<::std::string::String>,
+        price: ::std::option::Option<::std::option::Option<f64>>,
+        discount_value: ::std::option::Option<::std::option::Option<f64>>,
+        status_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        emp_status_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        date_insert: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        marked: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        emp_marked_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        reason_marked: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        user_description: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        additional_info: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        responsible_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        recurring_id: ::std::option::Option<::std::option::Option<i64>>,
+        locked_by: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        recount_flag: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        affiliate_id: ::std::option::Option<::std::option::Option<i64>>,
+        updated1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        order_topic: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        id1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        version1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        external_order: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        canceled: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        emp_canceled_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        reason_canceled: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        user_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        company_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "lid",
+            "personTypeId",
+            "currency",
+            "price",
+            "discountValue",
+            "statusId",
+            "empStatusId",
+            "dateInsert",
+            "marked",
+            "empMarkedId",
+            "reasonMarked",
+            "userDescription",
+            "additionalInfo",
+            "comments",
+            "responsibleId",
+            "recurringId",
+            "lockedBy",
+            "recountFlag",
+            "affiliateId",
+            "updated1c",
+            "orderTopic",
+            "xmlId",
+            "id1c",
+            "version1c",
+            "externalOrder",
+            "canceled",
+            "empCanceledId",
+            "reasonCanceled",
+            "userId",
+            "companyId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.lid, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.person_type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.currency, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.price, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.discount_value, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.emp_status_id, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.date_insert, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.marked, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.emp_marked_id, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.reason_marked, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.user_description, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.additional_info, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.comments, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.recurring_id, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.locked_by, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.recount_flag, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.affiliate_id, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.updated1c, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.order_topic, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.id1c, m),
+                23usize => ::b24_core::__private::wire::fill(&mut s.version1c, m),
+                24usize => ::b24_core::__private::wire::fill(&mut s.external_order, m),
+                25usize => ::b24_core::__private::wire::fill(&mut s.canceled, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.emp_canceled_id, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.reason_canceled, m),
+                28usize => ::b24_core::__private::wire::fill(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "lid",
-                    "personTypeId",
-                    "currency",
-                    "price",
-                    "discountValue",
-                    "statusId",
-                    "empStatusId",
-                    "dateInsert",
-                    "marked",
-                    "empMarkedId",
-                    "reasonMarked",
-                    "userDescription",
-                    "additionalInfo",
-                    "comments",
-                    "responsibleId",
-                    "recurringId",
-                    "lockedBy",
-                    "recountFlag",
-                    "affiliateId",
-                    "updated1c",
-                    "orderTopic",
-                    "xmlId",
-                    "id1c",
-                    "version1c",
-                    "externalOrder",
-                    "canceled",
-                    "empCanceledId",
-                    "reasonCanceled",
-                    "userId",
-                    "companyId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                lid: ::b24_core::__private::wire::field_at(slot_0, "lid")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                lid: ::b24_core::__private::wire::take(s.lid, "lid")?,
+                person_type_id: ::b24_core::__private::wire::take(
+                    s.person_type_id,
                     "personTypeId",
                 )?,
-                currency: ::b24_core::__private::wire::field_at(slot_2, "currency")?,
-                price: ::b24_core::__private::wire::field_at(slot_3, "price")?,
-                discount_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                currency: ::b24_core::__private::wire::take(s.currency, "currency")?,
+                price: ::b24_core::__private::wire::take(s.price, "price")?,
+                discount_value: ::b24_core::__private::wire::take(
+                    s.discount_value,
                     "discountValue",
                 )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_5, "statusId")?,
-                emp_status_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "statusId")?,
+                emp_status_id: ::b24_core::__private::wire::take(
+                    s.emp_status_id,
                     "empStatusId",
                 )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                date_insert: ::b24_core::__private::wire::take(
+                    s.date_insert,
                     "dateInsert",
                 )?,
-                marked: ::b24_core::__private::wire::field_at(slot_8, "marked")?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                marked: ::b24_core::__private::wire::take(s.marked, "marked")?,
+                emp_marked_id: ::b24_core::__private::wire::take(
+                    s.emp_marked_id,
                     "empMarkedId",
                 )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                reason_marked: ::b24_core::__private::wire::take(
+                    s.reason_marked,
                     "reasonMarked",
                 )?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                user_description: ::b24_core::__private::wire::take(
+                    s.user_description,
                     "userDescription",
                 )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                additional_info: ::b24_core::__private::wire::take(
+                    s.additional_info,
                     "additionalInfo",
                 )?,
-                comments: ::b24_core::__private::wire::field_at(slot_13, "comments")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                comments: ::b24_core::__private::wire::take(s.comments, "comments")?,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "responsibleId",
                 )?,
-                recurring_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                recurring_id: ::b24_core::__private::wire::take(
+                    s.recurring_id,
                     "recurringId",
                 )?,
-                locked_by: ::b24_core::__private::wire::field_at(slot_16, "lockedBy")?,
-                recount_flag: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                locked_by: ::b24_core::__private::wire::take(s.locked_by, "lockedBy")?,
+                recount_flag: ::b24_core::__private::wire::take(
+                    s.recount_flag,
                     "recountFlag",
                 )?,
-                affiliate_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                affiliate_id: ::b24_core::__private::wire::take(
+                    s.affiliate_id,
                     "affiliateId",
                 )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_19, "updated1c")?,
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                updated1c: ::b24_core::__private::wire::take(s.updated1c, "updated1c")?,
+                order_topic: ::b24_core::__private::wire::take(
+                    s.order_topic,
                     "orderTopic",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_21, "xmlId")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_22, "id1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_23, "version1c")?,
-                external_order: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                id1c: ::b24_core::__private::wire::take(s.id1c, "id1c")?,
+                version1c: ::b24_core::__private::wire::take(s.version1c, "version1c")?,
+                external_order: ::b24_core::__private::wire::take(
+                    s.external_order,
                     "externalOrder",
                 )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_25, "canceled")?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
+                canceled: ::b24_core::__private::wire::take(s.canceled, "canceled")?,
+                emp_canceled_id: ::b24_core::__private::wire::take(
+                    s.emp_canceled_id,
                     "empCanceledId",
                 )?,
-                reason_canceled: ::b24_core::__private::wire::field_at(
-                    slot_27,
+                reason_canceled: ::b24_core::__private::wire::take(
+                    s.reason_canceled,
                     "reasonCanceled",
                 )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_28, "userId")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_29, "companyId")?,
-                extra,
+                user_id: ::b24_core::__private::wire::take(s.user_id, "userId")?,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "companyId",
+                )?,
+                extra: s.extra,
             })
         }
     }
@@ -28409,181 +30148,120 @@ pub mod order_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Order {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "additionalInfo",
+            "affiliateId",
+            "canceled",
+            "clients",
+            "comments",
+            "companyId",
+            "currency",
+            "dateCanceled",
+            "dateInsert",
+            "dateMarked",
+            "dateStatus",
+            "dateUpdate",
+            "deducted",
+            "discountValue",
+            "empCanceledId",
+            "empMarkedId",
+            "empStatusId",
+            "externalOrder",
+            "id",
+            "id1c",
+            "lid",
+            "lockedBy",
+            "marked",
+            "orderTopic",
+            "payed",
+            "personTypeId",
+            "personTypeXmlId",
+            "price",
+            "reasonCanceled",
+            "reasonMarked",
+            "recountFlag",
+            "recurringId",
+            "requisiteLink",
+            "responsibleId",
+            "statusId",
+            "statusXmlId",
+            "updated1c",
+            "userDescription",
+            "userId",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.affiliate_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.clients, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_canceled, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_status, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.discount_value, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.emp_status_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.external_order, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.locked_by, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.order_topic, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.payed, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.person_type_xml_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.reason_canceled, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.recount_flag, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.recurring_id, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.requisite_link, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.user_description, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "additionalInfo",
-                    "affiliateId",
-                    "canceled",
-                    "clients",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "dateCanceled",
-                    "dateInsert",
-                    "dateMarked",
-                    "dateStatus",
-                    "dateUpdate",
-                    "deducted",
-                    "discountValue",
-                    "empCanceledId",
-                    "empMarkedId",
-                    "empStatusId",
-                    "externalOrder",
-                    "id",
-                    "id1c",
-                    "lid",
-                    "lockedBy",
-                    "marked",
-                    "orderTopic",
-                    "payed",
-                    "personTypeId",
-                    "personTypeXmlId",
-                    "price",
-                    "reasonCanceled",
-                    "reasonMarked",
-                    "recountFlag",
-                    "recurringId",
-                    "requisiteLink",
-                    "responsibleId",
-                    "statusId",
-                    "statusXmlId",
-                    "updated1c",
-                    "userDescription",
-                    "userId",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "additionalInfo",
-                )?,
-                affiliate_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "affiliateId",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_3, "canceled")?,
-                clients: ::b24_core::__private::wire::field_at(slot_4, "clients")?,
-                comments: ::b24_core::__private::wire::field_at(slot_5, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_6, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
-                date_canceled: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCanceled",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateInsert",
-                )?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateMarked",
-                )?,
-                date_status: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "dateStatus",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "dateUpdate",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_13, "deducted")?,
-                discount_value: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "discountValue",
-                )?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "empCanceledId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "empMarkedId",
-                )?,
-                emp_status_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "empStatusId",
-                )?,
-                external_order: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "externalOrder",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_19, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_20, "id1c")?,
-                lid: ::b24_core::__private::wire::field_at(slot_21, "lid")?,
-                locked_by: ::b24_core::__private::wire::field_at(slot_22, "lockedBy")?,
-                marked: ::b24_core::__private::wire::field_at(slot_23, "marked")?,
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "orderTopic",
-                )?,
-                payed: ::b24_core::__private::wire::field_at(slot_25, "payed")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "personTypeId",
-                )?,
-                person_type_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "personTypeXmlId",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_28, "price")?,
-                reason_canceled: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "reasonCanceled",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "reasonMarked",
-                )?,
-                recount_flag: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "recountFlag",
-                )?,
-                recurring_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "recurringId",
-                )?,
-                requisite_link: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "requisiteLink",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "responsibleId",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_35, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "statusXmlId",
-                )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_37, "updated1c")?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "userDescription",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_39, "userId")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_40, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_41, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Order {
@@ -28833,20 +30511,36 @@ pub mod order_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["order"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["order"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -29305,20 +30999,36 @@ pub mod order_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["order"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["order"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -29577,20 +31287,36 @@ pub mod order_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["orders"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.orders, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orders"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                orders: ::b24_core::__private::wire::field_at(slot_0, "orders")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -29965,120 +31691,88 @@ pub mod order_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "price",
+            "discountValue",
+            "statusId",
+            "empStatusId",
+            "dateInsert",
+            "marked",
+            "empMarkedId",
+            "reasonMarked",
+            "userDescription",
+            "additionalInfo",
+            "comments",
+            "responsibleId",
+            "recurringId",
+            "lockedBy",
+            "recountFlag",
+            "affiliateId",
+            "updated1c",
+            "orderTopic",
+            "xmlId",
+            "id1c",
+            "version1c",
+            "externalOrder",
+            "canceled",
+            "empCanceledId",
+            "reasonCanceled",
+            "companyId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.discount_value, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.emp_status_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.user_description, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.recurring_id, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.locked_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.recount_flag, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.affiliate_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.order_topic, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.external_order, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.reason_canceled, m),
+                _ => ::b24_core::__private::wire::put(&mut s.company_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "price",
-                    "discountValue",
-                    "statusId",
-                    "empStatusId",
-                    "dateInsert",
-                    "marked",
-                    "empMarkedId",
-                    "reasonMarked",
-                    "userDescription",
-                    "additionalInfo",
-                    "comments",
-                    "responsibleId",
-                    "recurringId",
-                    "lockedBy",
-                    "recountFlag",
-                    "affiliateId",
-                    "updated1c",
-                    "orderTopic",
-                    "xmlId",
-                    "id1c",
-                    "version1c",
-                    "externalOrder",
-                    "canceled",
-                    "empCanceledId",
-                    "reasonCanceled",
-                    "companyId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                price: ::b24_core::__private::wire::field_at(slot_0, "price")?,
-                discount_value: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "discountValue",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "statusId")?,
-                emp_status_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "empStatusId",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateInsert",
-                )?,
-                marked: ::b24_core::__private::wire::field_at(slot_5, "marked")?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "empMarkedId",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "reasonMarked",
-                )?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "userDescription",
-                )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "additionalInfo",
-                )?,
-                comments: ::b24_core::__private::wire::field_at(slot_10, "comments")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "responsibleId",
-                )?,
-                recurring_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "recurringId",
-                )?,
-                locked_by: ::b24_core::__private::wire::field_at(slot_13, "lockedBy")?,
-                recount_flag: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "recountFlag",
-                )?,
-                affiliate_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "affiliateId",
-                )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_16, "updated1c")?,
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "orderTopic",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_18, "xmlId")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_19, "id1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_20, "version1c")?,
-                external_order: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "externalOrder",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_22, "canceled")?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "empCanceledId",
-                )?,
-                reason_canceled: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "reasonCanceled",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(slot_25, "companyId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -30560,187 +32254,126 @@ pub mod order_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Order {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "additionalInfo",
+            "affiliateId",
+            "canceled",
+            "clients",
+            "comments",
+            "companyId",
+            "currency",
+            "dateCanceled",
+            "dateInsert",
+            "dateLock",
+            "dateMarked",
+            "dateStatus",
+            "dateUpdate",
+            "deducted",
+            "discountValue",
+            "empCanceledId",
+            "empMarkedId",
+            "empStatusId",
+            "externalOrder",
+            "id",
+            "id1c",
+            "lid",
+            "lockedBy",
+            "marked",
+            "orderTopic",
+            "payed",
+            "personTypeId",
+            "personTypeXmlId",
+            "price",
+            "reasonCanceled",
+            "reasonMarked",
+            "recountFlag",
+            "recurringId",
+            "requisiteLink",
+            "responsibleId",
+            "statusId",
+            "statusXmlId",
+            "taxValue",
+            "updated1c",
+            "userDescription",
+            "userId",
+            "version",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.affiliate_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.clients, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_canceled, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_lock, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_status, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.discount_value, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.emp_status_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.external_order, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.locked_by, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.order_topic, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.payed, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.person_type_xml_id, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.reason_canceled, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.recount_flag, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.recurring_id, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.requisite_link, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.user_description, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.version, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "additionalInfo",
-                    "affiliateId",
-                    "canceled",
-                    "clients",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "dateCanceled",
-                    "dateInsert",
-                    "dateLock",
-                    "dateMarked",
-                    "dateStatus",
-                    "dateUpdate",
-                    "deducted",
-                    "discountValue",
-                    "empCanceledId",
-                    "empMarkedId",
-                    "empStatusId",
-                    "externalOrder",
-                    "id",
-                    "id1c",
-                    "lid",
-                    "lockedBy",
-                    "marked",
-                    "orderTopic",
-                    "payed",
-                    "personTypeId",
-                    "personTypeXmlId",
-                    "price",
-                    "reasonCanceled",
-                    "reasonMarked",
-                    "recountFlag",
-                    "recurringId",
-                    "requisiteLink",
-                    "responsibleId",
-                    "statusId",
-                    "statusXmlId",
-                    "taxValue",
-                    "updated1c",
-                    "userDescription",
-                    "userId",
-                    "version",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                additional_info: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "additionalInfo",
-                )?,
-                affiliate_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "affiliateId",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_3, "canceled")?,
-                clients: ::b24_core::__private::wire::field_at(slot_4, "clients")?,
-                comments: ::b24_core::__private::wire::field_at(slot_5, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_6, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
-                date_canceled: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateCanceled",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateInsert",
-                )?,
-                date_lock: ::b24_core::__private::wire::field_at(slot_10, "dateLock")?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "dateMarked",
-                )?,
-                date_status: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "dateStatus",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "dateUpdate",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_14, "deducted")?,
-                discount_value: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "discountValue",
-                )?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "empCanceledId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "empMarkedId",
-                )?,
-                emp_status_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "empStatusId",
-                )?,
-                external_order: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "externalOrder",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_20, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_21, "id1c")?,
-                lid: ::b24_core::__private::wire::field_at(slot_22, "lid")?,
-                locked_by: ::b24_core::__private::wire::field_at(slot_23, "lockedBy")?,
-                marked: ::b24_core::__private::wire::field_at(slot_24, "marked")?,
-                order_topic: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "orderTopic",
-                )?,
-                payed: ::b24_core::__private::wire::field_at(slot_26, "payed")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "personTypeId",
-                )?,
-                person_type_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "personTypeXmlId",
-                )?,
-                price: ::b24_core::__private::wire::field_at(slot_29, "price")?,
-                reason_canceled: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "reasonCanceled",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "reasonMarked",
-                )?,
-                recount_flag: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "recountFlag",
-                )?,
-                recurring_id: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "recurringId",
-                )?,
-                requisite_link: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "requisiteLink",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "responsibleId",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_36, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "statusXmlId",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_38, "taxValue")?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_39, "updated1c")?,
-                user_description: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "userDescription",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_41, "userId")?,
-                version: ::b24_core::__private::wire::field_at(slot_42, "version")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_43, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_44, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Order {
@@ -31005,20 +32638,36 @@ pub mod order_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["order"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["order"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -31441,153 +33090,309 @@ pub mod payment_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order_id: ::std::option::Option<i64>,
+        pay_system_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        paid: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        date_paid: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        emp_paid_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        ps_status: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        ps_status_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_status_description: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_status_message: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_sum: ::std::option::Option<::std::option::Option<f64>>,
+        ps_currency: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        ps_response_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        pay_voucher_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        pay_voucher_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_pay_before: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_bill: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sum: ::std::option::Option<::std::option::Option<f64>>,
+        company_id: ::std::option::Option<::std::option::Option<i64>>,
+        pay_return_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        price_cod: ::std::option::Option<::std::option::Option<f64>>,
+        pay_return_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Date>,
+        >,
+        emp_return_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        pay_return_comment: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        responsible_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        emp_responsible_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        is_return: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        updated1c: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        id1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        version1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        external_payment: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_invoice_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        marked: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        reason_marked: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        emp_marked_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "orderId",
+            "paySystemId",
+            "paid",
+            "datePaid",
+            "empPaidId",
+            "psStatus",
+            "psStatusCode",
+            "psStatusDescription",
+            "psStatusMessage",
+            "psSum",
+            "psCurrency",
+            "psResponseDate",
+            "payVoucherNum",
+            "payVoucherDate",
+            "datePayBefore",
+            "dateBill",
+            "xmlId",
+            "sum",
+            "companyId",
+            "payReturnNum",
+            "priceCod",
+            "payReturnDate",
+            "empReturnId",
+            "payReturnComment",
+            "responsibleId",
+            "empResponsibleId",
+            "isReturn",
+            "comments",
+            "updated1c",
+            "id1c",
+            "version1c",
+            "externalPayment",
+            "psInvoiceId",
+            "marked",
+            "reasonMarked",
+            "empMarkedId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.pay_system_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.paid, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.date_paid, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.emp_paid_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.ps_status, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.ps_status_code, m),
+                7usize => {
+                    ::b24_core::__private::wire::fill(&mut s.ps_status_description, m)
+                }
+                8usize => ::b24_core::__private::wire::fill(&mut s.ps_status_message, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.ps_sum, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.ps_currency, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.ps_response_date, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.pay_voucher_num, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.pay_voucher_date, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.date_pay_before, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.date_bill, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.sum, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.pay_return_num, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.price_cod, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.pay_return_date, m),
+                22usize => ::b24_core::__private::wire::fill(&mut s.emp_return_id, m),
+                23usize => {
+                    ::b24_core::__private::wire::fill(&mut s.pay_return_comment, m)
+                }
+                24usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                25usize => {
+                    ::b24_core::__private::wire::fill(&mut s.emp_responsible_id, m)
+                }
+                26usize => ::b24_core::__private::wire::fill(&mut s.is_return, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.comments, m),
+                28usize => ::b24_core::__private::wire::fill(&mut s.updated1c, m),
+                29usize => ::b24_core::__private::wire::fill(&mut s.id1c, m),
+                30usize => ::b24_core::__private::wire::fill(&mut s.version1c, m),
+                31usize => ::b24_core::__private::wire::fill(&mut s.external_payment, m),
+                32usize => ::b24_core::__private::wire::fill(&mut s.ps_invoice_id, m),
+                33usize => ::b24_core::__private::wire::fill(&mut s.marked, m),
+                34usize => ::b24_core::__private::wire::fill(&mut s.reason_marked, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.emp_marked_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "orderId",
-                    "paySystemId",
-                    "paid",
-                    "datePaid",
-                    "empPaidId",
-                    "psStatus",
-                    "psStatusCode",
-                    "psStatusDescription",
-                    "psStatusMessage",
-                    "psSum",
-                    "psCurrency",
-                    "psResponseDate",
-                    "payVoucherNum",
-                    "payVoucherDate",
-                    "datePayBefore",
-                    "dateBill",
-                    "xmlId",
-                    "sum",
-                    "companyId",
-                    "payReturnNum",
-                    "priceCod",
-                    "payReturnDate",
-                    "empReturnId",
-                    "payReturnComment",
-                    "responsibleId",
-                    "empResponsibleId",
-                    "isReturn",
-                    "comments",
-                    "updated1c",
-                    "id1c",
-                    "version1c",
-                    "externalPayment",
-                    "psInvoiceId",
-                    "marked",
-                    "reasonMarked",
-                    "empMarkedId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
+                pay_system_id: ::b24_core::__private::wire::take(
+                    s.pay_system_id,
                     "paySystemId",
                 )?,
-                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
-                ps_status: ::b24_core::__private::wire::field_at(slot_5, "psStatus")?,
-                ps_status_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                paid: ::b24_core::__private::wire::take(s.paid, "paid")?,
+                date_paid: ::b24_core::__private::wire::take(s.date_paid, "datePaid")?,
+                emp_paid_id: ::b24_core::__private::wire::take(
+                    s.emp_paid_id,
+                    "empPaidId",
+                )?,
+                ps_status: ::b24_core::__private::wire::take(s.ps_status, "psStatus")?,
+                ps_status_code: ::b24_core::__private::wire::take(
+                    s.ps_status_code,
                     "psStatusCode",
                 )?,
-                ps_status_description: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                ps_status_description: ::b24_core::__private::wire::take(
+                    s.ps_status_description,
                     "psStatusDescription",
                 )?,
-                ps_status_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                ps_status_message: ::b24_core::__private::wire::take(
+                    s.ps_status_message,
                     "psStatusMessage",
                 )?,
-                ps_sum: ::b24_core::__private::wire::field_at(slot_9, "psSum")?,
-                ps_currency: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                ps_sum: ::b24_core::__private::wire::take(s.ps_sum, "psSum")?,
+                ps_currency: ::b24_core::__private::wire::take(
+                    s.ps_currency,
                     "psCurrency",
                 )?,
-                ps_response_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                ps_response_date: ::b24_core::__private::wire::take(
+                    s.ps_response_date,
                     "psResponseDate",
                 )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                pay_voucher_num: ::b24_core::__private::wire::take(
+                    s.pay_voucher_num,
                     "payVoucherNum",
                 )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                pay_voucher_date: ::b24_core::__private::wire::take(
+                    s.pay_voucher_date,
                     "payVoucherDate",
                 )?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                date_pay_before: ::b24_core::__private::wire::take(
+                    s.date_pay_before,
                     "datePayBefore",
                 )?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_15, "dateBill")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_16, "xmlId")?,
-                sum: ::b24_core::__private::wire::field_at(slot_17, "sum")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_18, "companyId")?,
-                pay_return_num: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                date_bill: ::b24_core::__private::wire::take(s.date_bill, "dateBill")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                sum: ::b24_core::__private::wire::take(s.sum, "sum")?,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "companyId",
+                )?,
+                pay_return_num: ::b24_core::__private::wire::take(
+                    s.pay_return_num,
                     "payReturnNum",
                 )?,
-                price_cod: ::b24_core::__private::wire::field_at(slot_20, "priceCod")?,
-                pay_return_date: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                price_cod: ::b24_core::__private::wire::take(s.price_cod, "priceCod")?,
+                pay_return_date: ::b24_core::__private::wire::take(
+                    s.pay_return_date,
                     "payReturnDate",
                 )?,
-                emp_return_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
+                emp_return_id: ::b24_core::__private::wire::take(
+                    s.emp_return_id,
                     "empReturnId",
                 )?,
-                pay_return_comment: ::b24_core::__private::wire::field_at(
-                    slot_23,
+                pay_return_comment: ::b24_core::__private::wire::take(
+                    s.pay_return_comment,
                     "payReturnComment",
                 )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "responsibleId",
                 )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
+                emp_responsible_id: ::b24_core::__private::wire::take(
+                    s.emp_responsible_id,
                     "empResponsibleId",
                 )?,
-                is_return: ::b24_core::__private::wire::field_at(slot_26, "isReturn")?,
-                comments: ::b24_core::__private::wire::field_at(slot_27, "comments")?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_28, "updated1c")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_29, "id1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_30, "version1c")?,
-                external_payment: ::b24_core::__private::wire::field_at(
-                    slot_31,
+                is_return: ::b24_core::__private::wire::take(s.is_return, "isReturn")?,
+                comments: ::b24_core::__private::wire::take(s.comments, "comments")?,
+                updated1c: ::b24_core::__private::wire::take(s.updated1c, "updated1c")?,
+                id1c: ::b24_core::__private::wire::take(s.id1c, "id1c")?,
+                version1c: ::b24_core::__private::wire::take(s.version1c, "version1c")?,
+                external_payment: ::b24_core::__private::wire::take(
+                    s.external_payment,
                     "externalPayment",
                 )?,
-                ps_invoice_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
+                ps_invoice_id: ::b24_core::__private::wire::take(
+                    s.ps_invoice_id,
                     "psInvoiceId",
                 )?,
-                marked: ::b24_core::__private::wire::field_at(slot_33, "marked")?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_34,
+                marked: ::b24_core::__private::wire::take(s.marked, "marked")?,
+                reason_marked: ::b24_core::__private::wire::take(
+                    s.reason_marked,
                     "reasonMarked",
                 )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_35,
+                emp_marked_id: ::b24_core::__private::wire::take(
+                    s.emp_marked_id,
                     "empMarkedId",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -32072,20 +33877,36 @@ pub mod payment_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["payment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["payment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment: ::b24_core::__private::wire::field_at(slot_0, "payment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -32251,20 +34072,36 @@ pub mod payment_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["payment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["payment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment: ::b24_core::__private::wire::field_at(slot_0, "payment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -32509,20 +34346,36 @@ pub mod payment_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["payments"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["payments"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payments: ::b24_core::__private::wire::field_at(slot_0, "payments")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -32954,151 +34807,305 @@ pub mod payment_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        pay_system_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        paid: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        date_paid: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        emp_paid_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        ps_status: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        ps_status_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_status_description: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_status_message: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_sum: ::std::option::Option<::std::option::Option<f64>>,
+        ps_currency: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        ps_response_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        pay_voucher_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        pay_voucher_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_pay_before: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        date_bill: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sum: ::std::option::Option<::std::option::Option<f64>>,
+        company_id: ::std::option::Option<::std::option::Option<i64>>,
+        pay_return_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        price_cod: ::std::option::Option<::std::option::Option<f64>>,
+        pay_return_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Date>,
+        >,
+        emp_return_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        pay_return_comment: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        responsible_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        emp_responsible_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        is_return: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        updated1c: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        id1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        version1c: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        external_payment: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ps_invoice_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        marked: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        reason_marked: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        emp_marked_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "paySystemId",
+            "paid",
+            "datePaid",
+            "empPaidId",
+            "psStatus",
+            "psStatusCode",
+            "psStatusDescription",
+            "psStatusMessage",
+            "psSum",
+            "psCurrency",
+            "psResponseDate",
+            "payVoucherNum",
+            "payVoucherDate",
+            "datePayBefore",
+            "dateBill",
+            "xmlId",
+            "sum",
+            "companyId",
+            "payReturnNum",
+            "priceCod",
+            "payReturnDate",
+            "empReturnId",
+            "payReturnComment",
+            "responsibleId",
+            "empResponsibleId",
+            "isReturn",
+            "comments",
+            "updated1c",
+            "id1c",
+            "version1c",
+            "externalPayment",
+            "psInvoiceId",
+            "marked",
+            "reasonMarked",
+            "empMarkedId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.pay_system_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.paid, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.date_paid, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.emp_paid_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.ps_status, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.ps_status_code, m),
+                6usize => {
+                    ::b24_core::__private::wire::fill(&mut s.ps_status_description, m)
+                }
+                7usize => ::b24_core::__private::wire::fill(&mut s.ps_status_message, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.ps_sum, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.ps_currency, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.ps_response_date, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.pay_voucher_num, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.pay_voucher_date, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.date_pay_before, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.date_bill, m),
+                15usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                16usize => ::b24_core::__private::wire::fill(&mut s.sum, m),
+                17usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                18usize => ::b24_core::__private::wire::fill(&mut s.pay_return_num, m),
+                19usize => ::b24_core::__private::wire::fill(&mut s.price_cod, m),
+                20usize => ::b24_core::__private::wire::fill(&mut s.pay_return_date, m),
+                21usize => ::b24_core::__private::wire::fill(&mut s.emp_return_id, m),
+                22usize => {
+                    ::b24_core::__private::wire::fill(&mut s.pay_return_comment, m)
+                }
+                23usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                24usize => {
+                    ::b24_core::__private::wire::fill(&mut s.emp_responsible_id, m)
+                }
+                25usize => ::b24_core::__private::wire::fill(&mut s.is_return, m),
+                26usize => ::b24_core::__private::wire::fill(&mut s.comments, m),
+                27usize => ::b24_core::__private::wire::fill(&mut s.updated1c, m),
+                28usize => ::b24_core::__private::wire::fill(&mut s.id1c, m),
+                29usize => ::b24_core::__private::wire::fill(&mut s.version1c, m),
+                30usize => ::b24_core::__private::wire::fill(&mut s.external_payment, m),
+                31usize => ::b24_core::__private::wire::fill(&mut s.ps_invoice_id, m),
+                32usize => ::b24_core::__private::wire::fill(&mut s.marked, m),
+                33usize => ::b24_core::__private::wire::fill(&mut s.reason_marked, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.emp_marked_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "paySystemId",
-                    "paid",
-                    "datePaid",
-                    "empPaidId",
-                    "psStatus",
-                    "psStatusCode",
-                    "psStatusDescription",
-                    "psStatusMessage",
-                    "psSum",
-                    "psCurrency",
-                    "psResponseDate",
-                    "payVoucherNum",
-                    "payVoucherDate",
-                    "datePayBefore",
-                    "dateBill",
-                    "xmlId",
-                    "sum",
-                    "companyId",
-                    "payReturnNum",
-                    "priceCod",
-                    "payReturnDate",
-                    "empReturnId",
-                    "payReturnComment",
-                    "responsibleId",
-                    "empResponsibleId",
-                    "isReturn",
-                    "comments",
-                    "updated1c",
-                    "id1c",
-                    "version1c",
-                    "externalPayment",
-                    "psInvoiceId",
-                    "marked",
-                    "reasonMarked",
-                    "empMarkedId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                pay_system_id: ::b24_core::__private::wire::take(
+                    s.pay_system_id,
                     "paySystemId",
                 )?,
-                paid: ::b24_core::__private::wire::field_at(slot_1, "paid")?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_2, "datePaid")?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(slot_3, "empPaidId")?,
-                ps_status: ::b24_core::__private::wire::field_at(slot_4, "psStatus")?,
-                ps_status_code: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                paid: ::b24_core::__private::wire::take(s.paid, "paid")?,
+                date_paid: ::b24_core::__private::wire::take(s.date_paid, "datePaid")?,
+                emp_paid_id: ::b24_core::__private::wire::take(
+                    s.emp_paid_id,
+                    "empPaidId",
+                )?,
+                ps_status: ::b24_core::__private::wire::take(s.ps_status, "psStatus")?,
+                ps_status_code: ::b24_core::__private::wire::take(
+                    s.ps_status_code,
                     "psStatusCode",
                 )?,
-                ps_status_description: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                ps_status_description: ::b24_core::__private::wire::take(
+                    s.ps_status_description,
                     "psStatusDescription",
                 )?,
-                ps_status_message: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                ps_status_message: ::b24_core::__private::wire::take(
+                    s.ps_status_message,
                     "psStatusMessage",
                 )?,
-                ps_sum: ::b24_core::__private::wire::field_at(slot_8, "psSum")?,
-                ps_currency: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                ps_sum: ::b24_core::__private::wire::take(s.ps_sum, "psSum")?,
+                ps_currency: ::b24_core::__private::wire::take(
+                    s.ps_currency,
                     "psCurrency",
                 )?,
-                ps_response_date: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                ps_response_date: ::b24_core::__private::wire::take(
+                    s.ps_response_date,
                     "psResponseDate",
                 )?,
-                pay_voucher_num: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                pay_voucher_num: ::b24_core::__private::wire::take(
+                    s.pay_voucher_num,
                     "payVoucherNum",
                 )?,
-                pay_voucher_date: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                pay_voucher_date: ::b24_core::__private::wire::take(
+                    s.pay_voucher_date,
                     "payVoucherDate",
                 )?,
-                date_pay_before: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                date_pay_before: ::b24_core::__private::wire::take(
+                    s.date_pay_before,
                     "datePayBefore",
                 )?,
-                date_bill: ::b24_core::__private::wire::field_at(slot_14, "dateBill")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_15, "xmlId")?,
-                sum: ::b24_core::__private::wire::field_at(slot_16, "sum")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_17, "companyId")?,
-                pay_return_num: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                date_bill: ::b24_core::__private::wire::take(s.date_bill, "dateBill")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                sum: ::b24_core::__private::wire::take(s.sum, "sum")?,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "companyId",
+                )?,
+                pay_return_num: ::b24_core::__private::wire::take(
+                    s.pay_return_num,
                     "payReturnNum",
                 )?,
-                price_cod: ::b24_core::__private::wire::field_at(slot_19, "priceCod")?,
-                pay_return_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                price_cod: ::b24_core::__private::wire::take(s.price_cod, "priceCod")?,
+                pay_return_date: ::b24_core::__private::wire::take(
+                    s.pay_return_date,
                     "payReturnDate",
                 )?,
-                emp_return_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
+                emp_return_id: ::b24_core::__private::wire::take(
+                    s.emp_return_id,
                     "empReturnId",
                 )?,
-                pay_return_comment: ::b24_core::__private::wire::field_at(
-                    slot_22,
+                pay_return_comment: ::b24_core::__private::wire::take(
+                    s.pay_return_comment,
                     "payReturnComment",
                 )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "responsibleId",
                 )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
+                emp_responsible_id: ::b24_core::__private::wire::take(
+                    s.emp_responsible_id,
                     "empResponsibleId",
                 )?,
-                is_return: ::b24_core::__private::wire::field_at(slot_25, "isReturn")?,
-                comments: ::b24_core::__private::wire::field_at(slot_26, "comments")?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_27, "updated1c")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_28, "id1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_29, "version1c")?,
-                external_payment: ::b24_core::__private::wire::field_at(
-                    slot_30,
+                is_return: ::b24_core::__private::wire::take(s.is_return, "isReturn")?,
+                comments: ::b24_core::__private::wire::take(s.comments, "comments")?,
+                updated1c: ::b24_core::__private::wire::take(s.updated1c, "updated1c")?,
+                id1c: ::b24_core::__private::wire::take(s.id1c, "id1c")?,
+                version1c: ::b24_core::__private::wire::take(s.version1c, "version1c")?,
+                external_payment: ::b24_core::__private::wire::take(
+                    s.external_payment,
                     "externalPayment",
                 )?,
-                ps_invoice_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
+                ps_invoice_id: ::b24_core::__private::wire::take(
+                    s.ps_invoice_id,
                     "psInvoiceId",
                 )?,
-                marked: ::b24_core::__private::wire::field_at(slot_32, "marked")?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_33,
+                marked: ::b24_core::__private::wire::take(s.marked, "marked")?,
+                reason_marked: ::b24_core::__private::wire::take(
+                    s.reason_marked,
                     "reasonMarked",
                 )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
+                emp_marked_id: ::b24_core::__private::wire::take(
+                    s.emp_marked_id,
                     "empMarkedId",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -33465,25 +35472,60 @@ pub mod payment_item_shipment_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        shipment_id: ::std::option::Option<::std::string::String>,
+        payment_id: ::std::option::Option<i64>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["shipmentId", "paymentId", "xmlId"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.shipment_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.payment_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipmentId", "paymentId", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                shipment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                shipment_id: ::b24_core::__private::wire::take(
+                    s.shipment_id,
                     "shipmentId",
                 )?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_1, "paymentId")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "xmlId")?,
-                extra,
+                payment_id: ::b24_core::__private::wire::take(
+                    s.payment_id,
+                    "paymentId",
+                )?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -33944,23 +35986,36 @@ pub mod payment_item_shipment_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["paymentItemShipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment_item_shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentItemShipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment_item_shipment: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "paymentItemShipment",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -34234,30 +36289,46 @@ pub mod payment_item_shipment_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentItemsShipment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentItemsShipment {
+        const FIELDS: &'static [&'static str] = &[
+            "dateInsert",
+            "id",
+            "paymentId",
+            "shipmentId",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.shipment_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["dateInsert", "id", "paymentId", "shipmentId", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "dateInsert",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_2, "paymentId")?,
-                shipment_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "shipmentId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentItemsShipment {
@@ -34324,23 +36395,36 @@ pub mod payment_item_shipment_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["paymentItemsShipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment_items_shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentItemsShipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment_items_shipment: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "paymentItemsShipment",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -34529,20 +36613,36 @@ pub mod payment_item_shipment_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["xmlId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                xml_id: ::b24_core::__private::wire::field_at(slot_0, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -34743,23 +36843,65 @@ pub mod paymentitembasket_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        payment_id: ::std::option::Option<i64>,
+        basket_id: ::std::option::Option<i64>,
+        quantity: ::std::option::Option<::std::option::Option<f64>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "paymentId",
+            "basketId",
+            "quantity",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.payment_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.basket_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentId", "basketId", "quantity", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                payment_id: ::b24_core::__private::wire::field_at(slot_0, "paymentId")?,
-                basket_id: ::b24_core::__private::wire::field_at(slot_1, "basketId")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_2, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                extra,
+                payment_id: ::b24_core::__private::wire::take(
+                    s.payment_id,
+                    "paymentId",
+                )?,
+                basket_id: ::b24_core::__private::wire::take(s.basket_id, "basketId")?,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -35217,23 +37359,36 @@ pub mod paymentitembasket_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["paymentItemBasket"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment_item_basket, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentItemBasket"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment_item_basket: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "paymentItemBasket",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -35514,28 +37669,48 @@ pub mod paymentitembasket_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentItemsBasket {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentItemsBasket {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "dateInsert",
+            "id",
+            "paymentId",
+            "quantity",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["basketId", "dateInsert", "id", "paymentId", "quantity", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                basket_id: ::b24_core::__private::wire::field_at(slot_0, "basketId")?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "dateInsert",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_3, "paymentId")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_4, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentItemsBasket {
@@ -35607,23 +37782,36 @@ pub mod paymentitembasket_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["paymentItemsBasket"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.payment_items_basket, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["paymentItemsBasket"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                payment_items_basket: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "paymentItemsBasket",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -36203,40 +38391,50 @@ pub mod paysystem_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "SORT",
+            "CODE",
+            "SETTINGS",
+            "REST_SERVICE_ID",
+            "REST_SERVICE_KEY",
+            "PAYMENT_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.rest_service_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.rest_service_key, m),
+                _ => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "SORT",
-                    "CODE",
-                    "SETTINGS",
-                    "REST_SERVICE_ID",
-                    "REST_SERVICE_KEY",
-                    "PAYMENT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "SETTINGS")?,
-                rest_service_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "REST_SERVICE_ID",
-                )?,
-                rest_service_key: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "REST_SERVICE_KEY",
-                )?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_6, "PAYMENT_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -36671,53 +38869,56 @@ pub mod paysystem_handler_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for CheckoutData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for CheckoutData {
+        const FIELDS: &'static [&'static str] = &[
+            "RETURN_URL",
+            "PAYSYSTEM_ID",
+            "PAYMENT_ID",
+            "SUM",
+            "CURRENCY",
+            "EXTERNAL_PAYMENT_ID",
+            "PAYMENT_URL",
+            "PAYMENT_ERRORS",
+            "ACTION_URI",
+            "FIELDS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.return_url, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.paysystem_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sum, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.external_payment_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.payment_url, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.payment_errors, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.action_uri, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "RETURN_URL",
-                    "PAYSYSTEM_ID",
-                    "PAYMENT_ID",
-                    "SUM",
-                    "CURRENCY",
-                    "EXTERNAL_PAYMENT_ID",
-                    "PAYMENT_URL",
-                    "PAYMENT_ERRORS",
-                    "ACTION_URI",
-                    "FIELDS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                return_url: ::b24_core::__private::wire::field_at(slot_0, "RETURN_URL")?,
-                paysystem_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PAYSYSTEM_ID",
-                )?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_2, "PAYMENT_ID")?,
-                sum: ::b24_core::__private::wire::field_at(slot_3, "SUM")?,
-                currency: ::b24_core::__private::wire::field_at(slot_4, "CURRENCY")?,
-                external_payment_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "EXTERNAL_PAYMENT_ID",
-                )?,
-                payment_url: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PAYMENT_URL",
-                )?,
-                payment_errors: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "PAYMENT_ERRORS",
-                )?,
-                action_uri: ::b24_core::__private::wire::field_at(slot_8, "ACTION_URI")?,
-                fields: ::b24_core::__private::wire::field_at(slot_9, "FIELDS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for CheckoutData {
@@ -37003,99 +39204,86 @@ pub mod paysystem_handler_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Codes {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Codes {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "DESCRIPTION",
+            "SORT",
+            "GROUP",
+            "DEFAULT",
+            "INPUT",
+            "REST_SERVICE_ID",
+            "REST_SERVICE_KEY",
+            "PAYMENT_ID",
+            "PAYMENT_SHOULD_PAY",
+            "PS_CHANGE_STATUS_PAY",
+            "PAYMENT_BUYER_ID",
+            "PS_WORK_MODE",
+            "REST_SERVICE_ID_CHECKOUT",
+            "REST_SERVICE_KEY_CHECKOUT",
+            "PS_WORK_MODE_CHECKOUT",
+            "REST_SERVICE_ID_IFRAME",
+            "REST_SERVICE_KEY_IFRAME",
+            "PS_WORK_MODE_IFRAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.default, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.input, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.rest_service_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.rest_service_key, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.payment_should_pay, m),
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.ps_change_status_pay, m)
+                }
+                11usize => ::b24_core::__private::wire::put(&mut s.payment_buyer_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.ps_work_mode, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_id_checkout, m)
+                }
+                14usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_key_checkout, m)
+                }
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.ps_work_mode_checkout, m)
+                }
+                16usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_id_iframe, m)
+                }
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_key_iframe, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.ps_work_mode_iframe, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "DESCRIPTION",
-                    "SORT",
-                    "GROUP",
-                    "DEFAULT",
-                    "INPUT",
-                    "REST_SERVICE_ID",
-                    "REST_SERVICE_KEY",
-                    "PAYMENT_ID",
-                    "PAYMENT_SHOULD_PAY",
-                    "PS_CHANGE_STATUS_PAY",
-                    "PAYMENT_BUYER_ID",
-                    "PS_WORK_MODE",
-                    "REST_SERVICE_ID_CHECKOUT",
-                    "REST_SERVICE_KEY_CHECKOUT",
-                    "PS_WORK_MODE_CHECKOUT",
-                    "REST_SERVICE_ID_IFRAME",
-                    "REST_SERVICE_KEY_IFRAME",
-                    "PS_WORK_MODE_IFRAME",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "GROUP")?,
-                default: ::b24_core::__private::wire::field_at(slot_4, "DEFAULT")?,
-                input: ::b24_core::__private::wire::field_at(slot_5, "INPUT")?,
-                rest_service_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "REST_SERVICE_ID",
-                )?,
-                rest_service_key: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "REST_SERVICE_KEY",
-                )?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_8, "PAYMENT_ID")?,
-                payment_should_pay: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "PAYMENT_SHOULD_PAY",
-                )?,
-                ps_change_status_pay: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PS_CHANGE_STATUS_PAY",
-                )?,
-                payment_buyer_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PAYMENT_BUYER_ID",
-                )?,
-                ps_work_mode: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "PS_WORK_MODE",
-                )?,
-                rest_service_id_checkout: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "REST_SERVICE_ID_CHECKOUT",
-                )?,
-                rest_service_key_checkout: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "REST_SERVICE_KEY_CHECKOUT",
-                )?,
-                ps_work_mode_checkout: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "PS_WORK_MODE_CHECKOUT",
-                )?,
-                rest_service_id_iframe: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "REST_SERVICE_ID_IFRAME",
-                )?,
-                rest_service_key_iframe: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "REST_SERVICE_KEY_IFRAME",
-                )?,
-                ps_work_mode_iframe: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "PS_WORK_MODE_IFRAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Codes {
@@ -37265,30 +39453,46 @@ pub mod paysystem_handler_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FormData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FormData {
+        const FIELDS: &'static [&'static str] = &[
+            "BX_PAYSYSTEM_ID",
+            "BX_RETURN_URL",
+            "ACTION_URI",
+            "METHOD",
+            "FIELDS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.bx_paysystem_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.bx_return_url, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.action_uri, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.method, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["BX_PAYSYSTEM_ID", "BX_RETURN_URL", "ACTION_URI", "METHOD", "FIELDS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bx_paysystem_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "BX_PAYSYSTEM_ID",
-                )?,
-                bx_return_url: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "BX_RETURN_URL",
-                )?,
-                action_uri: ::b24_core::__private::wire::field_at(slot_2, "ACTION_URI")?,
-                method: ::b24_core::__private::wire::field_at(slot_3, "METHOD")?,
-                fields: ::b24_core::__private::wire::field_at(slot_4, "FIELDS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FormData {
@@ -37424,48 +39628,54 @@ pub mod paysystem_handler_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for IframeData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for IframeData {
+        const FIELDS: &'static [&'static str] = &[
+            "BX_SYSTEM_PARAMS",
+            "BX_COMPUTED_STYLE",
+            "RETURN_URL",
+            "PAYSYSTEM_ID",
+            "PAYMENT_ID",
+            "SUM",
+            "CURRENCY",
+            "ACTION_URI",
+            "FIELDS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.bx_system_params, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.bx_computed_style, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.return_url, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.paysystem_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sum, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.action_uri, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "BX_SYSTEM_PARAMS",
-                    "BX_COMPUTED_STYLE",
-                    "RETURN_URL",
-                    "PAYSYSTEM_ID",
-                    "PAYMENT_ID",
-                    "SUM",
-                    "CURRENCY",
-                    "ACTION_URI",
-                    "FIELDS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bx_system_params: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "BX_SYSTEM_PARAMS",
-                )?,
-                bx_computed_style: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "BX_COMPUTED_STYLE",
-                )?,
-                return_url: ::b24_core::__private::wire::field_at(slot_2, "RETURN_URL")?,
-                paysystem_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PAYSYSTEM_ID",
-                )?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_4, "PAYMENT_ID")?,
-                sum: ::b24_core::__private::wire::field_at(slot_5, "SUM")?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "CURRENCY")?,
-                action_uri: ::b24_core::__private::wire::field_at(slot_7, "ACTION_URI")?,
-                fields: ::b24_core::__private::wire::field_at(slot_8, "FIELDS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for IframeData {
@@ -37579,41 +39789,81 @@ pub mod paysystem_handler_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __SettingsSlots {
+        codes: ::std::option::Option<Codes>,
+        form_data: ::std::option::Option<::std::option::Option<FormData>>,
+        checkout_data: ::std::option::Option<::std::option::Option<CheckoutData>>,
+        iframe_data: ::std::option::Option<::std::option::Option<IframeData>>,
+        client_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        currency: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "CODES",
+            "FORM_DATA",
+            "CHECKOUT_DATA",
+            "IFRAME_DATA",
+            "CLIENT_TYPE",
+            "CURRENCY",
+        ];
+        type Slots = __SettingsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.codes, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.form_data, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.checkout_data, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.iframe_data, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.client_type, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.currency, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CODES",
-                    "FORM_DATA",
-                    "CHECKOUT_DATA",
-                    "IFRAME_DATA",
-                    "CLIENT_TYPE",
-                    "CURRENCY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                codes: ::b24_core::__private::wire::field_at(slot_0, "CODES")?,
-                form_data: ::b24_core::__private::wire::field_at(slot_1, "FORM_DATA")?,
-                checkout_data: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                codes: ::b24_core::__private::wire::take(s.codes, "CODES")?,
+                form_data: ::b24_core::__private::wire::take(s.form_data, "FORM_DATA")?,
+                checkout_data: ::b24_core::__private::wire::take(
+                    s.checkout_data,
                     "CHECKOUT_DATA",
                 )?,
-                iframe_data: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                iframe_data: ::b24_core::__private::wire::take(
+                    s.iframe_data,
                     "IFRAME_DATA",
                 )?,
-                client_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                client_type: ::b24_core::__private::wire::take(
+                    s.client_type,
                     "CLIENT_TYPE",
                 )?,
-                currency: ::b24_core::__private::wire::field_at(slot_5, "CURRENCY")?,
-                extra,
+                currency: ::b24_core::__private::wire::take(s.currency, "CURRENCY")?,
+                extra: s.extra,
             })
         }
     }
@@ -37968,21 +40218,37 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Code {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Code {
+        const FIELDS: &'static [&'static str] = &["NAME", "TYPE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Code {
@@ -38067,47 +40333,50 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Codes {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Codes {
+        const FIELDS: &'static [&'static str] = &[
+            "REST_SERVICE_ID",
+            "REST_SERVICE_KEY",
+            "PAYMENT_ID",
+            "PS_CHANGE_STATUS_PAY",
+            "PAYMENT_BUYER_ID",
+            "PS_WORK_MODE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.rest_service_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rest_service_key, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                3usize => {
+                    ::b24_core::__private::wire::put(&mut s.ps_change_status_pay, m)
+                }
+                4usize => ::b24_core::__private::wire::put(&mut s.payment_buyer_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.ps_work_mode, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "REST_SERVICE_ID",
-                    "REST_SERVICE_KEY",
-                    "PAYMENT_ID",
-                    "PS_CHANGE_STATUS_PAY",
-                    "PAYMENT_BUYER_ID",
-                    "PS_WORK_MODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest_service_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REST_SERVICE_ID",
-                )?,
-                rest_service_key: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REST_SERVICE_KEY",
-                )?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_2, "PAYMENT_ID")?,
-                ps_change_status_pay: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PS_CHANGE_STATUS_PAY",
-                )?,
-                payment_buyer_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PAYMENT_BUYER_ID",
-                )?,
-                ps_work_mode: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PS_WORK_MODE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Codes {
@@ -38186,27 +40455,37 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Default2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Default2 {
+        const FIELDS: &'static [&'static str] = &["PROVIDER_KEY", "PROVIDER_VALUE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.provider_key, m),
+                _ => ::b24_core::__private::wire::put(&mut s.provider_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["PROVIDER_KEY", "PROVIDER_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                provider_key: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "PROVIDER_KEY",
-                )?,
-                provider_value: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PROVIDER_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Default2 {
@@ -38270,22 +40549,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["phone", "paymentId", "serviceid"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.phone, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.payment_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.serviceid, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["phone", "paymentId", "serviceid"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                phone: ::b24_core::__private::wire::field_at(slot_0, "phone")?,
-                payment_id: ::b24_core::__private::wire::field_at(slot_1, "paymentId")?,
-                serviceid: ::b24_core::__private::wire::field_at(slot_2, "serviceid")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -38354,22 +40649,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for FormData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for FormData {
+        const FIELDS: &'static [&'static str] = &["ACTION_URI", "METHOD", "FIELDS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.action_uri, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.method, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACTION_URI", "METHOD", "FIELDS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                action_uri: ::b24_core::__private::wire::field_at(slot_0, "ACTION_URI")?,
-                method: ::b24_core::__private::wire::field_at(slot_1, "METHOD")?,
-                fields: ::b24_core::__private::wire::field_at(slot_2, "FIELDS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for FormData {
@@ -38452,24 +40763,46 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Handler {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Handler {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "SORT",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "CODE", "SORT", "SETTINGS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Handler {
@@ -38534,20 +40867,36 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Input {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Input {
+        const FIELDS: &'static [&'static str] = &["TYPE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Input {
@@ -38599,21 +40948,37 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Input2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Input2 {
+        const FIELDS: &'static [&'static str] = &["TYPE", "OPTIONS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "OPTIONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                options: ::b24_core::__private::wire::field_at(slot_1, "OPTIONS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Input2 {
@@ -38670,21 +41035,37 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Options {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Options {
+        const FIELDS: &'static [&'static str] = &["TEST", "REGULAR"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.test, m),
+                _ => ::b24_core::__private::wire::put(&mut s.regular, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TEST", "REGULAR"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                test: ::b24_core::__private::wire::field_at(slot_0, "TEST")?,
-                regular: ::b24_core::__private::wire::field_at(slot_1, "REGULAR")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Options {
@@ -38755,23 +41136,39 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentBuyerId {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentBuyerId {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "GROUP", "DEFAULT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "GROUP", "DEFAULT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                group: ::b24_core::__private::wire::field_at(slot_2, "GROUP")?,
-                default: ::b24_core::__private::wire::field_at(slot_3, "DEFAULT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentBuyerId {
@@ -38838,21 +41235,37 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentId {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentId {
+        const FIELDS: &'static [&'static str] = &["CODE", "VISIBLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.visible, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CODE", "VISIBLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                visible: ::b24_core::__private::wire::field_at(slot_1, "VISIBLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentId {
@@ -38923,23 +41336,39 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PaymentId2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PaymentId2 {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "GROUP", "DEFAULT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.group, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "GROUP", "DEFAULT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                group: ::b24_core::__private::wire::field_at(slot_2, "GROUP")?,
-                default: ::b24_core::__private::wire::field_at(slot_3, "DEFAULT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PaymentId2 {
@@ -39006,21 +41435,37 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Phone {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Phone {
+        const FIELDS: &'static [&'static str] = &["VISIBLE", "CODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.visible, m),
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["VISIBLE", "CODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                visible: ::b24_core::__private::wire::field_at(slot_0, "VISIBLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Phone {
@@ -39084,22 +41529,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PsChangeStatusPay {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PsChangeStatusPay {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "INPUT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.input, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "INPUT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                input: ::b24_core::__private::wire::field_at(slot_2, "INPUT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PsChangeStatusPay {
@@ -39168,22 +41629,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PsWorkMode {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PsWorkMode {
+        const FIELDS: &'static [&'static str] = &["NAME", "SORT", "INPUT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.input, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "INPUT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                input: ::b24_core::__private::wire::field_at(slot_2, "INPUT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PsWorkMode {
@@ -39252,25 +41729,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RestServiceId {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RestServiceId {
+        const FIELDS: &'static [&'static str] = &["NAME", "DESCRIPTION", "SORT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RestServiceId {
@@ -39339,25 +41829,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for RestServiceKey {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for RestServiceKey {
+        const FIELDS: &'static [&'static str] = &["NAME", "DESCRIPTION", "SORT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for RestServiceKey {
@@ -39412,20 +41915,36 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Serviceid {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Serviceid {
+        const FIELDS: &'static [&'static str] = &["CODE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.code, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CODE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Serviceid {
@@ -39484,22 +42003,38 @@ pub mod paysystem_handler_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &["CURRENCY", "FORM_DATA", "CODES"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.form_data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.codes, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["CURRENCY", "FORM_DATA", "CODES"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                currency: ::b24_core::__private::wire::field_at(slot_0, "CURRENCY")?,
-                form_data: ::b24_core::__private::wire::field_at(slot_1, "FORM_DATA")?,
-                codes: ::b24_core::__private::wire::field_at(slot_2, "CODES")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -39722,23 +42257,39 @@ pub mod paysystem_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["NAME", "CODE", "SETTINGS", "SORT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "CODE", "SETTINGS", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "SETTINGS")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -39855,26 +42406,50 @@ pub mod paysystem_handler_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "SORT",
+            "CODE",
+            "SETTINGS",
+            "CURRENCY",
+            "FORM_DATA",
+            "CODES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.form_data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.codes, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "SORT", "CODE", "SETTINGS", "CURRENCY", "FORM_DATA", "CODES"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "SETTINGS")?,
-                currency: ::b24_core::__private::wire::field_at(slot_4, "CURRENCY")?,
-                form_data: ::b24_core::__private::wire::field_at(slot_5, "FORM_DATA")?,
-                codes: ::b24_core::__private::wire::field_at(slot_6, "CODES")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -40322,114 +42897,90 @@ pub mod paysystem_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Paysystem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Paysystem {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "PSA_NAME",
+            "DESCRIPTION",
+            "ACTION_FILE",
+            "RESULT_FILE",
+            "NEW_WINDOW",
+            "PS_MODE",
+            "HAVE_PAYMENT",
+            "HAVE_ACTION",
+            "HAVE_RESULT",
+            "HAVE_PREPAY",
+            "HAVE_PRICE",
+            "HAVE_RESULT_RECEIVE",
+            "ENCODING",
+            "ACTIVE",
+            "ALLOW_EDIT_PAYMENT",
+            "IS_CASH",
+            "AUTO_CHANGE_1C",
+            "CAN_PRINT_CHECK",
+            "ENTITY_REGISTRY_TYPE",
+            "XML_ID",
+            "ID",
+            "PERSON_TYPE_ID",
+            "SORT",
+            "TARIFF",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.psa_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.action_file, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.result_file, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.new_window, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ps_mode, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.have_payment, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.have_action, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.have_result, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.have_prepay, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.have_price, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.have_result_receive, m)
+                }
+                13usize => ::b24_core::__private::wire::put(&mut s.encoding, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.allow_edit_payment, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_cash, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.auto_change_1_c, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.can_print_check, m),
+                19usize => {
+                    ::b24_core::__private::wire::put(&mut s.entity_registry_type, m)
+                }
+                20usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tariff, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "PSA_NAME",
-                    "DESCRIPTION",
-                    "ACTION_FILE",
-                    "RESULT_FILE",
-                    "NEW_WINDOW",
-                    "PS_MODE",
-                    "HAVE_PAYMENT",
-                    "HAVE_ACTION",
-                    "HAVE_RESULT",
-                    "HAVE_PREPAY",
-                    "HAVE_PRICE",
-                    "HAVE_RESULT_RECEIVE",
-                    "ENCODING",
-                    "ACTIVE",
-                    "ALLOW_EDIT_PAYMENT",
-                    "IS_CASH",
-                    "AUTO_CHANGE_1C",
-                    "CAN_PRINT_CHECK",
-                    "ENTITY_REGISTRY_TYPE",
-                    "XML_ID",
-                    "ID",
-                    "PERSON_TYPE_ID",
-                    "SORT",
-                    "TARIFF",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                psa_name: ::b24_core::__private::wire::field_at(slot_1, "PSA_NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DESCRIPTION",
-                )?,
-                action_file: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ACTION_FILE",
-                )?,
-                result_file: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "RESULT_FILE",
-                )?,
-                new_window: ::b24_core::__private::wire::field_at(slot_5, "NEW_WINDOW")?,
-                ps_mode: ::b24_core::__private::wire::field_at(slot_6, "PS_MODE")?,
-                have_payment: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "HAVE_PAYMENT",
-                )?,
-                have_action: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "HAVE_ACTION",
-                )?,
-                have_result: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "HAVE_RESULT",
-                )?,
-                have_prepay: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "HAVE_PREPAY",
-                )?,
-                have_price: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "HAVE_PRICE",
-                )?,
-                have_result_receive: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "HAVE_RESULT_RECEIVE",
-                )?,
-                encoding: ::b24_core::__private::wire::field_at(slot_13, "ENCODING")?,
-                active: ::b24_core::__private::wire::field_at(slot_14, "ACTIVE")?,
-                allow_edit_payment: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ALLOW_EDIT_PAYMENT",
-                )?,
-                is_cash: ::b24_core::__private::wire::field_at(slot_16, "IS_CASH")?,
-                auto_change_1_c: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "AUTO_CHANGE_1C",
-                )?,
-                can_print_check: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CAN_PRINT_CHECK",
-                )?,
-                entity_registry_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "ENTITY_REGISTRY_TYPE",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_20, "XML_ID")?,
-                id: ::b24_core::__private::wire::field_at(slot_21, "ID")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "PERSON_TYPE_ID",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_23, "SORT")?,
-                tariff: ::b24_core::__private::wire::field_at(slot_24, "TARIFF")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Paysystem {
@@ -41077,35 +43628,46 @@ pub mod paysystem_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "REST_SERVICE_ID_IFRAME",
+            "REST_SERVICE_KEY_IFRAME",
+            "PS_WORK_MODE_IFRAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_id_iframe, m)
+                }
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_key_iframe, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.ps_work_mode_iframe, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "REST_SERVICE_ID_IFRAME",
-                    "REST_SERVICE_KEY_IFRAME",
-                    "PS_WORK_MODE_IFRAME",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest_service_id_iframe: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REST_SERVICE_ID_IFRAME",
-                )?,
-                rest_service_key_iframe: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REST_SERVICE_KEY_IFRAME",
-                )?,
-                ps_work_mode_iframe: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PS_WORK_MODE_IFRAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -41361,35 +43923,46 @@ pub mod paysystem_settings_invoice_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Invoice {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Invoice {
+        const FIELDS: &'static [&'static str] = &[
+            "REST_SERVICE_ID_IFRAME",
+            "REST_SERVICE_KEY_IFRAME",
+            "PS_WORK_MODE_IFRAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_id_iframe, m)
+                }
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_key_iframe, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.ps_work_mode_iframe, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "REST_SERVICE_ID_IFRAME",
-                    "REST_SERVICE_KEY_IFRAME",
-                    "PS_WORK_MODE_IFRAME",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest_service_id_iframe: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REST_SERVICE_ID_IFRAME",
-                )?,
-                rest_service_key_iframe: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REST_SERVICE_KEY_IFRAME",
-                )?,
-                ps_work_mode_iframe: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PS_WORK_MODE_IFRAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Invoice {
@@ -41607,35 +44180,46 @@ pub mod paysystem_settings_payment_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Payment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Payment {
+        const FIELDS: &'static [&'static str] = &[
+            "REST_SERVICE_ID_IFRAME",
+            "REST_SERVICE_KEY_IFRAME",
+            "PS_WORK_MODE_IFRAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_id_iframe, m)
+                }
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.rest_service_key_iframe, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.ps_work_mode_iframe, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "REST_SERVICE_ID_IFRAME",
-                    "REST_SERVICE_KEY_IFRAME",
-                    "PS_WORK_MODE_IFRAME",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                rest_service_id_iframe: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "REST_SERVICE_ID_IFRAME",
-                )?,
-                rest_service_key_iframe: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "REST_SERVICE_KEY_IFRAME",
-                )?,
-                ps_work_mode_iframe: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PS_WORK_MODE_IFRAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Payment {
@@ -41875,25 +44459,42 @@ pub mod paysystem_settings_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "VALUE",
+            "REST_SERVICE_KEY_IFRAME",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.rest_service_key_iframe, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TYPE", "VALUE", "REST_SERVICE_KEY_IFRAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "VALUE")?,
-                rest_service_key_iframe: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "REST_SERVICE_KEY_IFRAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -42151,45 +44752,52 @@ pub mod paysystem_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "NAME",
+            "DESCRIPTION",
+            "PERSON_TYPE_ID",
+            "BX_REST_HANDLER",
+            "ACTIVE",
+            "LOGOTYPE",
+            "NEW_WINDOW",
+            "XML_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.bx_rest_handler, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.logotype, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.new_window, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "DESCRIPTION",
-                    "PERSON_TYPE_ID",
-                    "BX_REST_HANDLER",
-                    "ACTIVE",
-                    "LOGOTYPE",
-                    "NEW_WINDOW",
-                    "XML_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PERSON_TYPE_ID",
-                )?,
-                bx_rest_handler: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "BX_REST_HANDLER",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                logotype: ::b24_core::__private::wire::field_at(slot_5, "LOGOTYPE")?,
-                new_window: ::b24_core::__private::wire::field_at(slot_6, "NEW_WINDOW")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_7, "XML_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -42441,25 +45049,48 @@ pub mod persontype_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PersonType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PersonType {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "id",
+            "name",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["active", "code", "id", "name", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PersonType {
@@ -42529,23 +45160,36 @@ pub mod persontype_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["personType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -42889,25 +45533,48 @@ pub mod persontype_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PersonType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PersonType {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "id",
+            "name",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["active", "code", "id", "name", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PersonType {
@@ -42977,23 +45644,36 @@ pub mod persontype_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["personType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -43163,23 +45843,36 @@ pub mod persontype_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["personType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -43600,25 +46293,48 @@ pub mod persontype_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PersonType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PersonType {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "id",
+            "name",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["active", "code", "id", "name", "sort", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PersonType {
@@ -43688,23 +46404,36 @@ pub mod persontype_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["personType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["personType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -44051,110 +46780,92 @@ pub mod property_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "personTypeId",
+            "propsGroupId",
+            "name",
+            "type",
+            "code",
+            "active",
+            "util",
+            "userProps",
+            "isFiltered",
+            "sort",
+            "description",
+            "required",
+            "multiple",
+            "xmlId",
+            "defaultValue",
+            "settings",
+            "isProfileName",
+            "isPayer",
+            "isEmail",
+            "isPhone",
+            "isZip",
+            "isAddress",
+            "isLocation",
+            "isLocation4tax",
+            "inputFieldLocation",
+            "isAddressFrom",
+            "isAddressTo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                24usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                25usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "personTypeId",
-                    "propsGroupId",
-                    "name",
-                    "type",
-                    "code",
-                    "active",
-                    "util",
-                    "userProps",
-                    "isFiltered",
-                    "sort",
-                    "description",
-                    "required",
-                    "multiple",
-                    "xmlId",
-                    "defaultValue",
-                    "settings",
-                    "isProfileName",
-                    "isPayer",
-                    "isEmail",
-                    "isPhone",
-                    "isZip",
-                    "isAddress",
-                    "isLocation",
-                    "isLocation4tax",
-                    "inputFieldLocation",
-                    "isAddressFrom",
-                    "isAddressTo",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "propsGroupId",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                util: ::b24_core::__private::wire::field_at(slot_6, "util")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_7, "userProps")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isFiltered",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "sort")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "description",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_11, "required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_12, "multiple")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_13, "xmlId")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "defaultValue",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_15, "settings")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "isProfileName",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_17, "isPayer")?,
-                is_email: ::b24_core::__private::wire::field_at(slot_18, "isEmail")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_19, "isPhone")?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_20, "isZip")?,
-                is_address: ::b24_core::__private::wire::field_at(slot_21, "isAddress")?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "isLocation",
-                )?,
-                is_location4tax: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "isLocation4tax",
-                )?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "inputFieldLocation",
-                )?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "isAddressTo",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -44597,20 +47308,36 @@ pub mod property_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["property"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["property"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property: ::b24_core::__private::wire::field_at(slot_0, "property")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -44987,20 +47714,36 @@ pub mod property_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                properties: ::b24_core::__private::wire::field_at(slot_0, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -45395,110 +48138,92 @@ pub mod property_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "active",
+            "util",
+            "userProps",
+            "isFiltered",
+            "sort",
+            "description",
+            "required",
+            "multiple",
+            "xmlId",
+            "defaultValue",
+            "settings",
+            "isProfileName",
+            "isPayer",
+            "isEmail",
+            "isPhone",
+            "isZip",
+            "isAddress",
+            "isLocation",
+            "isLocation4tax",
+            "inputFieldLocation",
+            "isAddressFrom",
+            "isAddressTo",
+            "personTypeId",
+            "propsGroupId",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "code",
-                    "active",
-                    "util",
-                    "userProps",
-                    "isFiltered",
-                    "sort",
-                    "description",
-                    "required",
-                    "multiple",
-                    "xmlId",
-                    "defaultValue",
-                    "settings",
-                    "isProfileName",
-                    "isPayer",
-                    "isEmail",
-                    "isPhone",
-                    "isZip",
-                    "isAddress",
-                    "isLocation",
-                    "isLocation4tax",
-                    "inputFieldLocation",
-                    "isAddressFrom",
-                    "isAddressTo",
-                    "personTypeId",
-                    "propsGroupId",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                util: ::b24_core::__private::wire::field_at(slot_3, "util")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_4, "userProps")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isFiltered",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "sort")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "description",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_8, "required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "multiple")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_10, "xmlId")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "defaultValue",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "settings")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isProfileName",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_14, "isPayer")?,
-                is_email: ::b24_core::__private::wire::field_at(slot_15, "isEmail")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_16, "isPhone")?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_17, "isZip")?,
-                is_address: ::b24_core::__private::wire::field_at(slot_18, "isAddress")?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isLocation",
-                )?,
-                is_location4tax: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isLocation4tax",
-                )?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "inputFieldLocation",
-                )?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "isAddressTo",
-                )?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "propsGroupId",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_26, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -45675,20 +48400,36 @@ pub mod property_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["property"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["property"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property: ::b24_core::__private::wire::field_at(slot_0, "property")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -45879,23 +48620,36 @@ pub mod property_relation_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyRelation"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_relation, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyRelation"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_relation: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyRelation",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -46207,23 +48961,36 @@ pub mod property_relation_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["propertyRelation"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_relation, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyRelation"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_relation: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyRelation",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -46469,23 +49236,36 @@ pub mod property_relation_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyRelations"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_relations, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyRelations"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_relations: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyRelations",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -47058,23 +49838,36 @@ pub mod propertygroup_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["propertyGroup"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_group, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyGroup"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_group: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyGroup",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -47338,26 +50131,39 @@ pub mod propertygroup_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyGroups {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyGroups {
+        const FIELDS: &'static [&'static str] = &["id", "name", "personTypeId", "sort"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "personTypeId", "sort"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "personTypeId",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyGroups {
@@ -47417,23 +50223,36 @@ pub mod propertygroup_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyGroups"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_groups, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyGroups"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_groups: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyGroups",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -47916,27 +50735,46 @@ pub mod propertyvalue_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValue {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "name",
+            "orderPropsId",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_props_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "id", "name", "orderPropsId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "orderPropsId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_4, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValue {
@@ -48001,23 +50839,36 @@ pub mod propertyvalue_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyValue"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValue"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValue",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -48428,40 +51279,50 @@ pub mod propertyvalue_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "name",
+            "orderId",
+            "orderPropsId",
+            "orderPropsXmlId",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.order_props_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.order_props_xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "id",
-                    "name",
-                    "orderId",
-                    "orderPropsId",
-                    "orderPropsXmlId",
-                    "value",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_3, "orderId")?,
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "orderPropsId",
-                )?,
-                order_props_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "orderPropsXmlId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_6, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues {
@@ -48536,23 +51397,36 @@ pub mod propertyvalue_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyValues"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValues",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -48721,20 +51595,48 @@ pub mod propertyvalue_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order: ::std::option::Option<Order>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["order"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.order, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["order"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
-                extra,
+                order: ::b24_core::__private::wire::take(s.order, "order")?,
+                extra: s.extra,
             })
         }
     }
@@ -48782,24 +51684,61 @@ pub mod propertyvalue_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __OrderSlots {
+        id: ::std::option::Option<i64>,
+        property_values: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Order {
+        const FIELDS: &'static [&'static str] = &["id", "propertyValues"];
+        type Slots = __OrderSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                property_values: ::b24_core::__private::wire::take(
+                    s.property_values,
                     "propertyValues",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -48887,31 +51826,48 @@ pub mod propertyvalue_modify {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "name",
+            "orderPropsId",
+            "orderPropsXmlId",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_props_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.order_props_xml_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "id", "name", "orderPropsId", "orderPropsXmlId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "orderPropsId",
-                )?,
-                order_props_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "orderPropsXmlId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues {
@@ -48981,23 +51937,36 @@ pub mod propertyvalue_modify {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyValues"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValues",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -49194,30 +52163,72 @@ pub mod propertyvariant_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order_props_id: ::std::option::Option<i64>,
+        name: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::string::String>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "orderPropsId",
+            "name",
+            "value",
+            "sort",
+            "description",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_props_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.value, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderPropsId", "name", "value", "sort", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                order_props_id: ::b24_core::__private::wire::take(
+                    s.order_props_id,
                     "orderPropsId",
                 )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -49681,23 +52692,36 @@ pub mod propertyvariant_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["propertyVariant"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_variant, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyVariant"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_variant: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyVariant",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -49962,26 +52986,39 @@ pub mod propertyvariant_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyVariants {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyVariants {
+        const FIELDS: &'static [&'static str] = &["id", "name", "orderPropsId", "value"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.order_props_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "orderPropsId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                order_props_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "orderPropsId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyVariants {
@@ -50041,23 +53078,36 @@ pub mod propertyvariant_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyVariants"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_variants, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyVariants"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_variants: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyVariants",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -50263,26 +53313,65 @@ pub mod propertyvariant_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        name: ::std::option::Option<::std::string::String>,
+        value: ::std::option::Option<::std::string::String>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "value",
+            "sort",
+            "description",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.value, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "value", "sort", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -50554,68 +53643,132 @@ pub mod shipment_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order_id: ::std::option::Option<i64>,
+        allow_delivery: ::std::option::Option<::b24_core::__private::types::Yn>,
+        deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        delivery_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        status_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        delivery_doc_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        delivery_doc_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        tracking_number: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        base_price_delivery: ::std::option::Option<::std::option::Option<f64>>,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        company_id: ::std::option::Option<::std::option::Option<i64>>,
+        responsible_id: ::std::option::Option<::std::option::Option<i64>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "orderId",
+            "allowDelivery",
+            "deducted",
+            "deliveryId",
+            "statusId",
+            "deliveryDocDate",
+            "deliveryDocNum",
+            "trackingNumber",
+            "basePriceDelivery",
+            "comments",
+            "companyId",
+            "responsibleId",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.allow_delivery, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.deducted, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.delivery_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.delivery_doc_date, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.delivery_doc_num, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.tracking_number, m),
+                8usize => {
+                    ::b24_core::__private::wire::fill(&mut s.base_price_delivery, m)
+                }
+                9usize => ::b24_core::__private::wire::fill(&mut s.comments, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "orderId",
-                    "allowDelivery",
-                    "deducted",
-                    "deliveryId",
-                    "statusId",
-                    "deliveryDocDate",
-                    "deliveryDocNum",
-                    "trackingNumber",
-                    "basePriceDelivery",
-                    "comments",
-                    "companyId",
-                    "responsibleId",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
+                allow_delivery: ::b24_core::__private::wire::take(
+                    s.allow_delivery,
                     "allowDelivery",
                 )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_2, "deducted")?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                deducted: ::b24_core::__private::wire::take(s.deducted, "deducted")?,
+                delivery_id: ::b24_core::__private::wire::take(
+                    s.delivery_id,
                     "deliveryId",
                 )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_4, "statusId")?,
-                delivery_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "statusId")?,
+                delivery_doc_date: ::b24_core::__private::wire::take(
+                    s.delivery_doc_date,
                     "deliveryDocDate",
                 )?,
-                delivery_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                delivery_doc_num: ::b24_core::__private::wire::take(
+                    s.delivery_doc_num,
                     "deliveryDocNum",
                 )?,
-                tracking_number: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                tracking_number: ::b24_core::__private::wire::take(
+                    s.tracking_number,
                     "trackingNumber",
                 )?,
-                base_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                base_price_delivery: ::b24_core::__private::wire::take(
+                    s.base_price_delivery,
                     "basePriceDelivery",
                 )?,
-                comments: ::b24_core::__private::wire::field_at(slot_9, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                comments: ::b24_core::__private::wire::take(s.comments, "comments")?,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "companyId",
+                )?,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "responsibleId",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_12, "xmlId")?,
-                extra,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -50721,20 +53874,36 @@ pub mod shipment_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["shipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment: ::b24_core::__private::wire::field_at(slot_0, "shipment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -50997,148 +54166,104 @@ pub mod shipment_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Shipment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Shipment {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "allowDelivery",
+            "basePriceDelivery",
+            "canceled",
+            "comments",
+            "currency",
+            "customPriceDelivery",
+            "dateAllowDelivery",
+            "dateDeducted",
+            "dateInsert",
+            "dateResponsibleId",
+            "deducted",
+            "deliveryDocDate",
+            "deliveryDocNum",
+            "deliveryId",
+            "deliveryName",
+            "deliveryXmlId",
+            "empAllowDeliveryId",
+            "empDeductedId",
+            "empResponsibleId",
+            "id",
+            "marked",
+            "orderId",
+            "priceDelivery",
+            "responsibleId",
+            "shipmentItems",
+            "statusId",
+            "statusXmlId",
+            "system",
+            "trackingNumber",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.allow_delivery, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.base_price_delivery, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.custom_price_delivery, m)
+                }
+                7usize => ::b24_core::__private::wire::put(&mut s.date_allow_delivery, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_deducted, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.date_responsible_id, m)
+                }
+                11usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_date, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_num, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.delivery_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.delivery_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.delivery_xml_id, m),
+                17usize => {
+                    ::b24_core::__private::wire::put(&mut s.emp_allow_delivery_id, m)
+                }
+                18usize => ::b24_core::__private::wire::put(&mut s.emp_deducted_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.price_delivery, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.shipment_items, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.tracking_number, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "allowDelivery",
-                    "basePriceDelivery",
-                    "canceled",
-                    "comments",
-                    "currency",
-                    "customPriceDelivery",
-                    "dateAllowDelivery",
-                    "dateDeducted",
-                    "dateInsert",
-                    "dateResponsibleId",
-                    "deducted",
-                    "deliveryDocDate",
-                    "deliveryDocNum",
-                    "deliveryId",
-                    "deliveryName",
-                    "deliveryXmlId",
-                    "empAllowDeliveryId",
-                    "empDeductedId",
-                    "empResponsibleId",
-                    "id",
-                    "marked",
-                    "orderId",
-                    "priceDelivery",
-                    "responsibleId",
-                    "shipmentItems",
-                    "statusId",
-                    "statusXmlId",
-                    "system",
-                    "trackingNumber",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "allowDelivery",
-                )?,
-                base_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "basePriceDelivery",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_3, "canceled")?,
-                comments: ::b24_core::__private::wire::field_at(slot_4, "comments")?,
-                currency: ::b24_core::__private::wire::field_at(slot_5, "currency")?,
-                custom_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "customPriceDelivery",
-                )?,
-                date_allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateAllowDelivery",
-                )?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateDeducted",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateInsert",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateResponsibleId",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_11, "deducted")?,
-                delivery_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "deliveryDocDate",
-                )?,
-                delivery_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "deliveryDocNum",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "deliveryId",
-                )?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "deliveryName",
-                )?,
-                delivery_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "deliveryXmlId",
-                )?,
-                emp_allow_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "empAllowDeliveryId",
-                )?,
-                emp_deducted_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "empDeductedId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "empResponsibleId",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_20, "id")?,
-                marked: ::b24_core::__private::wire::field_at(slot_21, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_22, "orderId")?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "priceDelivery",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "responsibleId",
-                )?,
-                shipment_items: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "shipmentItems",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_26, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "statusXmlId",
-                )?,
-                system: ::b24_core::__private::wire::field_at(slot_28, "system")?,
-                tracking_number: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "trackingNumber",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_30, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Shipment {
@@ -51724,20 +54849,36 @@ pub mod shipment_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["shipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment: ::b24_core::__private::wire::field_at(slot_0, "shipment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -51980,20 +55121,36 @@ pub mod shipment_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["shipments"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipments"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipments: ::b24_core::__private::wire::field_at(slot_0, "shipments")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -52258,71 +55415,135 @@ pub mod shipment_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        allow_delivery: ::std::option::Option<::b24_core::__private::types::Yn>,
+        deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        delivery_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        status_id: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        delivery_doc_date: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::DateTime>,
+        >,
+        delivery_doc_num: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        tracking_number: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        base_price_delivery: ::std::option::Option<::std::option::Option<f64>>,
+        price_delivery: ::std::option::Option<::std::option::Option<f64>>,
+        comments: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        company_id: ::std::option::Option<::std::option::Option<i64>>,
+        responsible_id: ::std::option::Option<::std::option::Option<i64>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "allowDelivery",
+            "deducted",
+            "deliveryId",
+            "statusId",
+            "deliveryDocDate",
+            "deliveryDocNum",
+            "trackingNumber",
+            "basePriceDelivery",
+            "priceDelivery",
+            "comments",
+            "companyId",
+            "responsibleId",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.allow_delivery, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.deducted, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.delivery_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.delivery_doc_date, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.delivery_doc_num, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.tracking_number, m),
+                7usize => {
+                    ::b24_core::__private::wire::fill(&mut s.base_price_delivery, m)
+                }
+                8usize => ::b24_core::__private::wire::fill(&mut s.price_delivery, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.comments, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.company_id, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.responsible_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "allowDelivery",
-                    "deducted",
-                    "deliveryId",
-                    "statusId",
-                    "deliveryDocDate",
-                    "deliveryDocNum",
-                    "trackingNumber",
-                    "basePriceDelivery",
-                    "priceDelivery",
-                    "comments",
-                    "companyId",
-                    "responsibleId",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                allow_delivery: ::b24_core::__private::wire::take(
+                    s.allow_delivery,
                     "allowDelivery",
                 )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_1, "deducted")?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                deducted: ::b24_core::__private::wire::take(s.deducted, "deducted")?,
+                delivery_id: ::b24_core::__private::wire::take(
+                    s.delivery_id,
                     "deliveryId",
                 )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_3, "statusId")?,
-                delivery_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_4,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "statusId")?,
+                delivery_doc_date: ::b24_core::__private::wire::take(
+                    s.delivery_doc_date,
                     "deliveryDocDate",
                 )?,
-                delivery_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                delivery_doc_num: ::b24_core::__private::wire::take(
+                    s.delivery_doc_num,
                     "deliveryDocNum",
                 )?,
-                tracking_number: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                tracking_number: ::b24_core::__private::wire::take(
+                    s.tracking_number,
                     "trackingNumber",
                 )?,
-                base_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                base_price_delivery: ::b24_core::__private::wire::take(
+                    s.base_price_delivery,
                     "basePriceDelivery",
                 )?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                price_delivery: ::b24_core::__private::wire::take(
+                    s.price_delivery,
                     "priceDelivery",
                 )?,
-                comments: ::b24_core::__private::wire::field_at(slot_9, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                comments: ::b24_core::__private::wire::take(s.comments, "comments")?,
+                company_id: ::b24_core::__private::wire::take(
+                    s.company_id,
+                    "companyId",
+                )?,
+                responsible_id: ::b24_core::__private::wire::take(
+                    s.responsible_id,
                     "responsibleId",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_12, "xmlId")?,
-                extra,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -52428,20 +55649,36 @@ pub mod shipment_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["shipment"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment: ::b24_core::__private::wire::field_at(slot_0, "shipment")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -52815,213 +56052,140 @@ pub mod shipment_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Shipment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Shipment {
+        const FIELDS: &'static [&'static str] = &[
+            "accountNumber",
+            "allowDelivery",
+            "basePriceDelivery",
+            "canceled",
+            "comments",
+            "companyId",
+            "currency",
+            "customPriceDelivery",
+            "dateAllowDelivery",
+            "dateCanceled",
+            "dateDeducted",
+            "dateInsert",
+            "dateMarked",
+            "dateResponsibleId",
+            "deducted",
+            "deliveryDocDate",
+            "deliveryDocNum",
+            "deliveryId",
+            "deliveryName",
+            "deliveryXmlId",
+            "discountPrice",
+            "empAllowDeliveryId",
+            "empCanceledId",
+            "empDeductedId",
+            "empMarkedId",
+            "empResponsibleId",
+            "externalDelivery",
+            "id",
+            "id1c",
+            "marked",
+            "orderId",
+            "priceDelivery",
+            "reasonMarked",
+            "reasonUndoDeducted",
+            "responsibleId",
+            "shipmentItems",
+            "statusId",
+            "statusXmlId",
+            "system",
+            "trackingDescription",
+            "trackingLastCheck",
+            "trackingNumber",
+            "trackingStatus",
+            "updated1c",
+            "version1c",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.account_number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.allow_delivery, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.base_price_delivery, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.canceled, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.custom_price_delivery, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.date_allow_delivery, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_canceled, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_deducted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_marked, m),
+                13usize => {
+                    ::b24_core::__private::wire::put(&mut s.date_responsible_id, m)
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.deducted, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_date, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.delivery_doc_num, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.delivery_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.delivery_name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.delivery_xml_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.emp_allow_delivery_id, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.emp_canceled_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.emp_deducted_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.emp_marked_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.emp_responsible_id, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.external_delivery, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.id1c, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.marked, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.price_delivery, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.reason_marked, m),
+                33usize => {
+                    ::b24_core::__private::wire::put(&mut s.reason_undo_deducted, m)
+                }
+                34usize => ::b24_core::__private::wire::put(&mut s.responsible_id, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.shipment_items, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.status_id, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.status_xml_id, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.system, m),
+                39usize => {
+                    ::b24_core::__private::wire::put(&mut s.tracking_description, m)
+                }
+                40usize => {
+                    ::b24_core::__private::wire::put(&mut s.tracking_last_check, m)
+                }
+                41usize => ::b24_core::__private::wire::put(&mut s.tracking_number, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.tracking_status, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.updated1c, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.version1c, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "accountNumber",
-                    "allowDelivery",
-                    "basePriceDelivery",
-                    "canceled",
-                    "comments",
-                    "companyId",
-                    "currency",
-                    "customPriceDelivery",
-                    "dateAllowDelivery",
-                    "dateCanceled",
-                    "dateDeducted",
-                    "dateInsert",
-                    "dateMarked",
-                    "dateResponsibleId",
-                    "deducted",
-                    "deliveryDocDate",
-                    "deliveryDocNum",
-                    "deliveryId",
-                    "deliveryName",
-                    "deliveryXmlId",
-                    "discountPrice",
-                    "empAllowDeliveryId",
-                    "empCanceledId",
-                    "empDeductedId",
-                    "empMarkedId",
-                    "empResponsibleId",
-                    "externalDelivery",
-                    "id",
-                    "id1c",
-                    "marked",
-                    "orderId",
-                    "priceDelivery",
-                    "reasonMarked",
-                    "reasonUndoDeducted",
-                    "responsibleId",
-                    "shipmentItems",
-                    "statusId",
-                    "statusXmlId",
-                    "system",
-                    "trackingDescription",
-                    "trackingLastCheck",
-                    "trackingNumber",
-                    "trackingStatus",
-                    "updated1c",
-                    "version1c",
-                    "xmlId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "accountNumber",
-                )?,
-                allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "allowDelivery",
-                )?,
-                base_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "basePriceDelivery",
-                )?,
-                canceled: ::b24_core::__private::wire::field_at(slot_3, "canceled")?,
-                comments: ::b24_core::__private::wire::field_at(slot_4, "comments")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_5, "companyId")?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
-                custom_price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "customPriceDelivery",
-                )?,
-                date_allow_delivery: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "dateAllowDelivery",
-                )?,
-                date_canceled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "dateCanceled",
-                )?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "dateDeducted",
-                )?,
-                date_insert: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "dateInsert",
-                )?,
-                date_marked: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "dateMarked",
-                )?,
-                date_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "dateResponsibleId",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_14, "deducted")?,
-                delivery_doc_date: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "deliveryDocDate",
-                )?,
-                delivery_doc_num: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "deliveryDocNum",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "deliveryId",
-                )?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "deliveryName",
-                )?,
-                delivery_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "deliveryXmlId",
-                )?,
-                discount_price: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "discountPrice",
-                )?,
-                emp_allow_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "empAllowDeliveryId",
-                )?,
-                emp_canceled_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "empCanceledId",
-                )?,
-                emp_deducted_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "empDeductedId",
-                )?,
-                emp_marked_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "empMarkedId",
-                )?,
-                emp_responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "empResponsibleId",
-                )?,
-                external_delivery: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "externalDelivery",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_27, "id")?,
-                id1c: ::b24_core::__private::wire::field_at(slot_28, "id1c")?,
-                marked: ::b24_core::__private::wire::field_at(slot_29, "marked")?,
-                order_id: ::b24_core::__private::wire::field_at(slot_30, "orderId")?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "priceDelivery",
-                )?,
-                reason_marked: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "reasonMarked",
-                )?,
-                reason_undo_deducted: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "reasonUndoDeducted",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "responsibleId",
-                )?,
-                shipment_items: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "shipmentItems",
-                )?,
-                status_id: ::b24_core::__private::wire::field_at(slot_36, "statusId")?,
-                status_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "statusXmlId",
-                )?,
-                system: ::b24_core::__private::wire::field_at(slot_38, "system")?,
-                tracking_description: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "trackingDescription",
-                )?,
-                tracking_last_check: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "trackingLastCheck",
-                )?,
-                tracking_number: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "trackingNumber",
-                )?,
-                tracking_status: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "trackingStatus",
-                )?,
-                updated1c: ::b24_core::__private::wire::field_at(slot_43, "updated1c")?,
-                version1c: ::b24_core::__private::wire::field_at(slot_44, "version1c")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_45, "xmlId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Shipment {
@@ -53436,26 +56600,65 @@ pub mod shipmentitem_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        order_delivery_id: ::std::option::Option<::std::string::String>,
+        basket_id: ::std::option::Option<i64>,
+        quantity: ::std::option::Option<f64>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "orderDeliveryId",
+            "basketId",
+            "quantity",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.order_delivery_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.basket_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderDeliveryId", "basketId", "quantity", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                order_delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                order_delivery_id: ::b24_core::__private::wire::take(
+                    s.order_delivery_id,
                     "orderDeliveryId",
                 )?,
-                basket_id: ::b24_core::__private::wire::field_at(slot_1, "basketId")?,
-                quantity: ::b24_core::__private::wire::field_at(slot_2, "quantity")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                extra,
+                basket_id: ::b24_core::__private::wire::take(s.basket_id, "basketId")?,
+                quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -53914,23 +57117,36 @@ pub mod shipmentitem_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["shipmentItem"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment_item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipmentItem"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "shipmentItem",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -54173,23 +57389,36 @@ pub mod shipmentitem_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["shipmentItems"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.shipment_items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipmentItems"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                shipment_items: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "shipmentItems",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -54688,110 +57917,92 @@ pub mod shipmentproperty_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "personTypeId",
+            "propsGroupId",
+            "name",
+            "type",
+            "code",
+            "active",
+            "util",
+            "userProps",
+            "isFiltered",
+            "sort",
+            "description",
+            "required",
+            "multiple",
+            "xmlId",
+            "defaultValue",
+            "settings",
+            "isProfileName",
+            "isPayer",
+            "isEmail",
+            "isPhone",
+            "isZip",
+            "isAddress",
+            "isLocation",
+            "isLocation4tax",
+            "inputFieldLocation",
+            "isAddressFrom",
+            "isAddressTo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                24usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                25usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "personTypeId",
-                    "propsGroupId",
-                    "name",
-                    "type",
-                    "code",
-                    "active",
-                    "util",
-                    "userProps",
-                    "isFiltered",
-                    "sort",
-                    "description",
-                    "required",
-                    "multiple",
-                    "xmlId",
-                    "defaultValue",
-                    "settings",
-                    "isProfileName",
-                    "isPayer",
-                    "isEmail",
-                    "isPhone",
-                    "isZip",
-                    "isAddress",
-                    "isLocation",
-                    "isLocation4tax",
-                    "inputFieldLocation",
-                    "isAddressFrom",
-                    "isAddressTo",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "propsGroupId",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                util: ::b24_core::__private::wire::field_at(slot_6, "util")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_7, "userProps")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isFiltered",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_9, "sort")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "description",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_11, "required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_12, "multiple")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_13, "xmlId")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "defaultValue",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_15, "settings")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "isProfileName",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_17, "isPayer")?,
-                is_email: ::b24_core::__private::wire::field_at(slot_18, "isEmail")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_19, "isPhone")?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_20, "isZip")?,
-                is_address: ::b24_core::__private::wire::field_at(slot_21, "isAddress")?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "isLocation",
-                )?,
-                is_location4tax: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "isLocation4tax",
-                )?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "inputFieldLocation",
-                )?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "isAddressTo",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -55238,20 +58449,36 @@ pub mod shipmentproperty_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["property"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["property"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property: ::b24_core::__private::wire::field_at(slot_0, "property")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -55630,20 +58857,36 @@ pub mod shipmentproperty_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["properties"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.properties, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["properties"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                properties: ::b24_core::__private::wire::field_at(slot_0, "properties")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -56043,110 +59286,92 @@ pub mod shipmentproperty_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "code",
+            "active",
+            "util",
+            "userProps",
+            "isFiltered",
+            "sort",
+            "description",
+            "required",
+            "multiple",
+            "xmlId",
+            "defaultValue",
+            "settings",
+            "isProfileName",
+            "isPayer",
+            "isEmail",
+            "isPhone",
+            "isZip",
+            "isAddress",
+            "isLocation",
+            "isLocation4tax",
+            "inputFieldLocation",
+            "isAddressFrom",
+            "isAddressTo",
+            "personTypeId",
+            "propsGroupId",
+            "type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.type_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "code",
-                    "active",
-                    "util",
-                    "userProps",
-                    "isFiltered",
-                    "sort",
-                    "description",
-                    "required",
-                    "multiple",
-                    "xmlId",
-                    "defaultValue",
-                    "settings",
-                    "isProfileName",
-                    "isPayer",
-                    "isEmail",
-                    "isPhone",
-                    "isZip",
-                    "isAddress",
-                    "isLocation",
-                    "isLocation4tax",
-                    "inputFieldLocation",
-                    "isAddressFrom",
-                    "isAddressTo",
-                    "personTypeId",
-                    "propsGroupId",
-                    "type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
-                util: ::b24_core::__private::wire::field_at(slot_3, "util")?,
-                user_props: ::b24_core::__private::wire::field_at(slot_4, "userProps")?,
-                is_filtered: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isFiltered",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "sort")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "description",
-                )?,
-                required: ::b24_core::__private::wire::field_at(slot_8, "required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "multiple")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_10, "xmlId")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "defaultValue",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "settings")?,
-                is_profile_name: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "isProfileName",
-                )?,
-                is_payer: ::b24_core::__private::wire::field_at(slot_14, "isPayer")?,
-                is_email: ::b24_core::__private::wire::field_at(slot_15, "isEmail")?,
-                is_phone: ::b24_core::__private::wire::field_at(slot_16, "isPhone")?,
-                is_zip: ::b24_core::__private::wire::field_at(slot_17, "isZip")?,
-                is_address: ::b24_core::__private::wire::field_at(slot_18, "isAddress")?,
-                is_location: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "isLocation",
-                )?,
-                is_location4tax: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isLocation4tax",
-                )?,
-                input_field_location: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "inputFieldLocation",
-                )?,
-                is_address_from: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "isAddressFrom",
-                )?,
-                is_address_to: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "isAddressTo",
-                )?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "personTypeId",
-                )?,
-                props_group_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "propsGroupId",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_26, "type")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -56323,20 +59548,36 @@ pub mod shipmentproperty_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["property"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["property"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property: ::b24_core::__private::wire::field_at(slot_0, "property")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -56678,27 +59919,46 @@ pub mod shipmentpropertyvalue_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValue {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "name",
+            "shipmentPropsId",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.shipment_props_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "id", "name", "shipmentPropsId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                shipment_props_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "shipmentPropsId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_4, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValue {
@@ -56763,23 +60023,36 @@ pub mod shipmentpropertyvalue_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyValue"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValue"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValue",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -57192,43 +60465,52 @@ pub mod shipmentpropertyvalue_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "id",
+            "name",
+            "shipmentId",
+            "shipmentPropsId",
+            "shipmentPropsXmlId",
+            "value",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.shipment_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.shipment_props_id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.shipment_props_xml_id, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "id",
-                    "name",
-                    "shipmentId",
-                    "shipmentPropsId",
-                    "shipmentPropsXmlId",
-                    "value",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                shipment_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "shipmentId",
-                )?,
-                shipment_props_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "shipmentPropsId",
-                )?,
-                shipment_props_xml_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "shipmentPropsXmlId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_6, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues {
@@ -57303,23 +60585,36 @@ pub mod shipmentpropertyvalue_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyValues"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValues",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -57502,20 +60797,48 @@ pub mod shipmentpropertyvalue_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        shipment: ::std::option::Option<Shipment>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["shipment"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.shipment, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipment"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                shipment: ::b24_core::__private::wire::field_at(slot_0, "shipment")?,
-                extra,
+                shipment: ::b24_core::__private::wire::take(s.shipment, "shipment")?,
+                extra: s.extra,
             })
         }
     }
@@ -57558,24 +60881,56 @@ pub mod shipmentpropertyvalue_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __PropertyValuesSlots {
+        shipment_props_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        value: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues {
+        const FIELDS: &'static [&'static str] = &["shipmentPropsId", "value"];
+        type Slots = __PropertyValuesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.shipment_props_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["shipmentPropsId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                shipment_props_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                shipment_props_id: ::b24_core::__private::wire::take(
+                    s.shipment_props_id,
                     "shipmentPropsId",
                 )?,
-                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
-                extra,
+                value: ::b24_core::__private::wire::take(s.value, "value")?,
+                extra: s.extra,
             })
         }
     }
@@ -57648,23 +61003,39 @@ pub mod shipmentpropertyvalue_modify {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PropertyValues2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PropertyValues2 {
+        const FIELDS: &'static [&'static str] = &["code", "id", "name", "value"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "id", "name", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PropertyValues2 {
@@ -57724,23 +61095,36 @@ pub mod shipmentpropertyvalue_modify {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["propertyValues"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "propertyValues",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -57782,24 +61166,54 @@ pub mod shipmentpropertyvalue_modify {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ShipmentSlots {
+        id: ::std::option::Option<::std::string::String>,
+        property_values: ::std::option::Option<::std::vec::Vec<PropertyValues>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Shipment {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Shipment {
+        const FIELDS: &'static [&'static str] = &["id", "propertyValues"];
+        type Slots = __ShipmentSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.property_values, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "propertyValues"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                property_values: ::b24_core::__private::wire::take(
+                    s.property_values,
                     "propertyValues",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -58017,25 +61431,72 @@ pub mod status_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        id: ::std::option::Option<::std::string::String>,
+        type_: ::std::option::Option<::std::string::String>,
+        notify: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "type",
+            "notify",
+            "sort",
+            "color",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.notify, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type", "notify", "sort", "color", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                notify: ::b24_core::__private::wire::field_at(slot_2, "notify")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                color: ::b24_core::__private::wire::field_at(slot_4, "color")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
+                id: ::b24_core::__private::wire::take(s.id, "id")?,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                notify: ::b24_core::__private::wire::take(s.notify, "notify")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                color: ::b24_core::__private::wire::take(s.color, "color")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -58375,20 +61836,36 @@ pub mod status_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["status"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -58559,20 +62036,36 @@ pub mod status_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["status"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -58815,20 +62308,36 @@ pub mod status_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["statuses"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.statuses, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["statuses"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                statuses: ::b24_core::__private::wire::field_at(slot_0, "statuses")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -59051,24 +62560,68 @@ pub mod status_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        type_: ::std::option::Option<::std::string::String>,
+        notify: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "type",
+            "notify",
+            "sort",
+            "color",
+            "xmlId",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.notify, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "notify", "sort", "color", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                notify: ::b24_core::__private::wire::field_at(slot_1, "notify")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
-                color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "xmlId")?,
-                extra,
+                type_: ::b24_core::__private::wire::take(s.type_, "type")?,
+                notify: ::b24_core::__private::wire::take(s.notify, "notify")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                color: ::b24_core::__private::wire::take(s.color, "color")?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                extra: s.extra,
             })
         }
     }
@@ -59281,26 +62834,65 @@ pub mod status_lang_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        status_id: ::std::option::Option<::std::string::String>,
+        lid: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<::std::string::String>,
+        description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "statusId",
+            "lid",
+            "name",
+            "description",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.lid, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.description, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["statusId", "lid", "name", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                status_id: ::b24_core::__private::wire::field_at(slot_0, "statusId")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "statusId")?,
+                lid: ::b24_core::__private::wire::take(s.lid, "lid")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                description: ::b24_core::__private::wire::take(
+                    s.description,
                     "description",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -59365,23 +62957,36 @@ pub mod status_lang_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["statusLang"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status_lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["statusLang"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status_lang: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "statusLang",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -59568,22 +63173,54 @@ pub mod status_lang_delete_by_filter {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        status_id: ::std::option::Option<::std::string::String>,
+        lid: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["statusId", "lid", "name"];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.status_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.lid, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["statusId", "lid", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                status_id: ::b24_core::__private::wire::field_at(slot_0, "statusId")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
+                status_id: ::b24_core::__private::wire::take(s.status_id, "statusId")?,
+                lid: ::b24_core::__private::wire::take(s.lid, "lid")?,
+                name: ::b24_core::__private::wire::take(s.name, "name")?,
+                extra: s.extra,
             })
         }
     }
@@ -59767,23 +63404,36 @@ pub mod status_lang_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["statusLang"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status_lang, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["statusLang"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status_lang: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "statusLang",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -59964,22 +63614,38 @@ pub mod status_lang_get_list_langs {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Langs {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Langs {
+        const FIELDS: &'static [&'static str] = &["active", "lid", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.lid, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["active", "lid", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Langs {
@@ -60034,20 +63700,36 @@ pub mod status_lang_get_list_langs {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["langs"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.langs, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["langs"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                langs: ::b24_core::__private::wire::field_at(slot_0, "langs")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -60290,23 +63972,36 @@ pub mod status_lang_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["statusLangs"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.status_langs, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["statusLangs"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status_langs: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "statusLangs",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -60480,23 +64175,36 @@ pub mod trade_binding_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["tradeBinding"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.trade_binding, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["tradeBinding"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                trade_binding: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "tradeBinding",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -60739,23 +64447,36 @@ pub mod trade_binding_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["tradeBindings"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.trade_bindings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["tradeBindings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                trade_bindings: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "tradeBindings",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -60807,24 +64528,37 @@ pub mod trade_binding_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TradeBinding {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TradeBinding {
+        const FIELDS: &'static [&'static str] = &["orderId", "tradingPlatformId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.trading_platform_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["orderId", "tradingPlatformId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
-                trading_platform_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "tradingPlatformId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TradeBinding {
@@ -60998,23 +64732,36 @@ pub mod trade_platform_get_fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &["tradePlatform"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.trade_platform, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["tradePlatform"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                trade_platform: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "tradePlatform",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -61254,23 +65001,36 @@ pub mod trade_platform_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["tradePlatforms"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.trade_platforms, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["tradePlatforms"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                trade_platforms: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "tradePlatforms",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -61322,21 +65082,37 @@ pub mod trade_platform_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TradePlatform {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TradePlatform {
+        const FIELDS: &'static [&'static str] = &["code", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TradePlatform {

@@ -310,24 +310,46 @@ pub mod b2e_company_provider_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Provider {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Provider {
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "uid",
+            "name",
+            "date",
+            "expires",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.uid, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.expires, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "uid", "name", "date", "expires"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                uid: ::b24_core::__private::wire::field_at(slot_1, "uid")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                expires: ::b24_core::__private::wire::field_at(slot_4, "expires")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Provider {
@@ -575,22 +597,38 @@ pub mod b2e_document_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &["uid", "state", "members"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.uid, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.state, m),
+                _ => ::b24_core::__private::wire::put(&mut s.members, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["uid", "state", "members"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
-                state: ::b24_core::__private::wire::field_at(slot_1, "state")?,
-                members: ::b24_core::__private::wire::field_at(slot_2, "members")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -797,21 +835,51 @@ pub mod b2e_document_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __CompanySlots {
+        uuid: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        crm_id: ::std::option::Option<i64>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Company {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Company {
+        const FIELDS: &'static [&'static str] = &["uuid", "crmId"];
+        type Slots = __CompanySlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.uuid, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.crm_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["uuid", "crmId"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                uuid: ::b24_core::__private::wire::field_at(slot_0, "uuid")?,
-                crm_id: ::b24_core::__private::wire::field_at(slot_1, "crmId")?,
-                extra,
+                uuid: ::b24_core::__private::wire::take(s.uuid, "uuid")?,
+                crm_id: ::b24_core::__private::wire::take(s.crm_id, "crmId")?,
+                extra: s.extra,
             })
         }
     }
@@ -859,27 +927,57 @@ pub mod b2e_document_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ExternalSettingsSlots {
+        external_id: ::std::option::Option<::std::string::String>,
+        external_date_create: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for ExternalSettings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ExternalSettings {
+        const FIELDS: &'static [&'static str] = &["externalId", "externalDateCreate"];
+        type Slots = __ExternalSettingsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.external_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.external_date_create, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["externalId", "externalDateCreate"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                external_id: ::b24_core::__private::wire::take(
+                    s.external_id,
                     "externalId",
                 )?,
-                external_date_create: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                external_date_create: ::b24_core::__private::wire::take(
+                    s.external_date_create,
                     "externalDateCreate",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -959,48 +1057,94 @@ pub mod b2e_document_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        company: ::std::option::Option<Company>,
+        members: ::std::option::Option<::std::vec::Vec<Members>>,
+        responsible: ::std::option::Option<Responsible>,
+        company_provider_uid: ::std::option::Option<::std::string::String>,
+        files: ::std::option::Option<::std::vec::Vec<Files>>,
+        region_document_type: ::std::option::Option<::std::string::String>,
+        external_settings: ::std::option::Option<ExternalSettings>,
+        language: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "company",
+            "members",
+            "responsible",
+            "companyProviderUid",
+            "files",
+            "regionDocumentType",
+            "externalSettings",
+            "language",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.company, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.members, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.responsible, m),
+                3usize => {
+                    ::b24_core::__private::wire::fill(&mut s.company_provider_uid, m)
+                }
+                4usize => ::b24_core::__private::wire::fill(&mut s.files, m),
+                5usize => {
+                    ::b24_core::__private::wire::fill(&mut s.region_document_type, m)
+                }
+                6usize => ::b24_core::__private::wire::fill(&mut s.external_settings, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.language, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "company",
-                    "members",
-                    "responsible",
-                    "companyProviderUid",
-                    "files",
-                    "regionDocumentType",
-                    "externalSettings",
-                    "language",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
-                members: ::b24_core::__private::wire::field_at(slot_1, "members")?,
-                responsible: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                company: ::b24_core::__private::wire::take(s.company, "company")?,
+                members: ::b24_core::__private::wire::take(s.members, "members")?,
+                responsible: ::b24_core::__private::wire::take(
+                    s.responsible,
                     "responsible",
                 )?,
-                company_provider_uid: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                company_provider_uid: ::b24_core::__private::wire::take(
+                    s.company_provider_uid,
                     "companyProviderUid",
                 )?,
-                files: ::b24_core::__private::wire::field_at(slot_4, "files")?,
-                region_document_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
+                files: ::b24_core::__private::wire::take(s.files, "files")?,
+                region_document_type: ::b24_core::__private::wire::take(
+                    s.region_document_type,
                     "regionDocumentType",
                 )?,
-                external_settings: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                external_settings: ::b24_core::__private::wire::take(
+                    s.external_settings,
                     "externalSettings",
                 )?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                extra,
+                language: ::b24_core::__private::wire::take(s.language, "language")?,
+                extra: s.extra,
             })
         }
     }
@@ -1091,25 +1235,57 @@ pub mod b2e_document_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FilesSlots {
+        file_name: ::std::option::Option<::std::string::String>,
+        file_type: ::std::option::Option<::std::string::String>,
+        file_content: ::std::option::Option<::b24_core::__private::types::File>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Files {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Files {
+        const FIELDS: &'static [&'static str] = &["fileName", "fileType", "fileContent"];
+        type Slots = __FilesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.file_name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.file_type, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.file_content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fileName", "fileType", "fileContent"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                file_name: ::b24_core::__private::wire::field_at(slot_0, "fileName")?,
-                file_type: ::b24_core::__private::wire::field_at(slot_1, "fileType")?,
-                file_content: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                file_name: ::b24_core::__private::wire::take(s.file_name, "fileName")?,
+                file_type: ::b24_core::__private::wire::take(s.file_type, "fileType")?,
+                file_content: ::b24_core::__private::wire::take(
+                    s.file_content,
                     "fileContent",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -1180,29 +1356,70 @@ pub mod b2e_document_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __MembersSlots {
+        employee_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        employee_id: ::std::option::Option<::std::option::Option<i64>>,
+        user_id: ::std::option::Option<i64>,
+        role: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Members {
+        const FIELDS: &'static [&'static str] = &[
+            "employeeCode",
+            "employeeId",
+            "userId",
+            "role",
+        ];
+        type Slots = __MembersSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.employee_code, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.employee_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.role, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["employeeCode", "employeeId", "userId", "role"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                employee_code: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                employee_code: ::b24_core::__private::wire::take(
+                    s.employee_code,
                     "employeeCode",
                 )?,
-                employee_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                employee_id: ::b24_core::__private::wire::take(
+                    s.employee_id,
                     "employeeId",
                 )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
-                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
-                extra,
+                user_id: ::b24_core::__private::wire::take(s.user_id, "userId")?,
+                role: ::b24_core::__private::wire::take(s.role, "role")?,
+                extra: s.extra,
             })
         }
     }
@@ -1279,29 +1496,70 @@ pub mod b2e_document_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ResponsibleSlots {
+        employee_code: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        employee_id: ::std::option::Option<::std::option::Option<i64>>,
+        user_id: ::std::option::Option<i64>,
+        role: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Responsible {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Responsible {
+        const FIELDS: &'static [&'static str] = &[
+            "employeeCode",
+            "employeeId",
+            "userId",
+            "role",
+        ];
+        type Slots = __ResponsibleSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.employee_code, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.employee_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.role, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["employeeCode", "employeeId", "userId", "role"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                employee_code: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                employee_code: ::b24_core::__private::wire::take(
+                    s.employee_code,
                     "employeeCode",
                 )?,
-                employee_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                employee_id: ::b24_core::__private::wire::take(
+                    s.employee_id,
                     "employeeId",
                 )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
-                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
-                extra,
+                user_id: ::b24_core::__private::wire::take(s.user_id, "userId")?,
+                role: ::b24_core::__private::wire::take(s.role, "role")?,
+                extra: s.extra,
             })
         }
     }
@@ -1383,22 +1641,38 @@ pub mod b2e_document_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["uid", "state", "members"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.uid, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.state, m),
+                _ => ::b24_core::__private::wire::put(&mut s.members, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["uid", "state", "members"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
-                state: ::b24_core::__private::wire::field_at(slot_1, "state")?,
-                members: ::b24_core::__private::wire::field_at(slot_2, "members")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1626,28 +1900,48 @@ pub mod b2e_hcmlink_document_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Document {
+        const FIELDS: &'static [&'static str] = &[
+            "date",
+            "name",
+            "fileUrl",
+            "fileName",
+            "uid",
+            "documentUid",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.date, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.file_url, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.file_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.uid, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_uid, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["date", "name", "fileUrl", "fileName", "uid", "documentUid"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date: ::b24_core::__private::wire::field_at(slot_0, "date")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                file_url: ::b24_core::__private::wire::field_at(slot_2, "fileUrl")?,
-                file_name: ::b24_core::__private::wire::field_at(slot_3, "fileName")?,
-                uid: ::b24_core::__private::wire::field_at(slot_4, "uid")?,
-                document_uid: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "documentUid",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Document {
@@ -1731,22 +2025,38 @@ pub mod b2e_hcmlink_document_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["company", "employee", "document"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.employee, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["company", "employee", "document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
-                employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
-                document: ::b24_core::__private::wire::field_at(slot_2, "document")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2011,42 +2321,52 @@ pub mod b2e_mysafe_tail {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "create_date",
+            "signed_date",
+            "creator_id",
+            "member_id",
+            "role",
+            "file_url",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.create_date, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.signed_date, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.creator_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.member_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                _ => ::b24_core::__private::wire::put(&mut s.file_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "create_date",
-                    "signed_date",
-                    "creator_id",
-                    "member_id",
-                    "role",
-                    "file_url",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                create_date: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "create_date",
-                )?,
-                signed_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "signed_date",
-                )?,
-                creator_id: ::b24_core::__private::wire::field_at(slot_4, "creator_id")?,
-                member_id: ::b24_core::__private::wire::field_at(slot_5, "member_id")?,
-                role: ::b24_core::__private::wire::field_at(slot_6, "role")?,
-                file_url: ::b24_core::__private::wire::field_at(slot_7, "file_url")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2308,26 +2628,44 @@ pub mod b2e_personal_tail {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "title",
+            "signed_date",
+            "file_url",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.signed_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.file_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "title", "signed_date", "file_url"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                signed_date: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "signed_date",
-                )?,
-                file_url: ::b24_core::__private::wire::field_at(slot_3, "file_url")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -218,39 +218,52 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Actions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Actions {
+        const FIELDS: &'static [&'static str] = &[
+            "EDIT",
+            "DELETE",
+            "INVITE",
+            "JOIN",
+            "LEAVE",
+            "FOLLOW",
+            "PIN",
+            "EDIT_FEATURES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.edit, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.delete, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.invite, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.join, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.leave, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.follow, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.pin, m),
+                _ => ::b24_core::__private::wire::put(&mut s.edit_features, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "EDIT",
-                    "DELETE",
-                    "INVITE",
-                    "JOIN",
-                    "LEAVE",
-                    "FOLLOW",
-                    "PIN",
-                    "EDIT_FEATURES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit: ::b24_core::__private::wire::field_at(slot_0, "EDIT")?,
-                delete: ::b24_core::__private::wire::field_at(slot_1, "DELETE")?,
-                invite: ::b24_core::__private::wire::field_at(slot_2, "INVITE")?,
-                join: ::b24_core::__private::wire::field_at(slot_3, "JOIN")?,
-                leave: ::b24_core::__private::wire::field_at(slot_4, "LEAVE")?,
-                follow: ::b24_core::__private::wire::field_at(slot_5, "FOLLOW")?,
-                pin: ::b24_core::__private::wire::field_at(slot_6, "PIN")?,
-                edit_features: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "EDIT_FEATURES",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Actions {
@@ -337,24 +350,37 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AdditionalData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AdditionalData {
+        const FIELDS: &'static [&'static str] = &["ROLE", "INITIATED_BY_TYPE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                _ => ::b24_core::__private::wire::put(&mut s.initiated_by_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ROLE", "INITIATED_BY_TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
-                initiated_by_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "INITIATED_BY_TYPE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AdditionalData {
@@ -411,21 +437,37 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AvatarData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AvatarData {
+        const FIELDS: &'static [&'static str] = &["type", "id"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AvatarData {
@@ -496,29 +538,44 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AvatarTypes {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AvatarTypes {
+        const FIELDS: &'static [&'static str] = &[
+            "sort",
+            "mobileUrl",
+            "webCssClass",
+            "entitySelectorUrl",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.mobile_url, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.web_css_class, m),
+                _ => ::b24_core::__private::wire::put(&mut s.entity_selector_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["sort", "mobileUrl", "webCssClass", "entitySelectorUrl"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
-                mobile_url: ::b24_core::__private::wire::field_at(slot_1, "mobileUrl")?,
-                web_css_class: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "webCssClass",
-                )?,
-                entity_selector_url: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "entitySelectorUrl",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AvatarTypes {
@@ -585,27 +642,42 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Counters {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Counters {
+        const FIELDS: &'static [&'static str] = &[
+            "workgroup_requests_out",
+            "workgroup_requests_in",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.workgroup_requests_out, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.workgroup_requests_in, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["workgroup_requests_out", "workgroup_requests_in"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                workgroup_requests_out: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "workgroup_requests_out",
-                )?,
-                workgroup_requests_in: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "workgroup_requests_in",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Counters {
@@ -683,30 +755,46 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Features {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Features {
+        const FIELDS: &'static [&'static str] = &[
+            "featureName",
+            "name",
+            "customName",
+            "id",
+            "active",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.feature_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.custom_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.active, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["featureName", "name", "customName", "id", "active"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                feature_name: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "featureName",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                custom_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "customName",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Features {
@@ -792,26 +880,44 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for GroupMembersList {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for GroupMembersList {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "invited",
+            "isAwaiting",
+            "isMember",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.invited, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_awaiting, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_member, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "invited", "isAwaiting", "isMember"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                invited: ::b24_core::__private::wire::field_at(slot_1, "invited")?,
-                is_awaiting: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isAwaiting",
-                )?,
-                is_member: ::b24_core::__private::wire::field_at(slot_3, "isMember")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for GroupMembersList {
@@ -927,48 +1033,54 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ListOfMembers {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ListOfMembers {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "isOwner",
+            "isModerator",
+            "isScrumMaster",
+            "isAutoMember",
+            "name",
+            "lastName",
+            "position",
+            "photo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.is_owner, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_moderator, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_scrum_master, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_auto_member, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.position, m),
+                _ => ::b24_core::__private::wire::put(&mut s.photo, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "isOwner",
-                    "isModerator",
-                    "isScrumMaster",
-                    "isAutoMember",
-                    "name",
-                    "lastName",
-                    "position",
-                    "photo",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                is_owner: ::b24_core::__private::wire::field_at(slot_1, "isOwner")?,
-                is_moderator: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isModerator",
-                )?,
-                is_scrum_master: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isScrumMaster",
-                )?,
-                is_auto_member: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isAutoMember",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_6, "lastName")?,
-                position: ::b24_core::__private::wire::field_at(slot_7, "position")?,
-                photo: ::b24_core::__private::wire::field_at(slot_8, "photo")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ListOfMembers {
@@ -1067,25 +1179,38 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for OwnerData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for OwnerData {
+        const FIELDS: &'static [&'static str] = &["ID", "PHOTO", "FORMATTED_NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.photo, m),
+                _ => ::b24_core::__private::wire::put(&mut s.formatted_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "PHOTO", "FORMATTED_NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                photo: ::b24_core::__private::wire::field_at(slot_1, "PHOTO")?,
-                formatted_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "FORMATTED_NAME",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for OwnerData {
@@ -1148,22 +1273,56 @@ pub mod api_workgroup_get {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ParamsSlots {
+        group_id: ::std::option::Option<i64>,
+        select: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        mode: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &["groupId", "select", "mode"];
+        type Slots = __ParamsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.group_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.select, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.mode, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["groupId", "select", "mode"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
-                select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
-                mode: ::b24_core::__private::wire::field_at(slot_2, "mode")?,
-                extra,
+                group_id: ::b24_core::__private::wire::take(s.group_id, "groupId")?,
+                select: ::b24_core::__private::wire::take(s.select, "select")?,
+                mode: ::b24_core::__private::wire::take(s.mode, "mode")?,
+                extra: s.extra,
             })
         }
     }
@@ -1226,21 +1385,37 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SubjectData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for SubjectData {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for SubjectData {
@@ -1306,28 +1481,42 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UserData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UserData {
+        const FIELDS: &'static [&'static str] = &[
+            "ROLE",
+            "INITIATED_BY_TYPE",
+            "IS_SUBSCRIBED",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.initiated_by_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_subscribed, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ROLE", "INITIATED_BY_TYPE", "IS_SUBSCRIBED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
-                initiated_by_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "INITIATED_BY_TYPE",
-                )?,
-                is_subscribed: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "IS_SUBSCRIBED",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UserData {
@@ -1783,226 +1972,159 @@ pub mod api_workgroup_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Workgroup {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Workgroup {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ACTIVE",
+            "SITE_ID",
+            "SUBJECT_ID",
+            "NAME",
+            "DESCRIPTION",
+            "KEYWORDS",
+            "CLOSED",
+            "VISIBLE",
+            "OPENED",
+            "DATE_CREATE",
+            "DATE_UPDATE",
+            "DATE_ACTIVITY",
+            "IMAGE_ID",
+            "AVATAR_TYPE",
+            "OWNER_ID",
+            "INITIATE_PERMS",
+            "NUMBER_OF_MEMBERS",
+            "NUMBER_OF_MODERATORS",
+            "PROJECT",
+            "PROJECT_DATE_START",
+            "PROJECT_DATE_FINISH",
+            "SEARCH_INDEX",
+            "LANDING",
+            "SCRUM_MASTER_ID",
+            "SCRUM_SPRINT_DURATION",
+            "SCRUM_TASK_RESPONSIBLE",
+            "TYPE",
+            "MEMBERS",
+            "CHAT_ID",
+            "DIALOG_ID",
+            "ORDINARY_MEMBERS",
+            "INVITED_MEMBERS",
+            "MODERATOR_MEMBERS",
+            "SITE_IDS",
+            "AVATAR",
+            "AVATAR_TYPES",
+            "AVATAR_DATA",
+            "OWNER_DATA",
+            "SUBJECT_DATA",
+            "TAGS",
+            "ACTIONS",
+            "USER_DATA",
+            "DEPARTMENTS",
+            "IS_PIN",
+            "PRIVACY_CODE",
+            "LIST_OF_MEMBERS",
+            "FEATURES",
+            "LIST_OF_MEMBERS_AWAITING_INVITE",
+            "GROUP_MEMBERS_LIST",
+            "COUNTERS",
+            "EFFICIENCY",
+            "ADDITIONAL_DATA",
+            "SCRUM_OWNER_ID",
+            "NUMBER_OF_MEMBERS_PLURAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.subject_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.keywords, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.visible, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.date_activity, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.image_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.avatar_type, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.initiate_perms, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.number_of_members, m),
+                18usize => {
+                    ::b24_core::__private::wire::put(&mut s.number_of_moderators, m)
+                }
+                19usize => ::b24_core::__private::wire::put(&mut s.project, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.project_date_start, m),
+                21usize => {
+                    ::b24_core::__private::wire::put(&mut s.project_date_finish, m)
+                }
+                22usize => ::b24_core::__private::wire::put(&mut s.search_index, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.landing, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.scrum_master_id, m),
+                25usize => {
+                    ::b24_core::__private::wire::put(&mut s.scrum_sprint_duration, m)
+                }
+                26usize => {
+                    ::b24_core::__private::wire::put(&mut s.scrum_task_responsible, m)
+                }
+                27usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.members, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.chat_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.ordinary_members, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.invited_members, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.moderator_members, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.site_ids, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.avatar_types, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.avatar_data, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.owner_data, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.subject_data, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.tags, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.actions, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.user_data, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.is_pin, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.privacy_code, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.list_of_members, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.features, m),
+                48usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.list_of_members_awaiting_invite,
+                        m,
+                    )
+                }
+                49usize => ::b24_core::__private::wire::put(&mut s.group_members_list, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.counters, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.efficiency, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.additional_data, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.scrum_owner_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.number_of_members_plural, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACTIVE",
-                    "SITE_ID",
-                    "SUBJECT_ID",
-                    "NAME",
-                    "DESCRIPTION",
-                    "KEYWORDS",
-                    "CLOSED",
-                    "VISIBLE",
-                    "OPENED",
-                    "DATE_CREATE",
-                    "DATE_UPDATE",
-                    "DATE_ACTIVITY",
-                    "IMAGE_ID",
-                    "AVATAR_TYPE",
-                    "OWNER_ID",
-                    "INITIATE_PERMS",
-                    "NUMBER_OF_MEMBERS",
-                    "NUMBER_OF_MODERATORS",
-                    "PROJECT",
-                    "PROJECT_DATE_START",
-                    "PROJECT_DATE_FINISH",
-                    "SEARCH_INDEX",
-                    "LANDING",
-                    "SCRUM_MASTER_ID",
-                    "SCRUM_SPRINT_DURATION",
-                    "SCRUM_TASK_RESPONSIBLE",
-                    "TYPE",
-                    "MEMBERS",
-                    "CHAT_ID",
-                    "DIALOG_ID",
-                    "ORDINARY_MEMBERS",
-                    "INVITED_MEMBERS",
-                    "MODERATOR_MEMBERS",
-                    "SITE_IDS",
-                    "AVATAR",
-                    "AVATAR_TYPES",
-                    "AVATAR_DATA",
-                    "OWNER_DATA",
-                    "SUBJECT_DATA",
-                    "TAGS",
-                    "ACTIONS",
-                    "USER_DATA",
-                    "DEPARTMENTS",
-                    "IS_PIN",
-                    "PRIVACY_CODE",
-                    "LIST_OF_MEMBERS",
-                    "FEATURES",
-                    "LIST_OF_MEMBERS_AWAITING_INVITE",
-                    "GROUP_MEMBERS_LIST",
-                    "COUNTERS",
-                    "EFFICIENCY",
-                    "ADDITIONAL_DATA",
-                    "SCRUM_OWNER_ID",
-                    "NUMBER_OF_MEMBERS_PLURAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_2, "SITE_ID")?,
-                subject_id: ::b24_core::__private::wire::field_at(slot_3, "SUBJECT_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DESCRIPTION",
-                )?,
-                keywords: ::b24_core::__private::wire::field_at(slot_6, "KEYWORDS")?,
-                closed: ::b24_core::__private::wire::field_at(slot_7, "CLOSED")?,
-                visible: ::b24_core::__private::wire::field_at(slot_8, "VISIBLE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_9, "OPENED")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_CREATE",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_UPDATE",
-                )?,
-                date_activity: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DATE_ACTIVITY",
-                )?,
-                image_id: ::b24_core::__private::wire::field_at(slot_13, "IMAGE_ID")?,
-                avatar_type: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "AVATAR_TYPE",
-                )?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_15, "OWNER_ID")?,
-                initiate_perms: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "INITIATE_PERMS",
-                )?,
-                number_of_members: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "NUMBER_OF_MEMBERS",
-                )?,
-                number_of_moderators: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "NUMBER_OF_MODERATORS",
-                )?,
-                project: ::b24_core::__private::wire::field_at(slot_19, "PROJECT")?,
-                project_date_start: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "PROJECT_DATE_START",
-                )?,
-                project_date_finish: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "PROJECT_DATE_FINISH",
-                )?,
-                search_index: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "SEARCH_INDEX",
-                )?,
-                landing: ::b24_core::__private::wire::field_at(slot_23, "LANDING")?,
-                scrum_master_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "SCRUM_MASTER_ID",
-                )?,
-                scrum_sprint_duration: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "SCRUM_SPRINT_DURATION",
-                )?,
-                scrum_task_responsible: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "SCRUM_TASK_RESPONSIBLE",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_27, "TYPE")?,
-                members: ::b24_core::__private::wire::field_at(slot_28, "MEMBERS")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_29, "CHAT_ID")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_30, "DIALOG_ID")?,
-                ordinary_members: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ORDINARY_MEMBERS",
-                )?,
-                invited_members: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "INVITED_MEMBERS",
-                )?,
-                moderator_members: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "MODERATOR_MEMBERS",
-                )?,
-                site_ids: ::b24_core::__private::wire::field_at(slot_34, "SITE_IDS")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_35, "AVATAR")?,
-                avatar_types: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "AVATAR_TYPES",
-                )?,
-                avatar_data: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "AVATAR_DATA",
-                )?,
-                owner_data: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "OWNER_DATA",
-                )?,
-                subject_data: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "SUBJECT_DATA",
-                )?,
-                tags: ::b24_core::__private::wire::field_at(slot_40, "TAGS")?,
-                actions: ::b24_core::__private::wire::field_at(slot_41, "ACTIONS")?,
-                user_data: ::b24_core::__private::wire::field_at(slot_42, "USER_DATA")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "DEPARTMENTS",
-                )?,
-                is_pin: ::b24_core::__private::wire::field_at(slot_44, "IS_PIN")?,
-                privacy_code: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "PRIVACY_CODE",
-                )?,
-                list_of_members: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "LIST_OF_MEMBERS",
-                )?,
-                features: ::b24_core::__private::wire::field_at(slot_47, "FEATURES")?,
-                list_of_members_awaiting_invite: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "LIST_OF_MEMBERS_AWAITING_INVITE",
-                )?,
-                group_members_list: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "GROUP_MEMBERS_LIST",
-                )?,
-                counters: ::b24_core::__private::wire::field_at(slot_50, "COUNTERS")?,
-                efficiency: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "EFFICIENCY",
-                )?,
-                additional_data: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "ADDITIONAL_DATA",
-                )?,
-                scrum_owner_id: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "SCRUM_OWNER_ID",
-                )?,
-                number_of_members_plural: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "NUMBER_OF_MEMBERS_PLURAL",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Workgroup {
@@ -2537,24 +2659,37 @@ pub mod api_workgroup_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AdditionalData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AdditionalData {
+        const FIELDS: &'static [&'static str] = &["role", "initiatedByType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                _ => ::b24_core::__private::wire::put(&mut s.initiated_by_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["role", "initiatedByType"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
-                initiated_by_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "initiatedByType",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AdditionalData {
@@ -2645,38 +2780,48 @@ pub mod api_workgroup_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "IS_ADMIN",
+            "siteId",
+            "mode",
+            "features",
+            "mandatoryFeatures",
+            "shouldSelectDialogId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.is_admin, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mode, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.features, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.mandatory_features, m),
+                _ => ::b24_core::__private::wire::put(&mut s.should_select_dialog_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "IS_ADMIN",
-                    "siteId",
-                    "mode",
-                    "features",
-                    "mandatoryFeatures",
-                    "shouldSelectDialogId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                is_admin: ::b24_core::__private::wire::field_at(slot_0, "IS_ADMIN")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "siteId")?,
-                mode: ::b24_core::__private::wire::field_at(slot_2, "mode")?,
-                features: ::b24_core::__private::wire::field_at(slot_3, "features")?,
-                mandatory_features: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "mandatoryFeatures",
-                )?,
-                should_select_dialog_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "shouldSelectDialogId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Params {
@@ -2746,20 +2891,36 @@ pub mod api_workgroup_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["workgroups"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.workgroups, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["workgroups"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                workgroups: ::b24_core::__private::wire::field_at(slot_0, "workgroups")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2853,42 +3014,52 @@ pub mod api_workgroup_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Workgroup {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Workgroup {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "type",
+            "imageId",
+            "avatarType",
+            "avatar",
+            "additionalData",
+            "dialogId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.image_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.avatar_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.additional_data, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dialog_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "imageId",
-                    "avatarType",
-                    "avatar",
-                    "additionalData",
-                    "dialogId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_3, "imageId")?,
-                avatar_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "avatarType",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
-                additional_data: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "additionalData",
-                )?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_7, "dialogId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Workgroup {

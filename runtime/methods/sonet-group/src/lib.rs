@@ -1083,82 +1083,72 @@ pub mod get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for SonetGroup {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for SonetGroup {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "SITE_ID",
+            "NAME",
+            "DESCRIPTION",
+            "DATE_CREATE",
+            "DATE_UPDATE",
+            "ACTIVE",
+            "VISIBLE",
+            "OPENED",
+            "CLOSED",
+            "SUBJECT_ID",
+            "OWNER_ID",
+            "KEYWORDS",
+            "NUMBER_OF_MEMBERS",
+            "DATE_ACTIVITY",
+            "SUBJECT_NAME",
+            "PROJECT",
+            "IS_EXTRANET",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.site_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.visible, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.subject_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.owner_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.keywords, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.number_of_members, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.date_activity, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.subject_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.project, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_extranet, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "SITE_ID",
-                    "NAME",
-                    "DESCRIPTION",
-                    "DATE_CREATE",
-                    "DATE_UPDATE",
-                    "ACTIVE",
-                    "VISIBLE",
-                    "OPENED",
-                    "CLOSED",
-                    "SUBJECT_ID",
-                    "OWNER_ID",
-                    "KEYWORDS",
-                    "NUMBER_OF_MEMBERS",
-                    "DATE_ACTIVITY",
-                    "SUBJECT_NAME",
-                    "PROJECT",
-                    "IS_EXTRANET",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DESCRIPTION",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DATE_CREATE",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DATE_UPDATE",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
-                visible: ::b24_core::__private::wire::field_at(slot_7, "VISIBLE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_9, "CLOSED")?,
-                subject_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "SUBJECT_ID",
-                )?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_11, "OWNER_ID")?,
-                keywords: ::b24_core::__private::wire::field_at(slot_12, "KEYWORDS")?,
-                number_of_members: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "NUMBER_OF_MEMBERS",
-                )?,
-                date_activity: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DATE_ACTIVITY",
-                )?,
-                subject_name: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "SUBJECT_NAME",
-                )?,
-                project: ::b24_core::__private::wire::field_at(slot_16, "PROJECT")?,
-                is_extranet: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "IS_EXTRANET",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for SonetGroup {
@@ -2204,21 +2194,37 @@ pub mod user_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &["USER_ID", "ROLE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.role, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["USER_ID", "ROLE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
-                role: ::b24_core::__private::wire::field_at(slot_1, "ROLE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -2411,30 +2417,46 @@ pub mod user_groups {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "GROUP_ID",
+            "GROUP_NAME",
+            "ROLE",
+            "GROUP_IMAGE_ID",
+            "GROUP_IMAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.group_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.group_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.role, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.group_image_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.group_image, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["GROUP_ID", "GROUP_NAME", "ROLE", "GROUP_IMAGE_ID", "GROUP_IMAGE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
-                group_name: ::b24_core::__private::wire::field_at(slot_1, "GROUP_NAME")?,
-                role: ::b24_core::__private::wire::field_at(slot_2, "ROLE")?,
-                group_image_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "GROUP_IMAGE_ID",
-                )?,
-                group_image: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "GROUP_IMAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

@@ -48,25 +48,57 @@ pub mod shared_types {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ArfieldsSlots {
+        seconds: ::std::option::Option<i64>,
+        comment_text: ::std::option::Option<::std::string::String>,
+        user_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Arfields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Arfields {
+        const FIELDS: &'static [&'static str] = &["SECONDS", "COMMENT_TEXT", "USER_ID"];
+        type Slots = __ArfieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.seconds, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.comment_text, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.user_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SECONDS", "COMMENT_TEXT", "USER_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
-                comment_text: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                seconds: ::b24_core::__private::wire::take(s.seconds, "SECONDS")?,
+                comment_text: ::b24_core::__private::wire::take(
+                    s.comment_text,
                     "COMMENT_TEXT",
                 )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
-                extra,
+                user_id: ::b24_core::__private::wire::take(s.user_id, "USER_ID")?,
+                extra: s.extra,
             })
         }
     }
@@ -162,38 +194,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AttachedObjects {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AttachedObjects {
+        const FIELDS: &'static [&'static str] = &[
+            "ATTACHMENT_ID",
+            "NAME",
+            "SIZE",
+            "FILE_ID",
+            "DOWNLOAD_URL",
+            "VIEW_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.attachment_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.view_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ATTACHMENT_ID",
-                    "NAME",
-                    "SIZE",
-                    "FILE_ID",
-                    "DOWNLOAD_URL",
-                    "VIEW_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attachment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ATTACHMENT_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DOWNLOAD_URL",
-                )?,
-                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AttachedObjects {
@@ -298,38 +340,48 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Attachments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Attachments {
+        const FIELDS: &'static [&'static str] = &[
+            "ATTACHMENT_ID",
+            "NAME",
+            "SIZE",
+            "FILE_ID",
+            "DOWNLOAD_URL",
+            "VIEW_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.attachment_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.view_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ATTACHMENT_ID",
-                    "NAME",
-                    "SIZE",
-                    "FILE_ID",
-                    "DOWNLOAD_URL",
-                    "VIEW_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attachment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ATTACHMENT_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DOWNLOAD_URL",
-                )?,
-                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Attachments {
@@ -480,57 +532,60 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Checklistitem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Checklistitem {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TASK_ID",
+            "PARENT_ID",
+            "CREATED_BY",
+            "TITLE",
+            "SORT_INDEX",
+            "IS_COMPLETE",
+            "IS_IMPORTANT",
+            "TOGGLED_BY",
+            "TOGGLED_DATE",
+            "MEMBERS",
+            "ATTACHMENTS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.task_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort_index, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.is_complete, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_important, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.toggled_by, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.toggled_date, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.members, m),
+                _ => ::b24_core::__private::wire::put(&mut s.attachments, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TASK_ID",
-                    "PARENT_ID",
-                    "CREATED_BY",
-                    "TITLE",
-                    "SORT_INDEX",
-                    "IS_COMPLETE",
-                    "IS_IMPORTANT",
-                    "TOGGLED_BY",
-                    "TOGGLED_DATE",
-                    "MEMBERS",
-                    "ATTACHMENTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
-                sort_index: ::b24_core::__private::wire::field_at(slot_5, "SORT_INDEX")?,
-                is_complete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_COMPLETE",
-                )?,
-                is_important: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "IS_IMPORTANT",
-                )?,
-                toggled_by: ::b24_core::__private::wire::field_at(slot_8, "TOGGLED_BY")?,
-                toggled_date: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "TOGGLED_DATE",
-                )?,
-                members: ::b24_core::__private::wire::field_at(slot_10, "MEMBERS")?,
-                attachments: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ATTACHMENTS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Checklistitem {
@@ -683,51 +738,52 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Commentitem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Commentitem {
+        const FIELDS: &'static [&'static str] = &[
+            "POST_MESSAGE_HTML",
+            "ID",
+            "AUTHOR_ID",
+            "AUTHOR_NAME",
+            "AUTHOR_EMAIL",
+            "POST_DATE",
+            "POST_MESSAGE",
+            "ATTACHED_OBJECTS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.post_message_html, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.author_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.author_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.author_email, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.post_date, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.post_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.attached_objects, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "POST_MESSAGE_HTML",
-                    "ID",
-                    "AUTHOR_ID",
-                    "AUTHOR_NAME",
-                    "AUTHOR_EMAIL",
-                    "POST_DATE",
-                    "POST_MESSAGE",
-                    "ATTACHED_OBJECTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                post_message_html: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "POST_MESSAGE_HTML",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "AUTHOR_ID")?,
-                author_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "AUTHOR_NAME",
-                )?,
-                author_email: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "AUTHOR_EMAIL",
-                )?,
-                post_date: ::b24_core::__private::wire::field_at(slot_5, "POST_DATE")?,
-                post_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "POST_MESSAGE",
-                )?,
-                attached_objects: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ATTACHED_OBJECTS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Commentitem {
@@ -870,47 +926,56 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Elapseditem {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Elapseditem {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TASK_ID",
+            "USER_ID",
+            "COMMENT_TEXT",
+            "SECONDS",
+            "MINUTES",
+            "SOURCE",
+            "CREATED_DATE",
+            "DATE_START",
+            "DATE_STOP",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.task_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.comment_text, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.seconds, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.minutes, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.source, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.created_date, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.date_start, m),
+                _ => ::b24_core::__private::wire::put(&mut s.date_stop, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TASK_ID",
-                    "USER_ID",
-                    "COMMENT_TEXT",
-                    "SECONDS",
-                    "MINUTES",
-                    "SOURCE",
-                    "CREATED_DATE",
-                    "DATE_START",
-                    "DATE_STOP",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
-                comment_text: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "COMMENT_TEXT",
-                )?,
-                seconds: ::b24_core::__private::wire::field_at(slot_4, "SECONDS")?,
-                minutes: ::b24_core::__private::wire::field_at(slot_5, "MINUTES")?,
-                source: ::b24_core::__private::wire::field_at(slot_6, "SOURCE")?,
-                created_date: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CREATED_DATE",
-                )?,
-                date_start: ::b24_core::__private::wire::field_at(slot_8, "DATE_START")?,
-                date_stop: ::b24_core::__private::wire::field_at(slot_9, "DATE_STOP")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Elapseditem {
@@ -1042,43 +1107,50 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Members {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TYPE",
+            "NAME",
+            "PERSONAL_PHOTO",
+            "PERSONAL_GENDER",
+            "IMAGE",
+            "IS_COLLABER",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.personal_photo, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.image, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_collaber, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TYPE",
-                    "NAME",
-                    "PERSONAL_PHOTO",
-                    "PERSONAL_GENDER",
-                    "IMAGE",
-                    "IS_COLLABER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PERSONAL_PHOTO",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PERSONAL_GENDER",
-                )?,
-                image: ::b24_core::__private::wire::field_at(slot_5, "IMAGE")?,
-                is_collaber: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_COLLABER",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Members {
@@ -1169,25 +1241,38 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &["DEFAULT_VALUE", "ROWS", "DISPLAY"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                _ => ::b24_core::__private::wire::put(&mut s.display, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -1386,88 +1471,72 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.help_message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -1763,38 +1832,90 @@ pub mod checklistitem_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        sort_index: ::std::option::Option<::std::option::Option<i64>>,
+        is_complete: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_important: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        members: ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        parent_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "SORT_INDEX",
+            "IS_COMPLETE",
+            "IS_IMPORTANT",
+            "MEMBERS",
+            "PARENT_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.sort_index, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.is_complete, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.is_important, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.members, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.parent_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "SORT_INDEX",
-                    "IS_COMPLETE",
-                    "IS_IMPORTANT",
-                    "MEMBERS",
-                    "PARENT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                sort_index: ::b24_core::__private::wire::field_at(slot_1, "SORT_INDEX")?,
-                is_complete: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                sort_index: ::b24_core::__private::wire::take(
+                    s.sort_index,
+                    "SORT_INDEX",
+                )?,
+                is_complete: ::b24_core::__private::wire::take(
+                    s.is_complete,
                     "IS_COMPLETE",
                 )?,
-                is_important: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                is_important: ::b24_core::__private::wire::take(
+                    s.is_important,
                     "IS_IMPORTANT",
                 )?,
-                members: ::b24_core::__private::wire::field_at(slot_4, "MEMBERS")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                extra,
+                members: ::b24_core::__private::wire::take(s.members, "MEMBERS")?,
+                parent_id: ::b24_core::__private::wire::take(s.parent_id, "PARENT_ID")?,
+                extra: s.extra,
             })
         }
     }
@@ -3204,38 +3325,48 @@ pub mod checklistitem_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "SORT_INDEX",
+            "IS_COMPLETE",
+            "IS_IMPORTANT",
+            "MEMBERS",
+            "PARENT_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort_index, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.is_complete, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.is_important, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.members, m),
+                _ => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TITLE",
-                    "SORT_INDEX",
-                    "IS_COMPLETE",
-                    "IS_IMPORTANT",
-                    "MEMBERS",
-                    "PARENT_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                sort_index: ::b24_core::__private::wire::field_at(slot_1, "SORT_INDEX")?,
-                is_complete: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "IS_COMPLETE",
-                )?,
-                is_important: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "IS_IMPORTANT",
-                )?,
-                members: ::b24_core::__private::wire::field_at(slot_4, "MEMBERS")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {
@@ -3631,29 +3762,72 @@ pub mod commentitem_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        post_message: ::std::option::Option<::std::string::String>,
+        author_id: ::std::option::Option<::std::option::Option<i64>>,
+        post_date: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        uf_forum_message_doc: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "POST_MESSAGE",
+            "AUTHOR_ID",
+            "POST_DATE",
+            "UF_FORUM_MESSAGE_DOC",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.post_message, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.author_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.post_date, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.uf_forum_message_doc, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["POST_MESSAGE", "AUTHOR_ID", "POST_DATE", "UF_FORUM_MESSAGE_DOC"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                post_message: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                post_message: ::b24_core::__private::wire::take(
+                    s.post_message,
                     "POST_MESSAGE",
                 )?,
-                author_id: ::b24_core::__private::wire::field_at(slot_1, "AUTHOR_ID")?,
-                post_date: ::b24_core::__private::wire::field_at(slot_2, "POST_DATE")?,
-                uf_forum_message_doc: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                author_id: ::b24_core::__private::wire::take(s.author_id, "AUTHOR_ID")?,
+                post_date: ::b24_core::__private::wire::take(s.post_date, "POST_DATE")?,
+                uf_forum_message_doc: ::b24_core::__private::wire::take(
+                    s.uf_forum_message_doc,
                     "UF_FORUM_MESSAGE_DOC",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -4621,27 +4795,64 @@ pub mod commentitem_update {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        post_message: ::std::option::Option<::std::string::String>,
+        uf_forum_message_doc: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "POST_MESSAGE",
+            "UF_FORUM_MESSAGE_DOC",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.post_message, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.uf_forum_message_doc, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["POST_MESSAGE", "UF_FORUM_MESSAGE_DOC"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                post_message: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                post_message: ::b24_core::__private::wire::take(
+                    s.post_message,
                     "POST_MESSAGE",
                 )?,
-                uf_forum_message_doc: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                uf_forum_message_doc: ::b24_core::__private::wire::take(
+                    s.uf_forum_message_doc,
                     "UF_FORUM_MESSAGE_DOC",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -6439,21 +6650,51 @@ pub mod item_addfile {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FileSlots {
+        name: ::std::option::Option<::std::string::String>,
+        content: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for File {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for File {
+        const FIELDS: &'static [&'static str] = &["NAME", "CONTENT"];
+        type Slots = __FileSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.content, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "CONTENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                content: ::b24_core::__private::wire::field_at(slot_1, "CONTENT")?,
-                extra,
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                content: ::b24_core::__private::wire::take(s.content, "CONTENT")?,
+                extra: s.extra,
             })
         }
     }
@@ -9885,21 +10126,37 @@ pub mod item_userfield_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &["de", "en"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.de, m),
+                _ => ::b24_core::__private::wire::put(&mut s.en, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["de", "en"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
-                en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -9995,45 +10252,95 @@ pub mod item_userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ParamsSlots {
+        user_type_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        edit_form_label: ::std::option::Option<::std::option::Option<EditFormLabel>>,
+        label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Params {
+        const FIELDS: &'static [&'static str] = &[
+            "USER_TYPE_ID",
+            "FIELD_NAME",
+            "XML_ID",
+            "EDIT_FORM_LABEL",
+            "LABEL",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SETTINGS",
+        ];
+        type Slots = __ParamsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.label, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "USER_TYPE_ID",
-                    "FIELD_NAME",
-                    "XML_ID",
-                    "EDIT_FORM_LABEL",
-                    "LABEL",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                label: ::b24_core::__private::wire::field_at(slot_4, "LABEL")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                settings: ::b24_core::__private::wire::field_at(slot_8, "SETTINGS")?,
-                extra,
+                label: ::b24_core::__private::wire::take(s.label, "LABEL")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                extra: s.extra,
             })
         }
     }
@@ -10712,90 +11019,74 @@ pub mod item_userfield_getfields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LIST",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.list, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_17, "LIST")?,
-                settings: ::b24_core::__private::wire::field_at(slot_18, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11238,21 +11529,37 @@ pub mod item_userfield_gettypes {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID", "title"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.title, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -11480,37 +11787,50 @@ pub mod item_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Data {
+        const FIELDS: &'static [&'static str] = &[
+            "XML_ID",
+            "EDIT_FORM_LABEL",
+            "LABEL",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "XML_ID",
-                    "EDIT_FORM_LABEL",
-                    "LABEL",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "EDIT_FORM_LABEL",
-                )?,
-                label: ::b24_core::__private::wire::field_at(slot_2, "LABEL")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_5, "MANDATORY")?,
-                settings: ::b24_core::__private::wire::field_at(slot_6, "SETTINGS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Data {
@@ -11592,21 +11912,37 @@ pub mod item_userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for EditFormLabel {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for EditFormLabel {
+        const FIELDS: &'static [&'static str] = &["ru", "en"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ru, m),
+                _ => ::b24_core::__private::wire::put(&mut s.en, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ru", "en"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ru: ::b24_core::__private::wire::field_at(slot_0, "ru")?,
-                en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for EditFormLabel {
@@ -12298,23 +12634,62 @@ pub mod stages_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        title: ::std::option::Option<::std::string::String>,
+        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        after_id: ::std::option::Option<::std::option::Option<i64>>,
+        entity_id: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "TITLE",
+            "COLOR",
+            "AFTER_ID",
+            "ENTITY_ID",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.color, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.after_id, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "COLOR", "AFTER_ID", "ENTITY_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
-                after_id: ::b24_core::__private::wire::field_at(slot_2, "AFTER_ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_3, "ENTITY_ID")?,
-                extra,
+                title: ::b24_core::__private::wire::take(s.title, "TITLE")?,
+                color: ::b24_core::__private::wire::take(s.color, "COLOR")?,
+                after_id: ::b24_core::__private::wire::take(s.after_id, "AFTER_ID")?,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "ENTITY_ID")?,
+                extra: s.extra,
             })
         }
     }
@@ -12859,53 +13234,56 @@ pub mod stages_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Stages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Stages {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "SORT",
+            "COLOR",
+            "SYSTEM_TYPE",
+            "ENTITY_ID",
+            "ENTITY_TYPE",
+            "ADDITIONAL_FILTER",
+            "TO_UPDATE",
+            "TO_UPDATE_ACCESS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.system_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.additional_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.to_update, m),
+                _ => ::b24_core::__private::wire::put(&mut s.to_update_access, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "SORT",
-                    "COLOR",
-                    "SYSTEM_TYPE",
-                    "ENTITY_ID",
-                    "ENTITY_TYPE",
-                    "ADDITIONAL_FILTER",
-                    "TO_UPDATE",
-                    "TO_UPDATE_ACCESS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                color: ::b24_core::__private::wire::field_at(slot_3, "COLOR")?,
-                system_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SYSTEM_TYPE",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "ENTITY_TYPE",
-                )?,
-                additional_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ADDITIONAL_FILTER",
-                )?,
-                to_update: ::b24_core::__private::wire::field_at(slot_8, "TO_UPDATE")?,
-                to_update_access: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "TO_UPDATE_ACCESS",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Stages {
@@ -13334,23 +13712,39 @@ pub mod stages_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &["TITLE", "COLOR", "AFTER_ID", "SORT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.after_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sort, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "COLOR", "AFTER_ID", "SORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
-                after_id: ::b24_core::__private::wire::field_at(slot_2, "AFTER_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

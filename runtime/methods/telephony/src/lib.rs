@@ -44,20 +44,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -287,23 +303,65 @@ pub mod call_attach_transcription {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __MessagesSlots {
+        side: ::std::option::Option<::std::string::String>,
+        start_time: ::std::option::Option<i64>,
+        stop_time: ::std::option::Option<i64>,
+        message: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Messages {
+        const FIELDS: &'static [&'static str] = &[
+            "SIDE",
+            "START_TIME",
+            "STOP_TIME",
+            "MESSAGE",
+        ];
+        type Slots = __MessagesSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.side, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.start_time, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.stop_time, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIDE", "START_TIME", "STOP_TIME", "MESSAGE"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                side: ::b24_core::__private::wire::field_at(slot_0, "SIDE")?,
-                start_time: ::b24_core::__private::wire::field_at(slot_1, "START_TIME")?,
-                stop_time: ::b24_core::__private::wire::field_at(slot_2, "STOP_TIME")?,
-                message: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE")?,
-                extra,
+                side: ::b24_core::__private::wire::take(s.side, "SIDE")?,
+                start_time: ::b24_core::__private::wire::take(
+                    s.start_time,
+                    "START_TIME",
+                )?,
+                stop_time: ::b24_core::__private::wire::take(s.stop_time, "STOP_TIME")?,
+                message: ::b24_core::__private::wire::take(s.message, "MESSAGE")?,
+                extra: s.extra,
             })
         }
     }
@@ -367,23 +425,36 @@ pub mod call_attach_transcription {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["TRANSCRIPT_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.transcript_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TRANSCRIPT_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                transcript_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "TRANSCRIPT_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -632,22 +703,38 @@ pub mod external_call_attach_record {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["FILE_ID", "uploadUrl", "fieldName"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.upload_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.field_name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FILE_ID", "uploadUrl", "fieldName"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                file_id: ::b24_core::__private::wire::field_at(slot_0, "FILE_ID")?,
-                upload_url: ::b24_core::__private::wire::field_at(slot_1, "uploadUrl")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "fieldName")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1208,109 +1295,78 @@ pub mod external_call_finish {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "CALL_ID",
+            "EXTERNAL_CALL_ID",
+            "PORTAL_USER_ID",
+            "PHONE_NUMBER",
+            "PORTAL_NUMBER",
+            "INCOMING",
+            "CALL_DURATION",
+            "CALL_START_DATE",
+            "CALL_STATUS",
+            "CALL_VOTE",
+            "COST",
+            "COST_CURRENCY",
+            "CALL_FAILED_CODE",
+            "CALL_FAILED_REASON",
+            "REST_APP_ID",
+            "REST_APP_NAME",
+            "CRM_ACTIVITY_ID",
+            "COMMENT",
+            "CRM_ENTITY_TYPE",
+            "CRM_ENTITY_ID",
+            "ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.call_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.external_call_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.portal_user_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.phone_number, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.portal_number, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.incoming, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.call_duration, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.call_start_date, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.call_status, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.call_vote, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.cost, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.cost_currency, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.call_failed_code, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.call_failed_reason, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.rest_app_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.rest_app_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.crm_activity_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.comment, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.crm_entity_type, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.crm_entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CALL_ID",
-                    "EXTERNAL_CALL_ID",
-                    "PORTAL_USER_ID",
-                    "PHONE_NUMBER",
-                    "PORTAL_NUMBER",
-                    "INCOMING",
-                    "CALL_DURATION",
-                    "CALL_START_DATE",
-                    "CALL_STATUS",
-                    "CALL_VOTE",
-                    "COST",
-                    "COST_CURRENCY",
-                    "CALL_FAILED_CODE",
-                    "CALL_FAILED_REASON",
-                    "REST_APP_ID",
-                    "REST_APP_NAME",
-                    "CRM_ACTIVITY_ID",
-                    "COMMENT",
-                    "CRM_ENTITY_TYPE",
-                    "CRM_ENTITY_ID",
-                    "ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
-                external_call_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "EXTERNAL_CALL_ID",
-                )?,
-                portal_user_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PORTAL_USER_ID",
-                )?,
-                phone_number: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PHONE_NUMBER",
-                )?,
-                portal_number: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PORTAL_NUMBER",
-                )?,
-                incoming: ::b24_core::__private::wire::field_at(slot_5, "INCOMING")?,
-                call_duration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CALL_DURATION",
-                )?,
-                call_start_date: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CALL_START_DATE",
-                )?,
-                call_status: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CALL_STATUS",
-                )?,
-                call_vote: ::b24_core::__private::wire::field_at(slot_9, "CALL_VOTE")?,
-                cost: ::b24_core::__private::wire::field_at(slot_10, "COST")?,
-                cost_currency: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "COST_CURRENCY",
-                )?,
-                call_failed_code: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "CALL_FAILED_CODE",
-                )?,
-                call_failed_reason: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CALL_FAILED_REASON",
-                )?,
-                rest_app_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "REST_APP_ID",
-                )?,
-                rest_app_name: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "REST_APP_NAME",
-                )?,
-                crm_activity_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CRM_ACTIVITY_ID",
-                )?,
-                comment: ::b24_core::__private::wire::field_at(slot_17, "COMMENT")?,
-                crm_entity_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CRM_ENTITY_TYPE",
-                )?,
-                crm_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "CRM_ENTITY_ID",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_20, "ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2055,42 +2111,48 @@ pub mod external_call_register {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "CALL_ID",
+            "CRM_CREATED_LEAD",
+            "CRM_CREATED_ENTITIES",
+            "CRM_ENTITY_TYPE",
+            "CRM_ENTITY_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.call_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.crm_created_lead, m),
+                2usize => {
+                    ::b24_core::__private::wire::put(&mut s.crm_created_entities, m)
+                }
+                3usize => ::b24_core::__private::wire::put(&mut s.crm_entity_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.crm_entity_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CALL_ID",
-                    "CRM_CREATED_LEAD",
-                    "CRM_CREATED_ENTITIES",
-                    "CRM_ENTITY_TYPE",
-                    "CRM_ENTITY_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
-                crm_created_lead: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CRM_CREATED_LEAD",
-                )?,
-                crm_created_entities: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CRM_CREATED_ENTITIES",
-                )?,
-                crm_entity_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CRM_ENTITY_TYPE",
-                )?,
-                crm_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "CRM_ENTITY_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2326,44 +2388,48 @@ pub mod external_call_search_crm_entities {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AssignedBy {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AssignedBy {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TIMEMAN_STATUS",
+            "USER_PHONE_INNER",
+            "WORK_PHONE",
+            "PERSONAL_PHONE",
+            "PERSONAL_MOBILE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.timeman_status, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.user_phone_inner, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.work_phone, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.personal_phone, m),
+                _ => ::b24_core::__private::wire::put(&mut s.personal_mobile, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TIMEMAN_STATUS",
-                    "USER_PHONE_INNER",
-                    "WORK_PHONE",
-                    "PERSONAL_PHONE",
-                    "PERSONAL_MOBILE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timeman_status: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMEMAN_STATUS",
-                )?,
-                user_phone_inner: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_PHONE_INNER",
-                )?,
-                work_phone: ::b24_core::__private::wire::field_at(slot_3, "WORK_PHONE")?,
-                personal_phone: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PERSONAL_PHONE",
-                )?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PERSONAL_MOBILE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AssignedBy {
@@ -2461,42 +2527,46 @@ pub mod external_call_search_crm_entities {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "CRM_ENTITY_TYPE",
+            "CRM_ENTITY_ID",
+            "ASSIGNED_BY_ID",
+            "NAME",
+            "ASSIGNED_BY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.crm_entity_type, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.crm_entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.assigned_by, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "CRM_ENTITY_TYPE",
-                    "CRM_ENTITY_ID",
-                    "ASSIGNED_BY_ID",
-                    "NAME",
-                    "ASSIGNED_BY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                crm_entity_type: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "CRM_ENTITY_TYPE",
-                )?,
-                crm_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CRM_ENTITY_ID",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ASSIGNED_BY_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                assigned_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ASSIGNED_BY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3123,25 +3193,38 @@ pub mod external_line_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ExternalLine {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ExternalLine {
+        const FIELDS: &'static [&'static str] = &["NUMBER", "NAME", "CRM_AUTO_CREATE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.number, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                _ => ::b24_core::__private::wire::put(&mut s.crm_auto_create, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NUMBER", "NAME", "CRM_AUTO_CREATE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                number: ::b24_core::__private::wire::field_at(slot_0, "NUMBER")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                crm_auto_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CRM_AUTO_CREATE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ExternalLine {

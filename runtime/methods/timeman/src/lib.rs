@@ -72,24 +72,46 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field {
+        const FIELDS: &'static [&'static str] = &[
+            "name",
+            "type",
+            "title",
+            "filterable",
+            "sortable",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.filterable, m),
+                _ => ::b24_core::__private::wire::put(&mut s.sortable, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field {
@@ -238,50 +260,62 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "STATUS",
+            "TIME_START",
+            "TIME_FINISH",
+            "DURATION",
+            "TIME_LEAKS",
+            "ACTIVE",
+            "IP_OPEN",
+            "IP_CLOSE",
+            "LAT_OPEN",
+            "LON_OPEN",
+            "LAT_CLOSE",
+            "LON_CLOSE",
+            "TZ_OFFSET",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.time_start, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.time_finish, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.duration, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.time_leaks, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ip_open, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.ip_close, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.lat_open, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lon_open, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.lat_close, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.lon_close, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tz_offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "STATUS",
-                    "TIME_START",
-                    "TIME_FINISH",
-                    "DURATION",
-                    "TIME_LEAKS",
-                    "ACTIVE",
-                    "IP_OPEN",
-                    "IP_CLOSE",
-                    "LAT_OPEN",
-                    "LON_OPEN",
-                    "LAT_CLOSE",
-                    "LON_CLOSE",
-                    "TZ_OFFSET",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
-                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
-                time_finish: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIME_FINISH",
-                )?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
-                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
-                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
-                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
-                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
-                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
-                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
-                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -674,50 +708,62 @@ pub mod close {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "STATUS",
+            "TIME_START",
+            "TIME_FINISH",
+            "DURATION",
+            "TIME_LEAKS",
+            "ACTIVE",
+            "IP_OPEN",
+            "IP_CLOSE",
+            "LAT_OPEN",
+            "LON_OPEN",
+            "LAT_CLOSE",
+            "LON_CLOSE",
+            "TZ_OFFSET",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.time_start, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.time_finish, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.duration, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.time_leaks, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ip_open, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.ip_close, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.lat_open, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lon_open, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.lat_close, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.lon_close, m),
+                _ => ::b24_core::__private::wire::put(&mut s.tz_offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "STATUS",
-                    "TIME_START",
-                    "TIME_FINISH",
-                    "DURATION",
-                    "TIME_LEAKS",
-                    "ACTIVE",
-                    "IP_OPEN",
-                    "IP_CLOSE",
-                    "LAT_OPEN",
-                    "LON_OPEN",
-                    "LAT_CLOSE",
-                    "LON_CLOSE",
-                    "TZ_OFFSET",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
-                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
-                time_finish: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIME_FINISH",
-                )?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
-                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
-                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
-                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
-                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
-                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
-                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
-                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -973,22 +1019,38 @@ pub mod networkrange_check {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["ip", "range", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ip, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.range, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ip", "range", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ip: ::b24_core::__private::wire::field_at(slot_0, "ip")?,
-                range: ::b24_core::__private::wire::field_at(slot_1, "range")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1166,21 +1228,37 @@ pub mod networkrange_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Networkrange {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Networkrange {
+        const FIELDS: &'static [&'static str] = &["ip_range", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ip_range, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ip_range", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ip_range: ::b24_core::__private::wire::field_at(slot_0, "ip_range")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Networkrange {
@@ -1365,21 +1443,37 @@ pub mod networkrange_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Ranges {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Ranges {
+        const FIELDS: &'static [&'static str] = &["ip_range", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.ip_range, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ip_range", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                ip_range: ::b24_core::__private::wire::field_at(slot_0, "ip_range")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Ranges {
@@ -1438,24 +1532,37 @@ pub mod networkrange_set {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["result", "error_ranges"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                _ => ::b24_core::__private::wire::put(&mut s.error_ranges, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "error_ranges"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                error_ranges: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "error_ranges",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2014,20 +2121,36 @@ pub mod record_field_get_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["item"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.item, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2223,20 +2346,36 @@ pub mod record_field_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2494,22 +2633,38 @@ pub mod record_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Pagination {
+        const FIELDS: &'static [&'static str] = &["page", "limit", "offset"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.page, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.limit, m),
+                _ => ::b24_core::__private::wire::put(&mut s.offset, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Pagination {
@@ -2585,23 +2740,44 @@ pub mod record_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Record {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Record {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "startTime",
+            "endTime",
+            "duration",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.start_time, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.end_time, m),
+                _ => ::b24_core::__private::wire::put(&mut s.duration, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "startTime", "endTime", "duration"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                start_time: ::b24_core::__private::wire::field_at(slot_1, "startTime")?,
-                end_time: ::b24_core::__private::wire::field_at(slot_2, "endTime")?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "duration")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Record {
@@ -2661,20 +2837,36 @@ pub mod record_list_v3 {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2850,20 +3042,36 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AllowedDevices {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AllowedDevices {
+        const FIELDS: &'static [&'static str] = &["browser"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.browser, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["browser"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                browser: ::b24_core::__private::wire::field_at(slot_0, "browser")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AllowedDevices {
@@ -2938,30 +3146,46 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Calendar {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Calendar {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "PARENT_CALENDAR_ID",
+            "SYSTEM_CODE",
+            "EXCLUSIONS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.parent_calendar_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.system_code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.exclusions, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "PARENT_CALENDAR_ID", "SYSTEM_CODE", "EXCLUSIONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                parent_calendar_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PARENT_CALENDAR_ID",
-                )?,
-                system_code: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYSTEM_CODE",
-                )?,
-                exclusions: ::b24_core::__private::wire::field_at(slot_4, "EXCLUSIONS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Calendar {
@@ -3026,23 +3250,36 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ReportPeriodOptions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ReportPeriodOptions {
+        const FIELDS: &'static [&'static str] = &["START_WEEK_DAY"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.start_week_day, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["START_WEEK_DAY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start_week_day: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "START_WEEK_DAY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ReportPeriodOptions {
@@ -3215,102 +3452,78 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Schedule {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Schedule {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "SCHEDULE_TYPE",
+            "REPORT_PERIOD",
+            "REPORT_PERIOD_OPTIONS",
+            "CALENDAR_ID",
+            "ALLOWED_DEVICES",
+            "DELETED",
+            "IS_FOR_ALL_USERS",
+            "WORKTIME_RESTRICTIONS",
+            "CONTROLLED_ACTIONS",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DELETED_AT",
+            "CREATED_BY",
+            "CREATED_AT",
+            "SHIFTS",
+            "CALENDAR",
+            "SCHEDULE_VIOLATION_RULES",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.schedule_type, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.report_period, m),
+                4usize => {
+                    ::b24_core::__private::wire::put(&mut s.report_period_options, m)
+                }
+                5usize => ::b24_core::__private::wire::put(&mut s.calendar_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.allowed_devices, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_for_all_users, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.worktime_restrictions, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.controlled_actions, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_at, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.created_at, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.shifts, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.calendar, m),
+                _ => ::b24_core::__private::wire::put(&mut s.schedule_violation_rules, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "SCHEDULE_TYPE",
-                    "REPORT_PERIOD",
-                    "REPORT_PERIOD_OPTIONS",
-                    "CALENDAR_ID",
-                    "ALLOWED_DEVICES",
-                    "DELETED",
-                    "IS_FOR_ALL_USERS",
-                    "WORKTIME_RESTRICTIONS",
-                    "CONTROLLED_ACTIONS",
-                    "UPDATED_BY",
-                    "DELETED_BY",
-                    "DELETED_AT",
-                    "CREATED_BY",
-                    "CREATED_AT",
-                    "SHIFTS",
-                    "CALENDAR",
-                    "SCHEDULE_VIOLATION_RULES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                schedule_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SCHEDULE_TYPE",
-                )?,
-                report_period: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "REPORT_PERIOD",
-                )?,
-                report_period_options: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "REPORT_PERIOD_OPTIONS",
-                )?,
-                calendar_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "CALENDAR_ID",
-                )?,
-                allowed_devices: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "ALLOWED_DEVICES",
-                )?,
-                deleted: ::b24_core::__private::wire::field_at(slot_7, "DELETED")?,
-                is_for_all_users: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "IS_FOR_ALL_USERS",
-                )?,
-                worktime_restrictions: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "WORKTIME_RESTRICTIONS",
-                )?,
-                controlled_actions: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CONTROLLED_ACTIONS",
-                )?,
-                updated_by: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "UPDATED_BY",
-                )?,
-                deleted_by: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DELETED_BY",
-                )?,
-                deleted_at: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DELETED_AT",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CREATED_BY",
-                )?,
-                created_at: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "CREATED_AT",
-                )?,
-                shifts: ::b24_core::__private::wire::field_at(slot_16, "SHIFTS")?,
-                calendar: ::b24_core::__private::wire::field_at(slot_17, "CALENDAR")?,
-                schedule_violation_rules: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "SCHEDULE_VIOLATION_RULES",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Schedule {
@@ -3564,109 +3777,86 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ScheduleViolationRules {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ScheduleViolationRules {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "SCHEDULE_ID",
+            "ENTITY_CODE",
+            "MAX_EXACT_START",
+            "MIN_EXACT_END",
+            "MAX_OFFSET_START",
+            "MIN_OFFSET_END",
+            "RELATIVE_START_FROM",
+            "RELATIVE_START_TO",
+            "RELATIVE_END_FROM",
+            "RELATIVE_END_TO",
+            "MIN_DAY_DURATION",
+            "MAX_ALLOWED_TO_EDIT_WORK_TIME",
+            "MAX_WORK_TIME_LACK_FOR_PERIOD",
+            "PERIOD_TIME_LACK_AGENT_ID",
+            "MAX_SHIFT_START_DELAY",
+            "MISSED_SHIFT_START",
+            "USERS_TO_NOTIFY",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.schedule_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.entity_code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.max_exact_start, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.min_exact_end, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.max_offset_start, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.min_offset_end, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.relative_start_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.relative_start_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.relative_end_from, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.relative_end_to, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.min_day_duration, m),
+                12usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.max_allowed_to_edit_work_time,
+                        m,
+                    )
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.max_work_time_lack_for_period,
+                        m,
+                    )
+                }
+                14usize => {
+                    ::b24_core::__private::wire::put(&mut s.period_time_lack_agent_id, m)
+                }
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.max_shift_start_delay, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.missed_shift_start, m),
+                _ => ::b24_core::__private::wire::put(&mut s.users_to_notify, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "SCHEDULE_ID",
-                    "ENTITY_CODE",
-                    "MAX_EXACT_START",
-                    "MIN_EXACT_END",
-                    "MAX_OFFSET_START",
-                    "MIN_OFFSET_END",
-                    "RELATIVE_START_FROM",
-                    "RELATIVE_START_TO",
-                    "RELATIVE_END_FROM",
-                    "RELATIVE_END_TO",
-                    "MIN_DAY_DURATION",
-                    "MAX_ALLOWED_TO_EDIT_WORK_TIME",
-                    "MAX_WORK_TIME_LACK_FOR_PERIOD",
-                    "PERIOD_TIME_LACK_AGENT_ID",
-                    "MAX_SHIFT_START_DELAY",
-                    "MISSED_SHIFT_START",
-                    "USERS_TO_NOTIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                schedule_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "SCHEDULE_ID",
-                )?,
-                entity_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_CODE",
-                )?,
-                max_exact_start: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MAX_EXACT_START",
-                )?,
-                min_exact_end: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MIN_EXACT_END",
-                )?,
-                max_offset_start: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MAX_OFFSET_START",
-                )?,
-                min_offset_end: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "MIN_OFFSET_END",
-                )?,
-                relative_start_from: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "RELATIVE_START_FROM",
-                )?,
-                relative_start_to: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "RELATIVE_START_TO",
-                )?,
-                relative_end_from: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "RELATIVE_END_FROM",
-                )?,
-                relative_end_to: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "RELATIVE_END_TO",
-                )?,
-                min_day_duration: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "MIN_DAY_DURATION",
-                )?,
-                max_allowed_to_edit_work_time: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "MAX_ALLOWED_TO_EDIT_WORK_TIME",
-                )?,
-                max_work_time_lack_for_period: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "MAX_WORK_TIME_LACK_FOR_PERIOD",
-                )?,
-                period_time_lack_agent_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "PERIOD_TIME_LACK_AGENT_ID",
-                )?,
-                max_shift_start_delay: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "MAX_SHIFT_START_DELAY",
-                )?,
-                missed_shift_start: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "MISSED_SHIFT_START",
-                )?,
-                users_to_notify: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "USERS_TO_NOTIFY",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ScheduleViolationRules {
@@ -3845,48 +4035,52 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Shifts {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Shifts {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "BREAK_DURATION",
+            "WORK_TIME_START",
+            "WORK_TIME_END",
+            "WORK_DAYS",
+            "SCHEDULE_ID",
+            "DELETED",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.break_duration, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.work_time_start, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.work_time_end, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_days, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.schedule_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deleted, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "BREAK_DURATION",
-                    "WORK_TIME_START",
-                    "WORK_TIME_END",
-                    "WORK_DAYS",
-                    "SCHEDULE_ID",
-                    "DELETED",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                break_duration: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "BREAK_DURATION",
-                )?,
-                work_time_start: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "WORK_TIME_START",
-                )?,
-                work_time_end: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "WORK_TIME_END",
-                )?,
-                work_days: ::b24_core::__private::wire::field_at(slot_5, "WORK_DAYS")?,
-                schedule_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SCHEDULE_ID",
-                )?,
-                deleted: ::b24_core::__private::wire::field_at(slot_7, "DELETED")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Shifts {
@@ -4013,50 +4207,48 @@ pub mod schedule_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for UsersToNotify {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for UsersToNotify {
+        const FIELDS: &'static [&'static str] = &[
+            "FIXED_START_END",
+            "FIXED_PER_RECORD",
+            "FIXED_EDIT_WORKTIME",
+            "FIXED_PERIODIC",
+            "SHIFT_DELAY",
+            "SHIFT_MISSED_START",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.fixed_start_end, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.fixed_per_record, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.fixed_edit_worktime, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.fixed_periodic, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.shift_delay, m),
+                _ => ::b24_core::__private::wire::put(&mut s.shift_missed_start, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FIXED_START_END",
-                    "FIXED_PER_RECORD",
-                    "FIXED_EDIT_WORKTIME",
-                    "FIXED_PERIODIC",
-                    "SHIFT_DELAY",
-                    "SHIFT_MISSED_START",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fixed_start_end: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FIXED_START_END",
-                )?,
-                fixed_per_record: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "FIXED_PER_RECORD",
-                )?,
-                fixed_edit_worktime: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "FIXED_EDIT_WORKTIME",
-                )?,
-                fixed_periodic: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "FIXED_PERIODIC",
-                )?,
-                shift_delay: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHIFT_DELAY",
-                )?,
-                shift_missed_start: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SHIFT_MISSED_START",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for UsersToNotify {
@@ -4299,46 +4491,50 @@ pub mod settings {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "UF_TIMEMAN",
+            "UF_TM_FREE",
+            "UF_TM_MAX_START",
+            "UF_TM_MIN_FINISH",
+            "UF_TM_MIN_DURATION",
+            "UF_TM_ALLOWED_DELTA",
+            "ADMIN",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.uf_timeman, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.uf_tm_free, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.uf_tm_max_start, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.uf_tm_min_finish, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.uf_tm_min_duration, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.uf_tm_allowed_delta, m),
+                _ => ::b24_core::__private::wire::put(&mut s.admin, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "UF_TIMEMAN",
-                    "UF_TM_FREE",
-                    "UF_TM_MAX_START",
-                    "UF_TM_MIN_FINISH",
-                    "UF_TM_MIN_DURATION",
-                    "UF_TM_ALLOWED_DELTA",
-                    "ADMIN",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                uf_timeman: ::b24_core::__private::wire::field_at(slot_0, "UF_TIMEMAN")?,
-                uf_tm_free: ::b24_core::__private::wire::field_at(slot_1, "UF_TM_FREE")?,
-                uf_tm_max_start: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "UF_TM_MAX_START",
-                )?,
-                uf_tm_min_finish: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "UF_TM_MIN_FINISH",
-                )?,
-                uf_tm_min_duration: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "UF_TM_MIN_DURATION",
-                )?,
-                uf_tm_allowed_delta: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "UF_TM_ALLOWED_DELTA",
-                )?,
-                admin: ::b24_core::__private::wire::field_at(slot_6, "ADMIN")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -4637,55 +4833,64 @@ pub mod status {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "STATUS",
+            "TIME_START",
+            "TIME_FINISH",
+            "DURATION",
+            "TIME_LEAKS",
+            "ACTIVE",
+            "IP_OPEN",
+            "IP_CLOSE",
+            "LAT_OPEN",
+            "LON_OPEN",
+            "LAT_CLOSE",
+            "LON_CLOSE",
+            "TZ_OFFSET",
+            "TIME_FINISH_DEFAULT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.status, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.time_start, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.time_finish, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.duration, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.time_leaks, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.ip_open, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.ip_close, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.lat_open, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lon_open, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.lat_close, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.lon_close, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.tz_offset, m),
+                _ => ::b24_core::__private::wire::put(&mut s.time_finish_default, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "STATUS",
-                    "TIME_START",
-                    "TIME_FINISH",
-                    "DURATION",
-                    "TIME_LEAKS",
-                    "ACTIVE",
-                    "IP_OPEN",
-                    "IP_CLOSE",
-                    "LAT_OPEN",
-                    "LON_OPEN",
-                    "LAT_CLOSE",
-                    "LON_CLOSE",
-                    "TZ_OFFSET",
-                    "TIME_FINISH_DEFAULT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
-                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
-                time_finish: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIME_FINISH",
-                )?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
-                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
-                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
-                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
-                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
-                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
-                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
-                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
-                time_finish_default: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "TIME_FINISH_DEFAULT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5255,72 +5460,68 @@ pub mod timecontrol_reports_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Days {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Days {
+        const FIELDS: &'static [&'static str] = &[
+            "index",
+            "day_title",
+            "workday_date_start",
+            "workday_date_finish",
+            "workday_complete",
+            "workday_time_leaks_user",
+            "workday_time_leaks_final",
+            "workday_duration",
+            "workday_duration_final",
+            "workday_duration_config",
+            "reports",
+            "workday_time_leaks_real",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.index, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.day_title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.workday_date_start, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.workday_date_finish, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.workday_complete, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.workday_time_leaks_user, m)
+                }
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.workday_time_leaks_final, m)
+                }
+                7usize => ::b24_core::__private::wire::put(&mut s.workday_duration, m),
+                8usize => {
+                    ::b24_core::__private::wire::put(&mut s.workday_duration_final, m)
+                }
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.workday_duration_config, m)
+                }
+                10usize => ::b24_core::__private::wire::put(&mut s.reports, m),
+                _ => ::b24_core::__private::wire::put(&mut s.workday_time_leaks_real, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "index",
-                    "day_title",
-                    "workday_date_start",
-                    "workday_date_finish",
-                    "workday_complete",
-                    "workday_time_leaks_user",
-                    "workday_time_leaks_final",
-                    "workday_duration",
-                    "workday_duration_final",
-                    "workday_duration_config",
-                    "reports",
-                    "workday_time_leaks_real",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                index: ::b24_core::__private::wire::field_at(slot_0, "index")?,
-                day_title: ::b24_core::__private::wire::field_at(slot_1, "day_title")?,
-                workday_date_start: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workday_date_start",
-                )?,
-                workday_date_finish: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "workday_date_finish",
-                )?,
-                workday_complete: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "workday_complete",
-                )?,
-                workday_time_leaks_user: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "workday_time_leaks_user",
-                )?,
-                workday_time_leaks_final: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "workday_time_leaks_final",
-                )?,
-                workday_duration: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "workday_duration",
-                )?,
-                workday_duration_final: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "workday_duration_final",
-                )?,
-                workday_duration_config: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "workday_duration_config",
-                )?,
-                reports: ::b24_core::__private::wire::field_at(slot_10, "reports")?,
-                workday_time_leaks_real: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "workday_time_leaks_real",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Days {
@@ -5441,29 +5642,44 @@ pub mod timecontrol_reports_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Report {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Report {
+        const FIELDS: &'static [&'static str] = &[
+            "month_title",
+            "date_start",
+            "date_finish",
+            "days",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.month_title, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_start, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.date_finish, m),
+                _ => ::b24_core::__private::wire::put(&mut s.days, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["month_title", "date_start", "date_finish", "days"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                month_title: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "month_title",
-                )?,
-                date_start: ::b24_core::__private::wire::field_at(slot_1, "date_start")?,
-                date_finish: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "date_finish",
-                )?,
-                days: ::b24_core::__private::wire::field_at(slot_3, "days")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Report {
@@ -5639,79 +5855,70 @@ pub mod timecontrol_reports_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Reports {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Reports {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "user_id",
+            "type",
+            "date_start",
+            "date_finish",
+            "duration",
+            "active",
+            "entry_id",
+            "report_type",
+            "report_text",
+            "system_text",
+            "source_start",
+            "source_finish",
+            "ip_start",
+            "ip_finish",
+            "ip_start_network",
+            "ip_finish_network",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.date_start, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_finish, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.duration, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.entry_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.report_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.report_text, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.system_text, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.source_start, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.source_finish, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.ip_start, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.ip_finish, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.ip_start_network, m),
+                _ => ::b24_core::__private::wire::put(&mut s.ip_finish_network, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "user_id",
-                    "type",
-                    "date_start",
-                    "date_finish",
-                    "duration",
-                    "active",
-                    "entry_id",
-                    "report_type",
-                    "report_text",
-                    "system_text",
-                    "source_start",
-                    "source_finish",
-                    "ip_start",
-                    "ip_finish",
-                    "ip_start_network",
-                    "ip_finish_network",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_1, "user_id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                date_start: ::b24_core::__private::wire::field_at(slot_3, "date_start")?,
-                date_finish: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "date_finish",
-                )?,
-                duration: ::b24_core::__private::wire::field_at(slot_5, "duration")?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                entry_id: ::b24_core::__private::wire::field_at(slot_7, "entry_id")?,
-                report_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "report_type",
-                )?,
-                report_text: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "report_text",
-                )?,
-                system_text: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "system_text",
-                )?,
-                source_start: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "source_start",
-                )?,
-                source_finish: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "source_finish",
-                )?,
-                ip_start: ::b24_core::__private::wire::field_at(slot_13, "ip_start")?,
-                ip_finish: ::b24_core::__private::wire::field_at(slot_14, "ip_finish")?,
-                ip_start_network: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ip_start_network",
-                )?,
-                ip_finish_network: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ip_finish_network",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Reports {
@@ -5850,22 +6057,38 @@ pub mod timecontrol_reports_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["report", "user", "time"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.report, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user, m),
+                _ => ::b24_core::__private::wire::put(&mut s.time, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["report", "user", "time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                report: ::b24_core::__private::wire::field_at(slot_0, "report")?,
-                user: ::b24_core::__private::wire::field_at(slot_1, "user")?,
-                time: ::b24_core::__private::wire::field_at(slot_2, "time")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -5969,42 +6192,52 @@ pub mod timecontrol_reports_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for TimeValue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for TimeValue {
+        const FIELDS: &'static [&'static str] = &[
+            "start",
+            "finish",
+            "duration",
+            "processing",
+            "date_start",
+            "date_finish",
+            "operating_reset_at",
+            "operating",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.start, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.finish, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.duration, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.processing, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.date_start, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_finish, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.operating_reset_at, m),
+                _ => ::b24_core::__private::wire::put(&mut s.operating, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "finish",
-                    "duration",
-                    "processing",
-                    "date_start",
-                    "date_finish",
-                    "operating_reset_at",
-                    "operating",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
-                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
-                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
-                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
-                date_finish: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "date_finish",
-                )?,
-                operating_reset_at: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "operating_reset_at",
-                )?,
-                operating: ::b24_core::__private::wire::field_at(slot_7, "operating")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for TimeValue {
@@ -6142,48 +6375,54 @@ pub mod timecontrol_reports_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "active",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "avatar",
+            "personal_gender",
+            "last_activity_date",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                _ => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "avatar",
-                    "personal_gender",
-                    "last_activity_date",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_6, "avatar")?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "personal_gender",
-                )?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "last_activity_date",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -6392,21 +6631,37 @@ pub mod timecontrol_reports_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Departments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Departments {
+        const FIELDS: &'static [&'static str] = &["id", "name"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Departments {
@@ -6498,43 +6753,52 @@ pub mod timecontrol_reports_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "user_id",
+            "user_admin",
+            "user_head",
+            "departments",
+            "minimum_idle_for_report",
+            "report_view_type",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.user_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.user_admin, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_head, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.departments, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.minimum_idle_for_report, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.report_view_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "user_id",
-                    "user_admin",
-                    "user_head",
-                    "departments",
-                    "minimum_idle_for_report",
-                    "report_view_type",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_1, "user_id")?,
-                user_admin: ::b24_core::__private::wire::field_at(slot_2, "user_admin")?,
-                user_head: ::b24_core::__private::wire::field_at(slot_3, "user_head")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "departments",
-                )?,
-                minimum_idle_for_report: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "minimum_idle_for_report",
-                )?,
-                report_view_type: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "report_view_type",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -6803,45 +7067,52 @@ pub mod timecontrol_reports_users_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Users {
+        const FIELDS: &'static [&'static str] = &[
+            "id",
+            "name",
+            "first_name",
+            "last_name",
+            "work_position",
+            "avatar",
+            "personal_gender",
+            "last_activity_date",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.first_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.avatar, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                _ => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "avatar",
-                    "personal_gender",
-                    "last_activity_date",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_2, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "work_position",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "personal_gender",
-                )?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "last_activity_date",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Users {
@@ -7116,73 +7387,62 @@ pub mod timecontrol_settings_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "minimum_idle_for_report",
+            "register_offline",
+            "register_idle",
+            "register_desktop",
+            "report_request_type",
+            "report_request_users",
+            "report_simple_type",
+            "report_simple_users",
+            "report_full_type",
+            "report_full_users",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => {
+                    ::b24_core::__private::wire::put(&mut s.minimum_idle_for_report, m)
+                }
+                2usize => ::b24_core::__private::wire::put(&mut s.register_offline, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.register_idle, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.register_desktop, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.report_request_type, m),
+                6usize => {
+                    ::b24_core::__private::wire::put(&mut s.report_request_users, m)
+                }
+                7usize => ::b24_core::__private::wire::put(&mut s.report_simple_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.report_simple_users, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.report_full_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.report_full_users, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "active",
-                    "minimum_idle_for_report",
-                    "register_offline",
-                    "register_idle",
-                    "register_desktop",
-                    "report_request_type",
-                    "report_request_users",
-                    "report_simple_type",
-                    "report_simple_users",
-                    "report_full_type",
-                    "report_full_users",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
-                minimum_idle_for_report: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "minimum_idle_for_report",
-                )?,
-                register_offline: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "register_offline",
-                )?,
-                register_idle: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "register_idle",
-                )?,
-                register_desktop: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "register_desktop",
-                )?,
-                report_request_type: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "report_request_type",
-                )?,
-                report_request_users: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "report_request_users",
-                )?,
-                report_simple_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "report_simple_type",
-                )?,
-                report_simple_users: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "report_simple_users",
-                )?,
-                report_full_type: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "report_full_type",
-                )?,
-                report_full_users: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "report_full_users",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {

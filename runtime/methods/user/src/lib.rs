@@ -130,62 +130,62 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "PRECISION",
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "IBLOCK_TYPE_ID",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.iblock_type_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                _ => ::b24_core::__private::wire::put(&mut s.deal, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -449,105 +449,80 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ACTIVE",
+            "NAME",
+            "LAST_NAME",
+            "SECOND_NAME",
+            "EMAIL",
+            "LAST_LOGIN",
+            "DATE_REGISTER",
+            "TIME_ZONE",
+            "IS_ONLINE",
+            "TIMESTAMP_X",
+            "LAST_ACTIVITY_DATE",
+            "PERSONAL_GENDER",
+            "PERSONAL_WWW",
+            "PERSONAL_BIRTHDAY",
+            "PERSONAL_MOBILE",
+            "PERSONAL_CITY",
+            "WORK_PHONE",
+            "WORK_POSITION",
+            "UF_EMPLOYMENT_DATE",
+            "UF_DEPARTMENT",
+            "USER_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.last_login, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.date_register, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.time_zone, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_online, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.personal_www, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.personal_birthday, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.personal_mobile, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.personal_city, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.work_phone, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.uf_employment_date, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.uf_department, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACTIVE",
-                    "NAME",
-                    "LAST_NAME",
-                    "SECOND_NAME",
-                    "EMAIL",
-                    "LAST_LOGIN",
-                    "DATE_REGISTER",
-                    "TIME_ZONE",
-                    "IS_ONLINE",
-                    "TIMESTAMP_X",
-                    "LAST_ACTIVITY_DATE",
-                    "PERSONAL_GENDER",
-                    "PERSONAL_WWW",
-                    "PERSONAL_BIRTHDAY",
-                    "PERSONAL_MOBILE",
-                    "PERSONAL_CITY",
-                    "WORK_PHONE",
-                    "WORK_POSITION",
-                    "UF_EMPLOYMENT_DATE",
-                    "UF_DEPARTMENT",
-                    "USER_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SECOND_NAME",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_5, "EMAIL")?,
-                last_login: ::b24_core::__private::wire::field_at(slot_6, "LAST_LOGIN")?,
-                date_register: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_REGISTER",
-                )?,
-                time_zone: ::b24_core::__private::wire::field_at(slot_8, "TIME_ZONE")?,
-                is_online: ::b24_core::__private::wire::field_at(slot_9, "IS_ONLINE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TIMESTAMP_X",
-                )?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LAST_ACTIVITY_DATE",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "PERSONAL_GENDER",
-                )?,
-                personal_www: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "PERSONAL_WWW",
-                )?,
-                personal_birthday: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "PERSONAL_BIRTHDAY",
-                )?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "PERSONAL_MOBILE",
-                )?,
-                personal_city: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "PERSONAL_CITY",
-                )?,
-                work_phone: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "WORK_PHONE",
-                )?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "WORK_POSITION",
-                )?,
-                uf_employment_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "UF_EMPLOYMENT_DATE",
-                )?,
-                uf_department: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "UF_DEPARTMENT",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_21, "USER_TYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
@@ -2500,70 +2475,64 @@ pub mod current {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ACTIVE",
+            "NAME",
+            "LAST_NAME",
+            "EMAIL",
+            "LAST_LOGIN",
+            "DATE_REGISTER",
+            "IS_ONLINE",
+            "LAST_ACTIVITY_DATE",
+            "PERSONAL_GENDER",
+            "PERSONAL_BIRTHDAY",
+            "WORK_POSITION",
+            "UF_EMPLOYMENT_DATE",
+            "UF_DEPARTMENT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.last_login, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_register, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_online, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.personal_birthday, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.uf_employment_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.uf_department, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACTIVE",
-                    "NAME",
-                    "LAST_NAME",
-                    "EMAIL",
-                    "LAST_LOGIN",
-                    "DATE_REGISTER",
-                    "IS_ONLINE",
-                    "LAST_ACTIVITY_DATE",
-                    "PERSONAL_GENDER",
-                    "PERSONAL_BIRTHDAY",
-                    "WORK_POSITION",
-                    "UF_EMPLOYMENT_DATE",
-                    "UF_DEPARTMENT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                email: ::b24_core::__private::wire::field_at(slot_4, "EMAIL")?,
-                last_login: ::b24_core::__private::wire::field_at(slot_5, "LAST_LOGIN")?,
-                date_register: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_REGISTER",
-                )?,
-                is_online: ::b24_core::__private::wire::field_at(slot_7, "IS_ONLINE")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "LAST_ACTIVITY_DATE",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "PERSONAL_GENDER",
-                )?,
-                personal_birthday: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PERSONAL_BIRTHDAY",
-                )?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "WORK_POSITION",
-                )?,
-                uf_employment_date: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "UF_EMPLOYMENT_DATE",
-                )?,
-                uf_department: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "UF_DEPARTMENT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3213,277 +3182,162 @@ pub mod fields {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result2 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "XML_ID",
+            "ACTIVE",
+            "NAME",
+            "LAST_NAME",
+            "SECOND_NAME",
+            "TITLE",
+            "EMAIL",
+            "LAST_LOGIN",
+            "DATE_REGISTER",
+            "TIME_ZONE",
+            "IS_ONLINE",
+            "TIMESTAMP_X",
+            "LAST_ACTIVITY_DATE",
+            "PERSONAL_GENDER",
+            "PERSONAL_PROFESSION",
+            "PERSONAL_WWW",
+            "PERSONAL_BIRTHDAY",
+            "PERSONAL_PHOTO",
+            "PERSONAL_ICQ",
+            "PERSONAL_PHONE",
+            "PERSONAL_FAX",
+            "PERSONAL_MOBILE",
+            "PERSONAL_PAGER",
+            "PERSONAL_STREET",
+            "PERSONAL_CITY",
+            "PERSONAL_STATE",
+            "PERSONAL_ZIP",
+            "PERSONAL_COUNTRY",
+            "PERSONAL_MAILBOX",
+            "PERSONAL_NOTES",
+            "WORK_PHONE",
+            "WORK_COMPANY",
+            "WORK_POSITION",
+            "WORK_DEPARTMENT",
+            "WORK_WWW",
+            "WORK_FAX",
+            "WORK_PAGER",
+            "WORK_STREET",
+            "WORK_MAILBOX",
+            "WORK_CITY",
+            "WORK_STATE",
+            "WORK_ZIP",
+            "WORK_COUNTRY",
+            "WORK_PROFILE",
+            "WORK_LOGO",
+            "WORK_NOTES",
+            "UF_SKYPE_LINK",
+            "UF_ZOOM",
+            "UF_EMPLOYMENT_DATE",
+            "UF_TIMEMAN",
+            "UF_DEPARTMENT",
+            "UF_INTERESTS",
+            "UF_SKILLS",
+            "UF_WEB_SITES",
+            "UF_XING",
+            "UF_LINKEDIN",
+            "UF_TWITTER",
+            "UF_SKYPE",
+            "UF_DISTRICT",
+            "UF_PHONE_INNER",
+            "USER_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.second_name, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.last_login, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.date_register, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.time_zone, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_online, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.last_activity_date, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                15usize => {
+                    ::b24_core::__private::wire::put(&mut s.personal_profession, m)
+                }
+                16usize => ::b24_core::__private::wire::put(&mut s.personal_www, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.personal_birthday, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.personal_photo, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.personal_icq, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.personal_phone, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.personal_fax, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.personal_mobile, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.personal_pager, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.personal_street, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.personal_city, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.personal_state, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.personal_zip, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.personal_country, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.personal_mailbox, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.personal_notes, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.work_phone, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.work_company, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.work_department, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.work_www, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.work_fax, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.work_pager, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.work_street, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.work_mailbox, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.work_city, m),
+                41usize => ::b24_core::__private::wire::put(&mut s.work_state, m),
+                42usize => ::b24_core::__private::wire::put(&mut s.work_zip, m),
+                43usize => ::b24_core::__private::wire::put(&mut s.work_country, m),
+                44usize => ::b24_core::__private::wire::put(&mut s.work_profile, m),
+                45usize => ::b24_core::__private::wire::put(&mut s.work_logo, m),
+                46usize => ::b24_core::__private::wire::put(&mut s.work_notes, m),
+                47usize => ::b24_core::__private::wire::put(&mut s.uf_skype_link, m),
+                48usize => ::b24_core::__private::wire::put(&mut s.uf_zoom, m),
+                49usize => ::b24_core::__private::wire::put(&mut s.uf_employment_date, m),
+                50usize => ::b24_core::__private::wire::put(&mut s.uf_timeman, m),
+                51usize => ::b24_core::__private::wire::put(&mut s.uf_department, m),
+                52usize => ::b24_core::__private::wire::put(&mut s.uf_interests, m),
+                53usize => ::b24_core::__private::wire::put(&mut s.uf_skills, m),
+                54usize => ::b24_core::__private::wire::put(&mut s.uf_web_sites, m),
+                55usize => ::b24_core::__private::wire::put(&mut s.uf_xing, m),
+                56usize => ::b24_core::__private::wire::put(&mut s.uf_linkedin, m),
+                57usize => ::b24_core::__private::wire::put(&mut s.uf_twitter, m),
+                58usize => ::b24_core::__private::wire::put(&mut s.uf_skype, m),
+                59usize => ::b24_core::__private::wire::put(&mut s.uf_district, m),
+                60usize => ::b24_core::__private::wire::put(&mut s.uf_phone_inner, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "XML_ID",
-                    "ACTIVE",
-                    "NAME",
-                    "LAST_NAME",
-                    "SECOND_NAME",
-                    "TITLE",
-                    "EMAIL",
-                    "LAST_LOGIN",
-                    "DATE_REGISTER",
-                    "TIME_ZONE",
-                    "IS_ONLINE",
-                    "TIMESTAMP_X",
-                    "LAST_ACTIVITY_DATE",
-                    "PERSONAL_GENDER",
-                    "PERSONAL_PROFESSION",
-                    "PERSONAL_WWW",
-                    "PERSONAL_BIRTHDAY",
-                    "PERSONAL_PHOTO",
-                    "PERSONAL_ICQ",
-                    "PERSONAL_PHONE",
-                    "PERSONAL_FAX",
-                    "PERSONAL_MOBILE",
-                    "PERSONAL_PAGER",
-                    "PERSONAL_STREET",
-                    "PERSONAL_CITY",
-                    "PERSONAL_STATE",
-                    "PERSONAL_ZIP",
-                    "PERSONAL_COUNTRY",
-                    "PERSONAL_MAILBOX",
-                    "PERSONAL_NOTES",
-                    "WORK_PHONE",
-                    "WORK_COMPANY",
-                    "WORK_POSITION",
-                    "WORK_DEPARTMENT",
-                    "WORK_WWW",
-                    "WORK_FAX",
-                    "WORK_PAGER",
-                    "WORK_STREET",
-                    "WORK_MAILBOX",
-                    "WORK_CITY",
-                    "WORK_STATE",
-                    "WORK_ZIP",
-                    "WORK_COUNTRY",
-                    "WORK_PROFILE",
-                    "WORK_LOGO",
-                    "WORK_NOTES",
-                    "UF_SKYPE_LINK",
-                    "UF_ZOOM",
-                    "UF_EMPLOYMENT_DATE",
-                    "UF_TIMEMAN",
-                    "UF_DEPARTMENT",
-                    "UF_INTERESTS",
-                    "UF_SKILLS",
-                    "UF_WEB_SITES",
-                    "UF_XING",
-                    "UF_LINKEDIN",
-                    "UF_TWITTER",
-                    "UF_SKYPE",
-                    "UF_DISTRICT",
-                    "UF_PHONE_INNER",
-                    "USER_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "LAST_NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SECOND_NAME",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
-                email: ::b24_core::__private::wire::field_at(slot_7, "EMAIL")?,
-                last_login: ::b24_core::__private::wire::field_at(slot_8, "LAST_LOGIN")?,
-                date_register: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "DATE_REGISTER",
-                )?,
-                time_zone: ::b24_core::__private::wire::field_at(slot_10, "TIME_ZONE")?,
-                is_online: ::b24_core::__private::wire::field_at(slot_11, "IS_ONLINE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "TIMESTAMP_X",
-                )?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LAST_ACTIVITY_DATE",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "PERSONAL_GENDER",
-                )?,
-                personal_profession: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "PERSONAL_PROFESSION",
-                )?,
-                personal_www: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "PERSONAL_WWW",
-                )?,
-                personal_birthday: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "PERSONAL_BIRTHDAY",
-                )?,
-                personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "PERSONAL_PHOTO",
-                )?,
-                personal_icq: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "PERSONAL_ICQ",
-                )?,
-                personal_phone: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "PERSONAL_PHONE",
-                )?,
-                personal_fax: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "PERSONAL_FAX",
-                )?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "PERSONAL_MOBILE",
-                )?,
-                personal_pager: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "PERSONAL_PAGER",
-                )?,
-                personal_street: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "PERSONAL_STREET",
-                )?,
-                personal_city: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "PERSONAL_CITY",
-                )?,
-                personal_state: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "PERSONAL_STATE",
-                )?,
-                personal_zip: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "PERSONAL_ZIP",
-                )?,
-                personal_country: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "PERSONAL_COUNTRY",
-                )?,
-                personal_mailbox: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "PERSONAL_MAILBOX",
-                )?,
-                personal_notes: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "PERSONAL_NOTES",
-                )?,
-                work_phone: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "WORK_PHONE",
-                )?,
-                work_company: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "WORK_COMPANY",
-                )?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "WORK_POSITION",
-                )?,
-                work_department: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "WORK_DEPARTMENT",
-                )?,
-                work_www: ::b24_core::__private::wire::field_at(slot_35, "WORK_WWW")?,
-                work_fax: ::b24_core::__private::wire::field_at(slot_36, "WORK_FAX")?,
-                work_pager: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "WORK_PAGER",
-                )?,
-                work_street: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "WORK_STREET",
-                )?,
-                work_mailbox: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "WORK_MAILBOX",
-                )?,
-                work_city: ::b24_core::__private::wire::field_at(slot_40, "WORK_CITY")?,
-                work_state: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "WORK_STATE",
-                )?,
-                work_zip: ::b24_core::__private::wire::field_at(slot_42, "WORK_ZIP")?,
-                work_country: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WORK_COUNTRY",
-                )?,
-                work_profile: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "WORK_PROFILE",
-                )?,
-                work_logo: ::b24_core::__private::wire::field_at(slot_45, "WORK_LOGO")?,
-                work_notes: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "WORK_NOTES",
-                )?,
-                uf_skype_link: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "UF_SKYPE_LINK",
-                )?,
-                uf_zoom: ::b24_core::__private::wire::field_at(slot_48, "UF_ZOOM")?,
-                uf_employment_date: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "UF_EMPLOYMENT_DATE",
-                )?,
-                uf_timeman: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "UF_TIMEMAN",
-                )?,
-                uf_department: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "UF_DEPARTMENT",
-                )?,
-                uf_interests: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "UF_INTERESTS",
-                )?,
-                uf_skills: ::b24_core::__private::wire::field_at(slot_53, "UF_SKILLS")?,
-                uf_web_sites: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "UF_WEB_SITES",
-                )?,
-                uf_xing: ::b24_core::__private::wire::field_at(slot_55, "UF_XING")?,
-                uf_linkedin: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "UF_LINKEDIN",
-                )?,
-                uf_twitter: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "UF_TWITTER",
-                )?,
-                uf_skype: ::b24_core::__private::wire::field_at(slot_58, "UF_SKYPE")?,
-                uf_district: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "UF_DISTRICT",
-                )?,
-                uf_phone_inner: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "UF_PHONE_INNER",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_61, "USER_TYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result2 {
@@ -6294,80 +6148,160 @@ pub mod userfield_add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldsSlots {
+        field_name: ::std::option::Option<::std::string::String>,
+        user_type_id: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        list_column_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        list_filter_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        error_message: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LABEL",
+            "EDIT_IN_LIST",
+        ];
+        type Slots = __FieldsSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.show_in_list, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.list_column_label, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.list_filter_label, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.error_message, m),
+                13usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                14usize => ::b24_core::__private::wire::fill(&mut s.label, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LABEL",
-                    "EDIT_IN_LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                field_name: ::b24_core::__private::wire::field_at(slot_0, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "FIELD_NAME",
+                )?,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "USER_TYPE_ID",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_5, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_6,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "XML_ID")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "SORT")?,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "SHOW_FILTER",
                 )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                show_in_list: ::b24_core::__private::wire::take(
+                    s.show_in_list,
                     "SHOW_IN_LIST",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_8, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                settings: ::b24_core::__private::wire::take(s.settings, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "EDIT_FORM_LABEL",
                 )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                list_column_label: ::b24_core::__private::wire::take(
+                    s.list_column_label,
                     "LIST_COLUMN_LABEL",
                 )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                list_filter_label: ::b24_core::__private::wire::take(
+                    s.list_filter_label,
                     "LIST_FILTER_LABEL",
                 )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                error_message: ::b24_core::__private::wire::take(
+                    s.error_message,
                     "ERROR_MESSAGE",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "HELP_MESSAGE",
                 )?,
-                label: ::b24_core::__private::wire::field_at(slot_14, "LABEL")?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                label: ::b24_core::__private::wire::take(s.label, "LABEL")?,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "EDIT_IN_LIST",
                 )?,
-                extra,
+                extra: s.extra,
             })
         }
     }
@@ -6929,24 +6863,46 @@ pub mod userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for List {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for List {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "SORT",
+            "VALUE",
+            "DEF",
+            "XML_ID",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.def, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "SORT", "VALUE", "DEF", "XML_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                def: ::b24_core::__private::wire::field_at(slot_3, "DEF")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for List {
@@ -7039,42 +6995,46 @@ pub mod userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DISPLAY",
+            "LIST_HEIGHT",
+            "CAPTION_NO_VALUE",
+            "SHOW_NO_VALUE",
+            "DEFAULT_VALUE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.caption_no_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.show_no_value, m),
+                _ => ::b24_core::__private::wire::put(&mut s.default_value, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "DEFAULT_VALUE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                display: ::b24_core::__private::wire::field_at(slot_0, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "LIST_HEIGHT",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SHOW_NO_VALUE",
-                )?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -7230,64 +7190,64 @@ pub mod userfield_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfield {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfield {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "ENTITY_ID",
+            "FIELD_NAME",
+            "USER_TYPE_ID",
+            "XML_ID",
+            "SORT",
+            "MULTIPLE",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "EDIT_IN_LIST",
+            "IS_SEARCHABLE",
+            "SETTINGS",
+            "LIST",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.field_name, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.edit_in_list, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                _ => ::b24_core::__private::wire::put(&mut s.list, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfield {
@@ -7613,66 +7573,60 @@ pub mod userfield_update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields {
+        const FIELDS: &'static [&'static str] = &[
+            "XML_ID",
+            "SORT",
+            "MANDATORY",
+            "SHOW_FILTER",
+            "SHOW_IN_LIST",
+            "SETTINGS",
+            "EDIT_FORM_LABEL",
+            "LIST_COLUMN_LABEL",
+            "LIST_FILTER_LABEL",
+            "ERROR_MESSAGE",
+            "HELP_MESSAGE",
+            "LABEL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.list_column_label, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.list_filter_label, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                _ => ::b24_core::__private::wire::put(&mut s.label, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "XML_ID",
-                    "SORT",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LABEL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_2, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SHOW_IN_LIST",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_5, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "HELP_MESSAGE",
-                )?,
-                label: ::b24_core::__private::wire::field_at(slot_11, "LABEL")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Fields {

@@ -202,26 +202,39 @@ pub mod agreement_list {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Agreement {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Agreement {
+        const FIELDS: &'static [&'static str] = &["ID", "NAME", "ACTIVE", "LANGUAGE_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                _ => ::b24_core::__private::wire::put(&mut s.language_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "ACTIVE", "LANGUAGE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "LANGUAGE_ID",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Agreement {
@@ -473,46 +486,50 @@ pub mod agreement_text {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Replace {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Replace {
+        const FIELDS: &'static [&'static str] = &[
+            "COMPANY_NAME",
+            "COMPANY_ADDRESS",
+            "PURPOSES",
+            "THIRD_PARTIES",
+            "EMAIL",
+            "button_caption",
+            "fields",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.company_name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.company_address, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.purposes, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.third_parties, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.button_caption, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "COMPANY_NAME",
-                    "COMPANY_ADDRESS",
-                    "PURPOSES",
-                    "THIRD_PARTIES",
-                    "EMAIL",
-                    "button_caption",
-                    "fields",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                company_name: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "COMPANY_NAME",
-                )?,
-                company_address: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMPANY_ADDRESS",
-                )?,
-                purposes: ::b24_core::__private::wire::field_at(slot_2, "PURPOSES")?,
-                third_parties: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THIRD_PARTIES",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_4, "EMAIL")?,
-                button_caption: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "button_caption",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Replace {
@@ -594,21 +611,37 @@ pub mod agreement_text {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["LABEL", "TEXT"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                _ => ::b24_core::__private::wire::put(&mut s.text, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["LABEL", "TEXT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                label: ::b24_core::__private::wire::field_at(slot_0, "LABEL")?,
-                text: ::b24_core::__private::wire::field_at(slot_1, "TEXT")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

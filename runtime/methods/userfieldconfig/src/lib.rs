@@ -49,20 +49,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["field"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.field, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -347,139 +363,106 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Settings {
+        const FIELDS: &'static [&'static str] = &[
+            "DEFAULT_VALUE",
+            "ROWS",
+            "SIZE",
+            "REGEXP",
+            "MIN_LENGTH",
+            "MAX_LENGTH",
+            "MIN_VALUE",
+            "MAX_VALUE",
+            "PRECISION",
+            "DISPLAY",
+            "LABEL",
+            "LABEL_CHECKBOX",
+            "USE_SECOND",
+            "USE_TIMEZONE",
+            "POPUP",
+            "SHOW_MAP",
+            "LIST_WIDTH",
+            "LIST_HEIGHT",
+            "MAX_SHOW_SIZE",
+            "MAX_ALLOWED_SIZE",
+            "EXTENSIONS",
+            "TARGET_BLANK",
+            "CAPTION_NO_VALUE",
+            "SHOW_NO_VALUE",
+            "IBLOCK_ID",
+            "ACTIVE_FILTER",
+            "ENTITY_TYPE",
+            "LEAD",
+            "CONTACT",
+            "COMPANY",
+            "DEAL",
+            "QUOTE",
+            "ORDER",
+            "SMART_INVOICE",
+            "DYNAMIC_",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.rows, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.regexp, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.min_length, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.max_length, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.min_value, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.max_value, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.precision, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.display, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.label, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.label_checkbox, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.use_second, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.use_timezone, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.popup, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.show_map, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.list_width, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.list_height, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.max_show_size, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.max_allowed_size, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.extensions, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.target_blank, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.caption_no_value, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.show_no_value, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.active_filter, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.entity_type, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.lead, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.contact, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.company, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.deal, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.quote, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.order, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.smart_invoice, m),
+                _ => ::b24_core::__private::wire::put(&mut s.dynamic, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "SIZE",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                    "MIN_VALUE",
-                    "MAX_VALUE",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LABEL",
-                    "LABEL_CHECKBOX",
-                    "USE_SECOND",
-                    "USE_TIMEZONE",
-                    "POPUP",
-                    "SHOW_MAP",
-                    "LIST_WIDTH",
-                    "LIST_HEIGHT",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                    "QUOTE",
-                    "ORDER",
-                    "SMART_INVOICE",
-                    "DYNAMIC_",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_3, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
-                min_value: ::b24_core::__private::wire::field_at(slot_6, "MIN_VALUE")?,
-                max_value: ::b24_core::__private::wire::field_at(slot_7, "MAX_VALUE")?,
-                precision: ::b24_core::__private::wire::field_at(slot_8, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_9, "DISPLAY")?,
-                label: ::b24_core::__private::wire::field_at(slot_10, "LABEL")?,
-                label_checkbox: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LABEL_CHECKBOX",
-                )?,
-                use_second: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "USE_SECOND",
-                )?,
-                use_timezone: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "USE_TIMEZONE",
-                )?,
-                popup: ::b24_core::__private::wire::field_at(slot_14, "POPUP")?,
-                show_map: ::b24_core::__private::wire::field_at(slot_15, "SHOW_MAP")?,
-                list_width: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "LIST_WIDTH",
-                )?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "LIST_HEIGHT",
-                )?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "EXTENSIONS",
-                )?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "TARGET_BLANK",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "SHOW_NO_VALUE",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_24, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_27, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_28, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_29, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_30, "DEAL")?,
-                quote: ::b24_core::__private::wire::field_at(slot_31, "QUOTE")?,
-                order: ::b24_core::__private::wire::field_at(slot_32, "ORDER")?,
-                smart_invoice: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "SMART_INVOICE",
-                )?,
-                dynamic: ::b24_core::__private::wire::field_at(slot_34, "DYNAMIC_")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Settings {
@@ -713,21 +696,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Userfieldconfig {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Userfieldconfig {
+        const FIELDS: &'static [&'static str] = &["field", "fields"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.field, m),
+                _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Userfieldconfig {
@@ -990,67 +989,141 @@ pub mod add {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __FieldSlots {
+        entity_id: ::std::option::Option<::std::string::String>,
+        field_name: ::std::option::Option<::std::string::String>,
+        user_type_id: ::std::option::Option<::std::string::String>,
+        xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        sort: ::std::option::Option<::std::option::Option<i64>>,
+        multiple: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        mandatory: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        show_filter: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        edit_in_list: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        is_searchable: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::types::Yn>,
+        >,
+        settings: ::std::option::Option<::std::option::Option<Settings>>,
+        edit_form_label: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        help_message: ::std::option::Option<
+            ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        >,
+        enum_: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for Field {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field {
+        const FIELDS: &'static [&'static str] = &[
+            "entityId",
+            "fieldName",
+            "userTypeId",
+            "xmlId",
+            "sort",
+            "multiple",
+            "mandatory",
+            "showFilter",
+            "editInList",
+            "isSearchable",
+            "settings",
+            "editFormLabel",
+            "helpMessage",
+            "enum",
+        ];
+        type Slots = __FieldSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.entity_id, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.field_name, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.user_type_id, m),
+                3usize => ::b24_core::__private::wire::fill(&mut s.xml_id, m),
+                4usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
+                5usize => ::b24_core::__private::wire::fill(&mut s.multiple, m),
+                6usize => ::b24_core::__private::wire::fill(&mut s.mandatory, m),
+                7usize => ::b24_core::__private::wire::fill(&mut s.show_filter, m),
+                8usize => ::b24_core::__private::wire::fill(&mut s.edit_in_list, m),
+                9usize => ::b24_core::__private::wire::fill(&mut s.is_searchable, m),
+                10usize => ::b24_core::__private::wire::fill(&mut s.settings, m),
+                11usize => ::b24_core::__private::wire::fill(&mut s.edit_form_label, m),
+                12usize => ::b24_core::__private::wire::fill(&mut s.help_message, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.enum_, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "entityId",
-                    "fieldName",
-                    "userTypeId",
-                    "xmlId",
-                    "sort",
-                    "multiple",
-                    "mandatory",
-                    "showFilter",
-                    "editInList",
-                    "isSearchable",
-                    "settings",
-                    "editFormLabel",
-                    "helpMessage",
-                    "enum",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "fieldName")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                entity_id: ::b24_core::__private::wire::take(s.entity_id, "entityId")?,
+                field_name: ::b24_core::__private::wire::take(
+                    s.field_name,
+                    "fieldName",
+                )?,
+                user_type_id: ::b24_core::__private::wire::take(
+                    s.user_type_id,
                     "userTypeId",
                 )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "multiple")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "mandatory")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
+                xml_id: ::b24_core::__private::wire::take(s.xml_id, "xmlId")?,
+                sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
+                multiple: ::b24_core::__private::wire::take(s.multiple, "multiple")?,
+                mandatory: ::b24_core::__private::wire::take(s.mandatory, "mandatory")?,
+                show_filter: ::b24_core::__private::wire::take(
+                    s.show_filter,
                     "showFilter",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                edit_in_list: ::b24_core::__private::wire::take(
+                    s.edit_in_list,
                     "editInList",
                 )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                is_searchable: ::b24_core::__private::wire::take(
+                    s.is_searchable,
                     "isSearchable",
                 )?,
-                settings: ::b24_core::__private::wire::field_at(slot_10, "settings")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                settings: ::b24_core::__private::wire::take(s.settings, "settings")?,
+                edit_form_label: ::b24_core::__private::wire::take(
+                    s.edit_form_label,
                     "editFormLabel",
                 )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                help_message: ::b24_core::__private::wire::take(
+                    s.help_message,
                     "helpMessage",
                 )?,
-                enum_: ::b24_core::__private::wire::field_at(slot_13, "enum")?,
-                extra,
+                enum_: ::b24_core::__private::wire::take(s.enum_, "enum")?,
+                extra: s.extra,
             })
         }
     }
@@ -1559,20 +1632,36 @@ pub mod get_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["types"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.types, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["types"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                types: ::b24_core::__private::wire::field_at(slot_0, "types")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2032,56 +2121,56 @@ pub mod update {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Field {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Field {
+        const FIELDS: &'static [&'static str] = &[
+            "xmlId",
+            "sort",
+            "mandatory",
+            "showFilter",
+            "isSearchable",
+            "editFormLabel",
+            "helpMessage",
+            "settings",
+            "enum",
+            "userTypeId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.mandatory, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.show_filter, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.is_searchable, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.edit_form_label, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.help_message, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.enum_, m),
+                _ => ::b24_core::__private::wire::put(&mut s.user_type_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "xmlId",
-                    "sort",
-                    "mandatory",
-                    "showFilter",
-                    "isSearchable",
-                    "editFormLabel",
-                    "helpMessage",
-                    "settings",
-                    "enum",
-                    "userTypeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                xml_id: ::b24_core::__private::wire::field_at(slot_0, "xmlId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_2, "mandatory")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "showFilter",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isSearchable",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "editFormLabel",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "helpMessage",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
-                enum_: ::b24_core::__private::wire::field_at(slot_8, "enum")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "userTypeId",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Field {

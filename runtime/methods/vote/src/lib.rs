@@ -159,65 +159,68 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VOTE_ID",
+            "COUNTER",
+            "QUESTIONS",
+            "ANONYMITY",
+            "OPTIONS",
+            "userAnswerMap",
+            "canEdit",
+            "canVote",
+            "canRevote",
+            "isVoted",
+            "signedAttachId",
+            "resultUrl",
+            "downloadUrl",
+            "entityId",
+            "isFinished",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.vote_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.questions, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.anonymity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.user_answer_map, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.can_edit, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.can_vote, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.can_revote, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_voted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.signed_attach_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.result_url, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_finished, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "VOTE_ID",
-                    "COUNTER",
-                    "QUESTIONS",
-                    "ANONYMITY",
-                    "OPTIONS",
-                    "userAnswerMap",
-                    "canEdit",
-                    "canVote",
-                    "canRevote",
-                    "isVoted",
-                    "signedAttachId",
-                    "resultUrl",
-                    "downloadUrl",
-                    "entityId",
-                    "isFinished",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
-                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
-                user_answer_map: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "userAnswerMap",
-                )?,
-                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
-                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
-                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
-                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
-                signed_attach_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "signedAttachId",
-                )?,
-                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "downloadUrl",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
-                is_finished: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isFinished",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -337,20 +340,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -395,20 +414,36 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper2 {
+        const FIELDS: &'static [&'static str] = &["attach"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.attach, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["attach"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper2 {
@@ -1029,65 +1064,68 @@ pub mod attached_vote_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for AttachedVote {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for AttachedVote {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VOTE_ID",
+            "COUNTER",
+            "QUESTIONS",
+            "ANONYMITY",
+            "OPTIONS",
+            "userAnswerMap",
+            "canEdit",
+            "canVote",
+            "canRevote",
+            "isVoted",
+            "signedAttachId",
+            "resultUrl",
+            "downloadUrl",
+            "entityId",
+            "isFinished",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.vote_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.questions, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.anonymity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.user_answer_map, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.can_edit, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.can_vote, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.can_revote, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_voted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.signed_attach_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.result_url, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_finished, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "VOTE_ID",
-                    "COUNTER",
-                    "QUESTIONS",
-                    "ANONYMITY",
-                    "OPTIONS",
-                    "userAnswerMap",
-                    "canEdit",
-                    "canVote",
-                    "canRevote",
-                    "isVoted",
-                    "signedAttachId",
-                    "resultUrl",
-                    "downloadUrl",
-                    "entityId",
-                    "isFinished",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
-                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
-                user_answer_map: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "userAnswerMap",
-                )?,
-                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
-                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
-                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
-                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
-                signed_attach_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "signedAttachId",
-                )?,
-                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "downloadUrl",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
-                is_finished: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isFinished",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for AttachedVote {
@@ -1528,24 +1566,37 @@ pub mod attached_vote_get_answer_voted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for PageNavigation {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PageNavigation {
+        const FIELDS: &'static [&'static str] = &["pageSize", "currentPage"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.page_size, m),
+                _ => ::b24_core::__private::wire::put(&mut s.current_page, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["pageSize", "currentPage"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page_size: ::b24_core::__private::wire::field_at(slot_0, "pageSize")?,
-                current_page: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "currentPage",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for PageNavigation {
@@ -1616,26 +1667,44 @@ pub mod attached_vote_get_answer_voted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "IMAGE",
+            "WORK_POSITION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.image, m),
+                _ => ::b24_core::__private::wire::put(&mut s.work_position, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "IMAGE", "WORK_POSITION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                image: ::b24_core::__private::wire::field_at(slot_2, "IMAGE")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "WORK_POSITION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1695,20 +1764,36 @@ pub mod attached_vote_get_answer_voted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["items"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.items, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -2304,65 +2389,68 @@ pub mod attached_vote_get_with_voted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Attach {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Attach {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VOTE_ID",
+            "COUNTER",
+            "QUESTIONS",
+            "ANONYMITY",
+            "OPTIONS",
+            "userAnswerMap",
+            "canEdit",
+            "canVote",
+            "canRevote",
+            "isVoted",
+            "signedAttachId",
+            "resultUrl",
+            "downloadUrl",
+            "entityId",
+            "isFinished",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.vote_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.questions, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.anonymity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.user_answer_map, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.can_edit, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.can_vote, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.can_revote, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_voted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.signed_attach_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.result_url, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_finished, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "VOTE_ID",
-                    "COUNTER",
-                    "QUESTIONS",
-                    "ANONYMITY",
-                    "OPTIONS",
-                    "userAnswerMap",
-                    "canEdit",
-                    "canVote",
-                    "canRevote",
-                    "isVoted",
-                    "signedAttachId",
-                    "resultUrl",
-                    "downloadUrl",
-                    "entityId",
-                    "isFinished",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
-                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
-                user_answer_map: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "userAnswerMap",
-                )?,
-                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
-                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
-                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
-                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
-                signed_attach_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "signedAttachId",
-                )?,
-                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "downloadUrl",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
-                is_finished: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isFinished",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Attach {
@@ -2491,21 +2579,37 @@ pub mod attached_vote_get_with_voted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["attach", "voted"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.attach, m),
+                _ => ::b24_core::__private::wire::put(&mut s.voted, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["attach", "voted"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
-                voted: ::b24_core::__private::wire::field_at(slot_1, "voted")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2576,26 +2680,44 @@ pub mod attached_vote_get_with_voted {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Voted {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Voted {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "IMAGE",
+            "WORK_POSITION",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.image, m),
+                _ => ::b24_core::__private::wire::put(&mut s.work_position, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "IMAGE", "WORK_POSITION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                image: ::b24_core::__private::wire::field_at(slot_2, "IMAGE")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "WORK_POSITION",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Voted {
@@ -3003,65 +3125,68 @@ pub mod attached_vote_recall {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "VOTE_ID",
+            "COUNTER",
+            "QUESTIONS",
+            "ANONYMITY",
+            "OPTIONS",
+            "userAnswerMap",
+            "canEdit",
+            "canVote",
+            "canRevote",
+            "isVoted",
+            "signedAttachId",
+            "resultUrl",
+            "downloadUrl",
+            "entityId",
+            "isFinished",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.vote_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.counter, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.questions, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.anonymity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.options, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.user_answer_map, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.can_edit, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.can_vote, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.can_revote, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_voted, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.signed_attach_id, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.result_url, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.is_finished, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "VOTE_ID",
-                    "COUNTER",
-                    "QUESTIONS",
-                    "ANONYMITY",
-                    "OPTIONS",
-                    "userAnswerMap",
-                    "canEdit",
-                    "canVote",
-                    "canRevote",
-                    "isVoted",
-                    "signedAttachId",
-                    "resultUrl",
-                    "downloadUrl",
-                    "entityId",
-                    "isFinished",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
-                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
-                user_answer_map: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "userAnswerMap",
-                )?,
-                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
-                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
-                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
-                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
-                signed_attach_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "signedAttachId",
-                )?,
-                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "downloadUrl",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
-                is_finished: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isFinished",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3181,20 +3306,36 @@ pub mod attached_vote_recall {
         }
     }
     impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ResultWrapper {
+        const FIELDS: &'static [&'static str] = &["attach"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.attach, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["attach"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for ResultWrapper {
@@ -3951,20 +4092,36 @@ pub mod attached_vote_vote {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Ballot {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Ballot {
+        const FIELDS: &'static [&'static str] = &["attachId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.attach_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["attachId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Ballot {
@@ -4178,20 +4335,36 @@ pub mod integration_im_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Answers {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Answers {
+        const FIELDS: &'static [&'static str] = &["MESSAGE"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.message, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["MESSAGE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Answers {
@@ -4244,22 +4417,54 @@ pub mod integration_im_send {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __ImMessageVoteDataSlots {
+        questions: ::std::option::Option<::std::vec::Vec<Questions>>,
+        anonymity: ::std::option::Option<::std::option::Option<i64>>,
+        options: ::std::option::Option<::std::option::Option<i64>>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl ::b24_core::__private::wire::FromWire for ImMessageVoteData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ImMessageVoteData {
+        const FIELDS: &'static [&'static str] = &["QUESTIONS", "ANONYMITY", "OPTIONS"];
+        type Slots = __ImMessageVoteDataSlots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::fill(&mut s.questions, m),
+                1usize => ::b24_core::__private::wire::fill(&mut s.anonymity, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.options, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["QUESTIONS", "ANONYMITY", "OPTIONS"],
-                ::std::option::Option::Some(&mut extra),
-            );
             ::std::result::Result::Ok(Self {
-                questions: ::b24_core::__private::wire::field_at(slot_0, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_1, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_2, "OPTIONS")?,
-                extra,
+                questions: ::b24_core::__private::wire::take(s.questions, "QUESTIONS")?,
+                anonymity: ::b24_core::__private::wire::take(s.anonymity, "ANONYMITY")?,
+                options: ::b24_core::__private::wire::take(s.options, "OPTIONS")?,
+                extra: s.extra,
             })
         }
     }
@@ -4329,22 +4534,38 @@ pub mod integration_im_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Questions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Questions {
+        const FIELDS: &'static [&'static str] = &["QUESTION", "FIELD_TYPE", "ANSWERS"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.question, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.field_type, m),
+                _ => ::b24_core::__private::wire::put(&mut s.answers, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["QUESTION", "FIELD_TYPE", "ANSWERS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                question: ::b24_core::__private::wire::field_at(slot_0, "QUESTION")?,
-                field_type: ::b24_core::__private::wire::field_at(slot_1, "FIELD_TYPE")?,
-                answers: ::b24_core::__private::wire::field_at(slot_2, "ANSWERS")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Questions {
@@ -4406,21 +4627,37 @@ pub mod integration_im_send {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["messageId", "voteId"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.message_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vote_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["messageId", "voteId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "voteId")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {

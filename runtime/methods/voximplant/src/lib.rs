@@ -51,21 +51,37 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["RESULT", "CALL_ID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.result, m),
+                _ => ::b24_core::__private::wire::put(&mut s.call_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["RESULT", "CALL_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
-                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -758,24 +774,46 @@ pub mod line_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Line {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Line {
+        const FIELDS: &'static [&'static str] = &[
+            "reg150907",
+            "sip7",
+            "reg151083",
+            "sip11",
+            "reg151085",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.reg150907, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.sip7, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.reg151083, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sip11, m),
+                _ => ::b24_core::__private::wire::put(&mut s.reg151085, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["reg150907", "sip7", "reg151083", "sip11", "reg151085"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                reg150907: ::b24_core::__private::wire::field_at(slot_0, "reg150907")?,
-                sip7: ::b24_core::__private::wire::field_at(slot_1, "sip7")?,
-                reg151083: ::b24_core::__private::wire::field_at(slot_2, "reg151083")?,
-                sip11: ::b24_core::__private::wire::field_at(slot_3, "sip11")?,
-                reg151085: ::b24_core::__private::wire::field_at(slot_4, "reg151085")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Line {
@@ -1512,79 +1550,79 @@ pub mod sip_add {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TYPE",
+            "CONFIG_ID",
+            "REG_ID",
+            "TITLE",
+            "SERVER",
+            "LOGIN",
+            "PASSWORD",
+            "AUTH_USER",
+            "OUTBOUND_PROXY",
+            "DETECT_LINE_NUMBER",
+            "LINE_DETECT_HEADER_ORDER",
+            "REGISTRATION_STATUS_CODE",
+            "REGISTRATION_ERROR_MESSAGE",
+            "INCOMING_SERVER",
+            "INCOMING_LOGIN",
+            "INCOMING_PASSWORD",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.config_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.reg_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.server, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.login, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.password, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.auth_user, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.outbound_proxy, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.detect_line_number, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.line_detect_header_order, m)
+                }
+                12usize => {
+                    ::b24_core::__private::wire::put(&mut s.registration_status_code, m)
+                }
+                13usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.registration_error_message,
+                        m,
+                    )
+                }
+                14usize => ::b24_core::__private::wire::put(&mut s.incoming_server, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.incoming_login, m),
+                _ => ::b24_core::__private::wire::put(&mut s.incoming_password, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TYPE",
-                    "CONFIG_ID",
-                    "REG_ID",
-                    "TITLE",
-                    "SERVER",
-                    "LOGIN",
-                    "PASSWORD",
-                    "AUTH_USER",
-                    "OUTBOUND_PROXY",
-                    "DETECT_LINE_NUMBER",
-                    "LINE_DETECT_HEADER_ORDER",
-                    "REGISTRATION_STATUS_CODE",
-                    "REGISTRATION_ERROR_MESSAGE",
-                    "INCOMING_SERVER",
-                    "INCOMING_LOGIN",
-                    "INCOMING_PASSWORD",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                config_id: ::b24_core::__private::wire::field_at(slot_2, "CONFIG_ID")?,
-                reg_id: ::b24_core::__private::wire::field_at(slot_3, "REG_ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
-                server: ::b24_core::__private::wire::field_at(slot_5, "SERVER")?,
-                login: ::b24_core::__private::wire::field_at(slot_6, "LOGIN")?,
-                password: ::b24_core::__private::wire::field_at(slot_7, "PASSWORD")?,
-                auth_user: ::b24_core::__private::wire::field_at(slot_8, "AUTH_USER")?,
-                outbound_proxy: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "OUTBOUND_PROXY",
-                )?,
-                detect_line_number: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DETECT_LINE_NUMBER",
-                )?,
-                line_detect_header_order: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LINE_DETECT_HEADER_ORDER",
-                )?,
-                registration_status_code: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "REGISTRATION_STATUS_CODE",
-                )?,
-                registration_error_message: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "REGISTRATION_ERROR_MESSAGE",
-                )?,
-                incoming_server: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "INCOMING_SERVER",
-                )?,
-                incoming_login: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "INCOMING_LOGIN",
-                )?,
-                incoming_password: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "INCOMING_PASSWORD",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -1834,24 +1872,37 @@ pub mod sip_connector_status {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &["FREE_MINUTES", "PAID"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.free_minutes, m),
+                _ => ::b24_core::__private::wire::put(&mut s.paid, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FREE_MINUTES", "PAID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                free_minutes: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FREE_MINUTES",
-                )?,
-                paid: ::b24_core::__private::wire::field_at(slot_1, "PAID")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -2331,77 +2382,77 @@ pub mod sip_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Sip {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Sip {
+        const FIELDS: &'static [&'static str] = &[
+            "TYPE",
+            "CONFIG_ID",
+            "REG_ID",
+            "SERVER",
+            "LOGIN",
+            "PASSWORD",
+            "AUTH_USER",
+            "OUTBOUND_PROXY",
+            "DETECT_LINE_NUMBER",
+            "LINE_DETECT_HEADER_ORDER",
+            "REGISTRATION_STATUS_CODE",
+            "REGISTRATION_ERROR_MESSAGE",
+            "TITLE",
+            "INCOMING_SERVER",
+            "INCOMING_LOGIN",
+            "INCOMING_PASSWORD",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.config_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.reg_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.server, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.login, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.password, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.auth_user, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.outbound_proxy, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.detect_line_number, m),
+                9usize => {
+                    ::b24_core::__private::wire::put(&mut s.line_detect_header_order, m)
+                }
+                10usize => {
+                    ::b24_core::__private::wire::put(&mut s.registration_status_code, m)
+                }
+                11usize => {
+                    ::b24_core::__private::wire::put(
+                        &mut s.registration_error_message,
+                        m,
+                    )
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.incoming_server, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.incoming_login, m),
+                _ => ::b24_core::__private::wire::put(&mut s.incoming_password, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "TYPE",
-                    "CONFIG_ID",
-                    "REG_ID",
-                    "SERVER",
-                    "LOGIN",
-                    "PASSWORD",
-                    "AUTH_USER",
-                    "OUTBOUND_PROXY",
-                    "DETECT_LINE_NUMBER",
-                    "LINE_DETECT_HEADER_ORDER",
-                    "REGISTRATION_STATUS_CODE",
-                    "REGISTRATION_ERROR_MESSAGE",
-                    "TITLE",
-                    "INCOMING_SERVER",
-                    "INCOMING_LOGIN",
-                    "INCOMING_PASSWORD",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
-                config_id: ::b24_core::__private::wire::field_at(slot_1, "CONFIG_ID")?,
-                reg_id: ::b24_core::__private::wire::field_at(slot_2, "REG_ID")?,
-                server: ::b24_core::__private::wire::field_at(slot_3, "SERVER")?,
-                login: ::b24_core::__private::wire::field_at(slot_4, "LOGIN")?,
-                password: ::b24_core::__private::wire::field_at(slot_5, "PASSWORD")?,
-                auth_user: ::b24_core::__private::wire::field_at(slot_6, "AUTH_USER")?,
-                outbound_proxy: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "OUTBOUND_PROXY",
-                )?,
-                detect_line_number: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DETECT_LINE_NUMBER",
-                )?,
-                line_detect_header_order: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "LINE_DETECT_HEADER_ORDER",
-                )?,
-                registration_status_code: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "REGISTRATION_STATUS_CODE",
-                )?,
-                registration_error_message: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "REGISTRATION_ERROR_MESSAGE",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_12, "TITLE")?,
-                incoming_server: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "INCOMING_SERVER",
-                )?,
-                incoming_login: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "INCOMING_LOGIN",
-                )?,
-                incoming_password: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "INCOMING_PASSWORD",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Sip {
@@ -2675,42 +2726,46 @@ pub mod sip_status {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "REG_ID",
+            "LAST_UPDATED",
+            "ERROR_MESSAGE",
+            "STATUS_CODE",
+            "STATUS_RESULT",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.reg_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.last_updated, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.error_message, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.status_code, m),
+                _ => ::b24_core::__private::wire::put(&mut s.status_result, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "REG_ID",
-                    "LAST_UPDATED",
-                    "ERROR_MESSAGE",
-                    "STATUS_CODE",
-                    "STATUS_RESULT",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                reg_id: ::b24_core::__private::wire::field_at(slot_0, "REG_ID")?,
-                last_updated: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "LAST_UPDATED",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ERROR_MESSAGE",
-                )?,
-                status_code: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "STATUS_CODE",
-                )?,
-                status_result: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "STATUS_RESULT",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Result {
@@ -3389,147 +3444,94 @@ pub mod statistic_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Statistic {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Statistic {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "PORTAL_USER_ID",
+            "PORTAL_NUMBER",
+            "PHONE_NUMBER",
+            "CALL_ID",
+            "EXTERNAL_CALL_ID",
+            "CALL_CATEGORY",
+            "CALL_LOG",
+            "CALL_DURATION",
+            "CALL_START_DATE",
+            "CALL_RECORD_URL",
+            "CALL_VOTE",
+            "COST",
+            "COST_CURRENCY",
+            "CALL_FAILED_CODE",
+            "CALL_FAILED_REASON",
+            "CRM_ENTITY_TYPE",
+            "CRM_ENTITY_ID",
+            "CRM_ACTIVITY_ID",
+            "REST_APP_ID",
+            "REST_APP_NAME",
+            "TRANSCRIPT_ID",
+            "TRANSCRIPT_PENDING",
+            "SESSION_ID",
+            "REDIAL_ATTEMPT",
+            "COMMENT",
+            "RECORD_DURATION",
+            "RECORD_FILE_ID",
+            "CALL_TYPE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.portal_user_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.portal_number, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.phone_number, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.call_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.external_call_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.call_category, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.call_log, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.call_duration, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.call_start_date, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.call_record_url, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.call_vote, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.cost, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.cost_currency, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.call_failed_code, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.call_failed_reason, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.crm_entity_type, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.crm_entity_id, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.crm_activity_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.rest_app_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.rest_app_name, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.transcript_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.transcript_pending, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.session_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.redial_attempt, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.comment, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.record_duration, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.record_file_id, m),
+                _ => ::b24_core::__private::wire::put(&mut s.call_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "PORTAL_USER_ID",
-                    "PORTAL_NUMBER",
-                    "PHONE_NUMBER",
-                    "CALL_ID",
-                    "EXTERNAL_CALL_ID",
-                    "CALL_CATEGORY",
-                    "CALL_LOG",
-                    "CALL_DURATION",
-                    "CALL_START_DATE",
-                    "CALL_RECORD_URL",
-                    "CALL_VOTE",
-                    "COST",
-                    "COST_CURRENCY",
-                    "CALL_FAILED_CODE",
-                    "CALL_FAILED_REASON",
-                    "CRM_ENTITY_TYPE",
-                    "CRM_ENTITY_ID",
-                    "CRM_ACTIVITY_ID",
-                    "REST_APP_ID",
-                    "REST_APP_NAME",
-                    "TRANSCRIPT_ID",
-                    "TRANSCRIPT_PENDING",
-                    "SESSION_ID",
-                    "REDIAL_ATTEMPT",
-                    "COMMENT",
-                    "RECORD_DURATION",
-                    "RECORD_FILE_ID",
-                    "CALL_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                portal_user_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "PORTAL_USER_ID",
-                )?,
-                portal_number: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PORTAL_NUMBER",
-                )?,
-                phone_number: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PHONE_NUMBER",
-                )?,
-                call_id: ::b24_core::__private::wire::field_at(slot_4, "CALL_ID")?,
-                external_call_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "EXTERNAL_CALL_ID",
-                )?,
-                call_category: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "CALL_CATEGORY",
-                )?,
-                call_log: ::b24_core::__private::wire::field_at(slot_7, "CALL_LOG")?,
-                call_duration: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CALL_DURATION",
-                )?,
-                call_start_date: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CALL_START_DATE",
-                )?,
-                call_record_url: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "CALL_RECORD_URL",
-                )?,
-                call_vote: ::b24_core::__private::wire::field_at(slot_11, "CALL_VOTE")?,
-                cost: ::b24_core::__private::wire::field_at(slot_12, "COST")?,
-                cost_currency: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "COST_CURRENCY",
-                )?,
-                call_failed_code: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CALL_FAILED_CODE",
-                )?,
-                call_failed_reason: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "CALL_FAILED_REASON",
-                )?,
-                crm_entity_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CRM_ENTITY_TYPE",
-                )?,
-                crm_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "CRM_ENTITY_ID",
-                )?,
-                crm_activity_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CRM_ACTIVITY_ID",
-                )?,
-                rest_app_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "REST_APP_ID",
-                )?,
-                rest_app_name: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "REST_APP_NAME",
-                )?,
-                transcript_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "TRANSCRIPT_ID",
-                )?,
-                transcript_pending: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "TRANSCRIPT_PENDING",
-                )?,
-                session_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "SESSION_ID",
-                )?,
-                redial_attempt: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "REDIAL_ATTEMPT",
-                )?,
-                comment: ::b24_core::__private::wire::field_at(slot_25, "COMMENT")?,
-                record_duration: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "RECORD_DURATION",
-                )?,
-                record_file_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RECORD_FILE_ID",
-                )?,
-                call_type: ::b24_core::__private::wire::field_at(slot_28, "CALL_TYPE")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Statistic {
@@ -4114,235 +4116,122 @@ pub mod tts_voices_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Voices {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Voices {
+        const FIELDS: &'static [&'static str] = &[
+            "auenglishfemale",
+            "brportuguesefemale",
+            "caenglishfemale",
+            "cafrenchfemale",
+            "cafrenchmale",
+            "chchinesefemale",
+            "chchinesemale",
+            "eurcatalanfemale",
+            "eurczechfemale",
+            "eurdanishfemale",
+            "eurdutchfemale",
+            "eurfinnishfemale",
+            "eurfrenchfemale",
+            "eurfrenchmale",
+            "eurgermanfemale",
+            "eurgermanmale",
+            "euritalianfemale",
+            "euritalianmale",
+            "eurnorwegianfemale",
+            "eurpolishfemale",
+            "eurportuguesefemale",
+            "eurportuguesemale",
+            "eurspanishfemale",
+            "eurspanishmale",
+            "eurturkishfemale",
+            "eurturkishmale",
+            "hkchinesefemale",
+            "huhungarianfemale",
+            "jpjapanesefemale",
+            "jpjapanesemale",
+            "krkoreanfemale",
+            "krkoreanmale",
+            "usinternalfemale",
+            "usinternalmale",
+            "swswedishfemale",
+            "twchinesefemale",
+            "ukenglishfemale",
+            "ukenglishmale",
+            "usenglishfemale",
+            "usenglishmale",
+            "usspanishfemale",
+            "usspanishmale",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.auenglishfemale, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.brportuguesefemale, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.caenglishfemale, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.cafrenchfemale, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.cafrenchmale, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.chchinesefemale, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.chchinesemale, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.eurcatalanfemale, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.eurczechfemale, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.eurdanishfemale, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.eurdutchfemale, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.eurfinnishfemale, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.eurfrenchfemale, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.eurfrenchmale, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.eurgermanfemale, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.eurgermanmale, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.euritalianfemale, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.euritalianmale, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.eurnorwegianfemale, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.eurpolishfemale, m),
+                20usize => {
+                    ::b24_core::__private::wire::put(&mut s.eurportuguesefemale, m)
+                }
+                21usize => ::b24_core::__private::wire::put(&mut s.eurportuguesemale, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.eurspanishfemale, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.eurspanishmale, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.eurturkishfemale, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.eurturkishmale, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.hkchinesefemale, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.huhungarianfemale, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.jpjapanesefemale, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.jpjapanesemale, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.krkoreanfemale, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.krkoreanmale, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.usinternalfemale, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.usinternalmale, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.swswedishfemale, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.twchinesefemale, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.ukenglishfemale, m),
+                37usize => ::b24_core::__private::wire::put(&mut s.ukenglishmale, m),
+                38usize => ::b24_core::__private::wire::put(&mut s.usenglishfemale, m),
+                39usize => ::b24_core::__private::wire::put(&mut s.usenglishmale, m),
+                40usize => ::b24_core::__private::wire::put(&mut s.usspanishfemale, m),
+                _ => ::b24_core::__private::wire::put(&mut s.usspanishmale, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "auenglishfemale",
-                    "brportuguesefemale",
-                    "caenglishfemale",
-                    "cafrenchfemale",
-                    "cafrenchmale",
-                    "chchinesefemale",
-                    "chchinesemale",
-                    "eurcatalanfemale",
-                    "eurczechfemale",
-                    "eurdanishfemale",
-                    "eurdutchfemale",
-                    "eurfinnishfemale",
-                    "eurfrenchfemale",
-                    "eurfrenchmale",
-                    "eurgermanfemale",
-                    "eurgermanmale",
-                    "euritalianfemale",
-                    "euritalianmale",
-                    "eurnorwegianfemale",
-                    "eurpolishfemale",
-                    "eurportuguesefemale",
-                    "eurportuguesemale",
-                    "eurspanishfemale",
-                    "eurspanishmale",
-                    "eurturkishfemale",
-                    "eurturkishmale",
-                    "hkchinesefemale",
-                    "huhungarianfemale",
-                    "jpjapanesefemale",
-                    "jpjapanesemale",
-                    "krkoreanfemale",
-                    "krkoreanmale",
-                    "usinternalfemale",
-                    "usinternalmale",
-                    "swswedishfemale",
-                    "twchinesefemale",
-                    "ukenglishfemale",
-                    "ukenglishmale",
-                    "usenglishfemale",
-                    "usenglishmale",
-                    "usspanishfemale",
-                    "usspanishmale",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                auenglishfemale: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "auenglishfemale",
-                )?,
-                brportuguesefemale: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "brportuguesefemale",
-                )?,
-                caenglishfemale: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "caenglishfemale",
-                )?,
-                cafrenchfemale: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "cafrenchfemale",
-                )?,
-                cafrenchmale: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "cafrenchmale",
-                )?,
-                chchinesefemale: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "chchinesefemale",
-                )?,
-                chchinesemale: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "chchinesemale",
-                )?,
-                eurcatalanfemale: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "eurcatalanfemale",
-                )?,
-                eurczechfemale: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "eurczechfemale",
-                )?,
-                eurdanishfemale: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "eurdanishfemale",
-                )?,
-                eurdutchfemale: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "eurdutchfemale",
-                )?,
-                eurfinnishfemale: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "eurfinnishfemale",
-                )?,
-                eurfrenchfemale: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "eurfrenchfemale",
-                )?,
-                eurfrenchmale: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "eurfrenchmale",
-                )?,
-                eurgermanfemale: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "eurgermanfemale",
-                )?,
-                eurgermanmale: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "eurgermanmale",
-                )?,
-                euritalianfemale: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "euritalianfemale",
-                )?,
-                euritalianmale: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "euritalianmale",
-                )?,
-                eurnorwegianfemale: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "eurnorwegianfemale",
-                )?,
-                eurpolishfemale: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "eurpolishfemale",
-                )?,
-                eurportuguesefemale: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "eurportuguesefemale",
-                )?,
-                eurportuguesemale: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "eurportuguesemale",
-                )?,
-                eurspanishfemale: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "eurspanishfemale",
-                )?,
-                eurspanishmale: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "eurspanishmale",
-                )?,
-                eurturkishfemale: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "eurturkishfemale",
-                )?,
-                eurturkishmale: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "eurturkishmale",
-                )?,
-                hkchinesefemale: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "hkchinesefemale",
-                )?,
-                huhungarianfemale: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "huhungarianfemale",
-                )?,
-                jpjapanesefemale: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "jpjapanesefemale",
-                )?,
-                jpjapanesemale: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "jpjapanesemale",
-                )?,
-                krkoreanfemale: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "krkoreanfemale",
-                )?,
-                krkoreanmale: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "krkoreanmale",
-                )?,
-                usinternalfemale: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "usinternalfemale",
-                )?,
-                usinternalmale: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "usinternalmale",
-                )?,
-                swswedishfemale: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "swswedishfemale",
-                )?,
-                twchinesefemale: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "twchinesefemale",
-                )?,
-                ukenglishfemale: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "ukenglishfemale",
-                )?,
-                ukenglishmale: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "ukenglishmale",
-                )?,
-                usenglishfemale: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "usenglishfemale",
-                )?,
-                usenglishmale: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "usenglishmale",
-                )?,
-                usspanishfemale: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "usspanishfemale",
-                )?,
-                usspanishmale: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "usspanishmale",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Voices {
@@ -4726,32 +4615,44 @@ pub mod url_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for Url {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Url {
+        const FIELDS: &'static [&'static str] = &[
+            "detail_statistics",
+            "buy_connector",
+            "edit_config",
+            "lines",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.detail_statistics, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.buy_connector, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.edit_config, m),
+                _ => ::b24_core::__private::wire::put(&mut s.lines, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["detail_statistics", "buy_connector", "edit_config", "lines"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                detail_statistics: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "detail_statistics",
-                )?,
-                buy_connector: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "buy_connector",
-                )?,
-                edit_config: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "edit_config",
-                )?,
-                lines: ::b24_core::__private::wire::field_at(slot_3, "lines")?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Url {
@@ -5219,46 +5120,50 @@ pub mod user_get {
         }
     }
     impl ::b24_core::__private::wire::FromWire for User {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for User {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "DEFAULT_LINE",
+            "PHONE_ENABLED",
+            "SIP_SERVER",
+            "SIP_LOGIN",
+            "SIP_PASSWORD",
+            "INNER_NUMBER",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.default_line, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.phone_enabled, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sip_server, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sip_login, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.sip_password, m),
+                _ => ::b24_core::__private::wire::put(&mut s.inner_number, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "DEFAULT_LINE",
-                    "PHONE_ENABLED",
-                    "SIP_SERVER",
-                    "SIP_LOGIN",
-                    "SIP_PASSWORD",
-                    "INNER_NUMBER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                default_line: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DEFAULT_LINE",
-                )?,
-                phone_enabled: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "PHONE_ENABLED",
-                )?,
-                sip_server: ::b24_core::__private::wire::field_at(slot_3, "SIP_SERVER")?,
-                sip_login: ::b24_core::__private::wire::field_at(slot_4, "SIP_LOGIN")?,
-                sip_password: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SIP_PASSWORD",
-                )?,
-                inner_number: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "INNER_NUMBER",
-                )?,
-                extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for User {
