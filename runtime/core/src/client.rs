@@ -550,8 +550,15 @@ fn decode_response<T: FromWire>(method: &str, raw: RawAnswer) -> Result<Response
 /// Decodes an answer's body the way a call does: the envelope, then `result` into `T`
 /// straight from its text (the decode benchmark measures this).
 #[doc(hidden)]
-pub fn decode_body<T: FromWire>(method: &str, status: u16, body: &[u8]) -> Result<Response<T>, Error> {
-    decode_response(method, decode_envelope(method, status, body, str::to_string)?)
+pub fn decode_body<T: FromWire>(
+    method: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<Response<T>, Error> {
+    decode_response(
+        method,
+        decode_envelope(method, status, body, str::to_string)?,
+    )
 }
 
 /// An answer with a `result`, before the result is decoded.

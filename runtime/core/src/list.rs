@@ -134,7 +134,8 @@ impl Client {
                 }
             };
             let by_offset = matches!(paging.cursor, Cursor::LimitOffset { .. });
-            if by_offset && n > 0 && paging.previous.as_ref().map(|p| p.get()) == Some(result.get()) {
+            if by_offset && n > 0 && paging.previous.as_ref().map(|p| p.get()) == Some(result.get())
+            {
                 // The same page again for a larger offset: the server ignores it.
                 let e = ConfigError(format!(
                     "{} answered the same page for offsets {} and {}: it does not page by offset",

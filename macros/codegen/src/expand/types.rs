@@ -308,7 +308,9 @@ fn enum_def(id: &Ident, doc: &str, e: &EnumDef, rt: &syn::Path) -> TokenStream {
     let ci = e.case_insensitive;
     let (other_from, expected) = match e.repr {
         EnumRepr::String => (
-            quote!(::std::option::Option::Some(Self::Other(::std::string::ToString::to_string(s)))),
+            quote!(::std::option::Option::Some(Self::Other(
+                ::std::string::ToString::to_string(s)
+            ))),
             "a string",
         ),
         EnumRepr::Int => (

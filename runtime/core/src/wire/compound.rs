@@ -80,11 +80,19 @@ impl<'de, T: FromWire> Visitor<'de> for OptionVisitor<T> {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let r = T::decode(StrDeserializer::<E>::new(v));
-        if v.is_empty() { Ok(unset(r)) } else { r.map(Some) }
+        if v.is_empty() {
+            Ok(unset(r))
+        } else {
+            r.map(Some)
+        }
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         let r = T::decode(BorrowedStrDeserializer::<E>::new(v));
-        if v.is_empty() { Ok(unset(r)) } else { r.map(Some) }
+        if v.is_empty() {
+            Ok(unset(r))
+        } else {
+            r.map(Some)
+        }
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         if v.is_empty() {

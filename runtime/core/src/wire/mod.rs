@@ -118,7 +118,10 @@ mod tests {
     #[test]
     fn false_and_empty_mean_not_set_when_the_type_cannot_read_them() {
         assert_eq!(Option::<i64>::from_wire(&json!("")), Ok(None));
-        assert_eq!(Option::<String>::from_wire(&json!("")), Ok(Some(String::new())));
+        assert_eq!(
+            Option::<String>::from_wire(&json!("")),
+            Ok(Some(String::new()))
+        );
         assert_eq!(Option::<bool>::from_wire(&json!("")), Ok(Some(false)));
         // A failure an `Option` recovered from leaves nothing behind for the next one.
         let e = decode_slice::<Vec<Option<i64>>>(br#"[false, "x"]"#).expect_err("x");

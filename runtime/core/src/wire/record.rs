@@ -52,7 +52,10 @@ pub fn fill<'de, T: FromWire, A: MapAccess<'de>>(
 }
 
 /// Reads a member's value into a field (helper for generated code).
-pub fn put<'de, T: FromWire, A: MapAccess<'de>>(field: &mut T, map: &mut A) -> Result<(), A::Error> {
+pub fn put<'de, T: FromWire, A: MapAccess<'de>>(
+    field: &mut T,
+    map: &mut A,
+) -> Result<(), A::Error> {
     *field = map.next_value_seed(Wire::<T>::new())?;
     Ok(())
 }
