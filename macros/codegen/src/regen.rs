@@ -395,7 +395,8 @@ fn facade_module(parts: &[Part]) -> String {
          //! Each namespace is a crate of its own (`b24-methods-<namespace>`), re-exported here;\n\
          //! a namespace of more than {SPLIT_ABOVE} methods is split into one crate per second segment\n\
          //! of the method names (`b24-methods-crm-deal`; segments of fewer than {MIN_PART} methods\n\
-         //! share `b24-methods-crm-other`), and its module re-exports all of them.\n\n"
+         //! share `b24-methods-crm-other`), and its module re-exports all of them. The bindings\n\
+         //! are documented once, in their crates (`cargo doc` and docs.rs link them from here).\n\n"
     );
     let mut by_ns: BTreeMap<&str, Vec<&Part>> = BTreeMap::new();
     for p in parts {
@@ -406,7 +407,7 @@ fn facade_module(parts: &[Part]) -> String {
         let _ = writeln!(root, "#[cfg_attr(docsrs, doc(cfg(feature = {ns:?})))]");
         match list.as_slice() {
             [one] if one.segment.is_none() => {
-                let _ = writeln!(root, "#[doc(inline)]");
+                let _ = writeln!(root, "#[doc(no_inline)]");
                 let _ = writeln!(root, "pub use {} as {ns};", one.library());
             }
             _ => {
@@ -419,11 +420,11 @@ fn facade_module(parts: &[Part]) -> String {
                 let _ = writeln!(root, "    //!");
                 let _ = writeln!(
                     root,
-                    "    //! Built as {} crates (`b24-methods-{ns}-*`), re-exported together here.",
+                    "    //! Built as {} crates (`b24-methods-{ns}-*`), re-exported together here and\n    //! documented in their own crates (linked below).",
                     list.len()
                 );
                 for p in list {
-                    let _ = writeln!(root, "    #[doc(inline)]");
+                    let _ = writeln!(root, "    #[doc(no_inline)]");
                     let _ = writeln!(root, "    pub use {}::*;", p.library());
                 }
                 let _ = writeln!(root, "}}");

@@ -27,6 +27,7 @@ pub mod wire;
 
 /// The date and time crate of [`types::Date`] and [`types::DateTime`], re-exported so that
 /// its version is always the one b24 uses.
+#[doc(no_inline)]
 pub use jiff;
 
 pub use auth::Secret;

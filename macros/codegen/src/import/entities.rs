@@ -76,36 +76,49 @@ pub(super) fn unify(
         if clash {
             continue;
         }
-        let mut merged: BTreeMap<String, Vec<Field>> = BTreeMap::new();
-        for &i in &members {
-            for (name, fields) in &pages[i].1.types {
-                if names.contains(name) {
-                    merge(merged.entry(name.clone()).or_default(), fields);
+        let before: Vec<(String, MethodPage)> = members.iter().map(|&i| pages[i].clone()).collect();
+        // A number in one table and a string in another (a numeric string in an example)
+        // is tried as the number first: the number decoder takes numeric strings, and
+        // the table's type is the fact. The string is the fallback when an example
+        // holds a value no number decoder takes.
+        let unified = [Widen::ToNumber, Widen::ToString].into_iter().any(|how| {
+            let mut merged: BTreeMap<String, Vec<Field>> = BTreeMap::new();
+            for (_, page) in &before {
+                for (name, fields) in &page.types {
+                    if names.contains(name) {
+                        merge(merged.entry(name.clone()).or_default(), fields, how);
+                    }
                 }
             }
-        }
-        let before: Vec<(String, MethodPage)> = members.iter().map(|&i| pages[i].clone()).collect();
-        for &i in &members {
-            let page = &mut pages[i].1;
-            page.types.extend(merged.clone());
-            // A type a conflict turned into `any` may now be unreached.
-            let roots = page
-                .params
+            for (&i, old) in members.iter().zip(&before) {
+                let page = &mut pages[i].1;
+                *page = old.1.clone();
+                page.types.extend(merged.clone());
+                // A type a conflict turned into `any` may now be unreached.
+                let roots = page
+                    .params
+                    .iter()
+                    .map(|f| f.ty.clone())
+                    .chain([page.result.clone()]);
+                let used = reach(page, roots);
+                page.types
+                    .retain(|n, _| !names.contains(n) || used.contains(n));
+            }
+            !members
                 .iter()
-                .map(|f| f.ty.clone())
-                .chain([page.result.clone()]);
-            let used = reach(page, roots);
-            page.types
-                .retain(|n, _| !names.contains(n) || used.contains(n));
-        }
-        let regressed = members
-            .iter()
-            .zip(&before)
-            .find(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[**i].1));
-        if let Some((_, (rel, _))) = regressed {
+                .zip(&before)
+                .any(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[*i].1))
+        });
+        if !unified {
+            // The pages hold the last attempt: name the first member it fails.
+            let rel = members
+                .iter()
+                .zip(&before)
+                .find(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[**i].1))
+                .map_or(before[0].0.clone(), |(_, (rel, _))| rel.clone());
             report.warn(
                 "entity-not-unified",
-                rel,
+                &rel,
                 1,
                 &format!(
                     "`{entity}` of `{key}.*` stays per method: the union fails this page's example"
@@ -132,10 +145,19 @@ pub(super) fn unify(
     }
 }
 
+/// How [`widen`] joins a number and a string.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Widen {
+    /// To the number: what the tables say, and its decoder takes numeric strings.
+    ToNumber,
+    /// To the string: its decoder takes numbers too.
+    ToString,
+}
+
 /// Adds `fields` to `union`: a field's first type wins over `any`, two different types
 /// widen (see [`widen`]), and a field whose Rust name another one already takes (`id` next to
 /// `ID`) stays reachable as an extra key.
-fn merge(union: &mut Vec<Field>, fields: &[Field]) {
+fn merge(union: &mut Vec<Field>, fields: &[Field], how: Widen) {
     for f in fields {
         let ident = crate::naming::field_ident(&f.name);
         let collides = union
@@ -145,7 +167,7 @@ fn merge(union: &mut Vec<Field>, fields: &[Field]) {
             Some(u) if u.ty == f.ty => {}
             Some(u) if u.ty == "any" => u.ty = f.ty.clone(),
             Some(_) if f.ty == "any" => {}
-            Some(u) => u.ty = widen(&u.ty, &f.ty),
+            Some(u) => u.ty = widen(&u.ty, &f.ty, how),
             None if collides => {}
             None => {
                 let mut f = f.clone();
@@ -156,9 +178,9 @@ fn merge(union: &mut Vec<Field>, fields: &[Field]) {
     }
 }
 
-/// The narrowest type both `a` and `b` decode into: a number for `int` and `float`, a
-/// string for a number and a string (the string decoder takes numbers), else `any`.
-fn widen(a: &str, b: &str) -> String {
+/// The type both `a` and `b` decode into: `float` for `int` and `float`, the number or the
+/// string (as `how` says) for a number and a string, else `any`.
+fn widen(a: &str, b: &str, how: Widen) -> String {
     let base = |t: &str| t.trim_end_matches('?').to_string();
     let (x, y) = (base(a), base(b));
     let opt = if a.ends_with('?') || b.ends_with('?') {
@@ -170,7 +192,11 @@ fn widen(a: &str, b: &str) -> String {
     let to = if pair("int", "float") {
         "float"
     } else if pair("int", "string") || pair("float", "string") {
-        "string"
+        match how {
+            Widen::ToString => "string",
+            Widen::ToNumber if x == "string" => y.as_str(),
+            Widen::ToNumber => x.as_str(),
+        }
     } else if x == y {
         return format!("{x}{opt}");
     } else {
@@ -301,8 +327,11 @@ mod tests {
         assert_eq!(base("map<Deal[]?>?").as_deref(), Some("Deal"));
         assert_eq!(base("int[]"), None);
         assert!(plural("Tasks", "Task") && !plural("TaskStage", "Task"));
-        assert_eq!(widen("int", "float"), "float");
-        assert_eq!(widen("string", "int?"), "string?");
-        assert_eq!(widen("int", "bool"), "any");
+        let (num, text) = (Widen::ToNumber, Widen::ToString);
+        assert_eq!(widen("int", "float", num), "float");
+        assert_eq!(widen("string", "int?", num), "int?");
+        assert_eq!(widen("float", "string", num), "float");
+        assert_eq!(widen("string", "int?", text), "string?");
+        assert_eq!(widen("int", "bool", num), "any");
     }
 }

@@ -1139,13 +1139,13 @@ pub mod other_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name_init: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `string`.
+        /// `SORT`: `int`.
         #[serde(
             rename = "SORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sort: ::std::option::Option<::std::string::String>,
+        pub sort: ::std::option::Option<i64>,
         /// `SYSTEM`: `string`.
         #[serde(
             rename = "SYSTEM",

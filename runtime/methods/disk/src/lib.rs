@@ -773,13 +773,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deleted_type: ::std::option::Option<::std::string::String>,
-        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
         #[serde(
             rename = "GLOBAL_CONTENT_VERSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub global_content_version: ::std::option::Option<::std::string::String>,
+        pub global_content_version: ::std::option::Option<i64>,
         /// `FILE_ID`: `int`.
         #[serde(
             rename = "FILE_ID",
@@ -787,13 +787,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_id: ::std::option::Option<i64>,
-        /// `SIZE`: `string`.
+        /// `SIZE`: `int`.
         #[serde(
             rename = "SIZE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub size: ::std::option::Option<::std::string::String>,
+        pub size: ::std::option::Option<i64>,
         /// `CREATE_TIME`: `datetime`.
         #[serde(
             rename = "CREATE_TIME",
@@ -815,27 +815,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `CREATED_BY`: `string`.
+        /// `CREATED_BY`: `int`.
         #[serde(
             rename = "CREATED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `UPDATED_BY`: `string`.
+        pub created_by: ::std::option::Option<i64>,
+        /// `UPDATED_BY`: `int`.
         #[serde(
             rename = "UPDATED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_by: ::std::option::Option<::std::string::String>,
-        /// `DELETED_BY`: `string`.
+        pub updated_by: ::std::option::Option<i64>,
+        /// `DELETED_BY`: `int`.
         #[serde(
             rename = "DELETED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted_by: ::std::option::Option<::std::string::String>,
+        pub deleted_by: ::std::option::Option<i64>,
         /// `DOWNLOAD_URL`: `string`.
         #[serde(
             rename = "DOWNLOAD_URL",

@@ -1281,13 +1281,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region2 {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
