@@ -16,7 +16,7 @@
 //! # async fn run() -> Result<(), b24::Error> {
 //! let client = Client::from_webhook(std::env::var("B24_WEBHOOK_URL").unwrap_or_default())?;
 //! let ok: bool = client.call(&MarkUnread::new("chat74".parse::<b24::types::DialogId>()?).action(true)).await?;
-//! let raw = client.call_raw("any.method", serde_json::json!({})).await?;
+//! let raw = client.raw("any.method", serde_json::json!({})).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -61,3 +61,13 @@ pub use b24_core::*;
 pub use b24_macros::b24_method;
 
 pub mod methods;
+
+/// What most programs use, in one import: `use b24::prelude::*;` — the client and its
+/// errors, the method traits, `#[b24_method]`, the request types most parameters take,
+/// and the stream extension traits (for `.next()` on [`Client::list`]).
+pub mod prelude {
+    #[doc(no_inline)]
+    pub use crate::b24_method;
+    #[doc(no_inline)]
+    pub use b24_core::prelude::*;
+}

@@ -12,6 +12,7 @@
     ::b24::__private::serde::Serialize
 )]
 #[serde(crate = "::b24::__private::serde")]
+#[non_exhaustive]
 pub struct MarkUnread {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]

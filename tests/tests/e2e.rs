@@ -31,11 +31,11 @@ fn client(p: &RunningPortal) -> Client {
 /// A client that surfaces every failure at once (no retries), to see each error as is.
 fn client_no_retry(url: &str) -> Client {
     Client::builder()
-        .retry(b24::RetryPolicy {
-            ambiguous_attempts: 1,
-            refused_attempts: 1,
-            ..Default::default()
-        })
+        .retry(
+            b24::RetryPolicy::default()
+                .with_ambiguous_attempts(1)
+                .with_refused_attempts(1),
+        )
         .webhook(url)
         .expect("webhook client")
 }
@@ -157,7 +157,7 @@ async fn dialog_id_empty_is_a_typed_api_error() {
     let p = portal().await;
     let c = client(&p);
     let e = c
-        .call_raw("im.recent.unread", json!({"DIALOG_ID": ""}))
+        .raw("im.recent.unread", json!({"DIALOG_ID": ""}))
         .await
         .expect_err("empty dialog id");
     let Error::Api(api) = &e else {
@@ -293,7 +293,7 @@ async fn a_request_that_fails_validation_sends_nothing() {
     );
 
     let e = c
-        .call_raw("im.recent/unread", json!({}))
+        .raw("im.recent/unread", json!({}))
         .await
         .expect_err("bad method name");
     assert!(matches!(e, Error::Validation(_)), "{e}");
@@ -346,11 +346,12 @@ async fn transport_errors_say_what_may_have_run_and_hide_the_token() {
 }
 
 #[tokio::test]
-async fn call_full_exposes_the_time_block() {
+async fn a_full_call_exposes_the_time_block() {
     let p = portal().await;
     let c = client(&p);
     let r = c
-        .call_full(&MarkUnread::new(DialogId::Chat(1)))
+        .call(&MarkUnread::new(DialogId::Chat(1)))
+        .full()
         .await
         .expect("call");
     assert!(r.result);
@@ -361,15 +362,12 @@ async fn call_full_exposes_the_time_block() {
 }
 
 #[tokio::test]
-async fn call_raw_is_the_escape_hatch() {
+async fn a_raw_call_is_the_escape_hatch() {
     let p = portal().await;
     let c = client(&p);
-    let v = c.call_raw("PROFILE", json!({})).await.expect("profile");
+    let v = c.raw("PROFILE", json!({})).await.expect("profile");
     assert_eq!(v["ID"], "1");
-    let e = c
-        .call_raw("no.such.method", json!({}))
-        .await
-        .expect_err("404");
+    let e = c.raw("no.such.method", json!({})).await.expect_err("404");
     assert_eq!(e.api_code(), Some(&ErrorCode::ErrorMethodNotFound));
 }
 

@@ -165,7 +165,7 @@ async fn extra_parameters_reach_the_portal_which_accepts_and_records_them() {
         .collect();
     assert_eq!(names, ["CALL_TAG", "PRIORITY"]);
     // The same through the raw call.
-    c.call_raw(
+    c.raw(
         "telephony.externalCall.register",
         json!({"USER_ID": 1, "PHONE_NUMBER": "1", "TYPE": 1, "CALL_TAG": "x"}),
     )
@@ -181,12 +181,12 @@ async fn canned_results_answer_methods_of_your_own() {
         .set_canned("vendor.thing.do", json!({"done": true}));
     let c = client(&p);
     let r = c
-        .call_raw("vendor.thing.do", json!({"anything": 1}))
+        .raw("vendor.thing.do", json!({"anything": 1}))
         .await
         .expect("answered");
     assert_eq!(r, json!({"done": true}));
     // A method nothing answers is still unknown.
-    match c.call_raw("vendor.other.do", json!({})).await {
+    match c.raw("vendor.other.do", json!({})).await {
         Err(Error::Api(e)) => assert_eq!(e.code.as_str(), "ERROR_METHOD_NOT_FOUND"),
         other => panic!("expected ERROR_METHOD_NOT_FOUND, got {other:?}"),
     }

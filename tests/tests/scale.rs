@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use b24::prelude::*;
 use b24::types::DialogId;
 use b24::{
-    CallOptions, Client, CommandError, Error, ErrorCode, OAuthApp, RateLimit, RetryPolicy, Secret,
-    b24_method,
+    Client, CommandError, Error, ErrorCode, OAuthApp, RateLimit, RetryPolicy, Secret, b24_method,
 };
 use b24_testkit::{Bucket, FakePortal, Fault, FaultRule, Operating, RunningPortal};
 
@@ -131,6 +131,7 @@ async fn batch_all_applies_every_write_once() {
     let c = client(&p);
     let results = c
         .batch_all((1..=130).map(|id| title_update(id, &format!("Deal #{id} upd"))))
+        .collect::<Vec<_>>()
         .await;
     assert_eq!(results.len(), 130);
     assert!(results.iter().all(|r| matches!(r, Ok(true))));
@@ -147,6 +148,7 @@ async fn batch_all_applies_every_write_once() {
     // Per-command failures stay next to the successes.
     let results = c
         .batch_all([title_update(1, "a"), title_update(9999, "b")])
+        .collect::<Vec<_>>()
         .await;
     assert!(matches!(results[0], Ok(true)));
     assert!(matches!(&results[1], Err(CommandError::Api(e)) if e.description == "Not found"));
@@ -154,7 +156,6 @@ async fn batch_all_applies_every_write_once() {
 
 #[tokio::test]
 async fn list_streams_every_page() {
-    use futures_util::StreamExt;
     let p = portal(FakePortal::builder().deals(137)).await;
     let c = client(&p);
     let mut filter = std::collections::BTreeMap::new();
@@ -181,7 +182,6 @@ async fn list_streams_every_page() {
 
 #[tokio::test]
 async fn list_pages_by_limit_and_offset() {
-    use futures_util::StreamExt;
     let p = portal(FakePortal::builder().dialogs(437)).await;
     let c = client(&p);
     let ids = |items: Vec<Result<recent_list::RecentItem, Error>>| -> BTreeSet<String> {
@@ -223,7 +223,6 @@ async fn list_pages_by_limit_and_offset() {
 
 #[tokio::test]
 async fn a_list_that_ignores_its_offset_ends_with_an_error_not_a_loop() {
-    use futures_util::StreamExt;
     // An answer that never changes, whatever the OFFSET.
     let p = portal(FakePortal::builder().canned(
         "im.department.colleagues.list",
@@ -245,18 +244,18 @@ async fn export_has_no_duplicates_and_no_gaps() {
     let c = client(&p);
     // Gaps in the key space.
     for id in [1, 2, 500, 501, 502, 3210] {
-        c.call_raw("crm.deal.delete", serde_json::json!({ "id": id }))
+        c.raw("crm.deal.delete", serde_json::json!({ "id": id }))
             .await
             .expect("delete");
     }
     let mut progress = Vec::new();
-    let deals = c
-        .export_with(
-            &DealList::new().select(vec!["ID".into(), "STAGE_ID".into()]),
-            |p| progress.push(p),
-        )
-        .await
-        .expect("export");
+    let mut stream = c.export(&DealList::new().select(vec!["ID".into(), "STAGE_ID".into()]));
+    let mut deals = Vec::new();
+    while let Some(deal) = stream.next().await {
+        deals.push(deal.expect("export"));
+        progress.push(stream.progress());
+    }
+    progress.push(stream.progress());
     let ids: Vec<i64> = deals.iter().map(|d| d.id.expect("ID")).collect();
     let want: Vec<i64> = (1..=3210)
         .filter(|i| ![1, 2, 500, 501, 502, 3210].contains(i))
@@ -271,6 +270,7 @@ async fn export_has_no_duplicates_and_no_gaps() {
     filter.insert("=STAGE_ID".to_string(), serde_json::json!("WON"));
     let won = c
         .export(&DealList::new().filter(filter.clone()))
+        .try_collect::<Vec<_>>()
         .await
         .expect("export");
     assert!(won.iter().all(|d| d.stage_id.as_deref() == Some("WON")));
@@ -278,6 +278,7 @@ async fn export_has_no_duplicates_and_no_gaps() {
     filter.insert(">ID".to_string(), serde_json::json!(100_000));
     assert!(
         c.export(&DealList::new().filter(filter))
+            .try_collect::<Vec<_>>()
             .await
             .expect("export")
             .is_empty()
@@ -288,7 +289,7 @@ async fn export_has_no_duplicates_and_no_gaps() {
 async fn a_mirrored_bucket_is_never_refused() {
     let p = portal(FakePortal::builder().bucket(Some(Bucket { x: 5.0, y: 20.0 }))).await;
     let c = Client::builder()
-        .rate_limit(Some(RateLimit { x: 5.0, y: 20.0 }))
+        .rate_limit(Some(RateLimit::new(5.0, 20.0)))
         .webhook(&p.webhook_url())
         .expect("client");
     let calls = (1..=30).map(|n| {
@@ -406,12 +407,7 @@ async fn ambiguous_failures_repeat_only_idempotent_calls() {
             .method("crm.deal.update")
             .times(1),
     );
-    let ok = c
-        .call_with(
-            &title_update(7, "opt-in"),
-            CallOptions::default().retry_ambiguous(true),
-        )
-        .await;
+    let ok = c.call(&title_update(7, "opt-in")).retry_ambiguous().await;
     assert!(ok.expect("repeated by consent"));
 }
 
@@ -440,14 +436,12 @@ async fn faults_never_duplicate_a_write_and_every_failure_says_what_ran() {
     );
     h.add_fault(FaultRule::always(Fault::Truncated).method("batch").every(7));
     let c = Client::builder()
-        .retry(RetryPolicy {
-            backoff: Duration::from_millis(10),
-            ..Default::default()
-        })
+        .retry(RetryPolicy::default().with_backoff(Duration::from_millis(10)))
         .webhook(&p.webhook_url())
         .expect("client");
     let results = c
         .batch_all((1..=600).map(|id| title_update(id, "faulty")))
+        .collect::<Vec<_>>()
         .await;
     let ok = results.iter().filter(|r| matches!(r, Ok(true))).count();
     let unknown: Vec<&CommandError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
@@ -534,4 +528,32 @@ async fn oauth_refreshes_ahead_of_expiry() {
     assert_eq!(c.metrics().refreshes, 1);
     // The portal never answered expired_token: the refresh came first.
     assert_eq!(p.handle().stats().http_requests, 1);
+}
+
+#[b24_method("crm.item.list")]
+pub struct ItemList;
+
+#[tokio::test]
+async fn crm_items_list_and_export_through_their_items_member() {
+    // `crm.item.list` wraps its page in `{"items": […]}` and names the key `id`.
+    let p = portal(FakePortal::builder().deals(260)).await;
+    let c = client(&p);
+    c.raw(
+        "crm.item.delete",
+        serde_json::json!({"entityTypeId": 2, "id": 7}),
+    )
+    .await
+    .expect("delete");
+    let want: Vec<i64> = (1..=260).filter(|i| *i != 7).collect();
+    let mut export = c.export(&ItemList::new(2));
+    let mut ids = Vec::new();
+    while let Some(item) = export.next().await {
+        ids.push(item.expect("item").id.expect("id"));
+    }
+    assert_eq!(ids, want, "every item once, in key order");
+    assert_eq!(export.progress().records, want.len());
+    assert_eq!(export.progress().max_key, Some(260));
+    let listed: Vec<_> = c.list(ItemList::new(2)).try_collect().await.expect("list");
+    let listed: Vec<i64> = listed.iter().map(|i| i.id.expect("id")).collect();
+    assert_eq!(listed, want);
 }

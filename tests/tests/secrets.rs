@@ -52,11 +52,11 @@ fn no_secret_in_logs_debug_or_errors() {
             .await
             .expect("portal");
         let client = Client::builder()
-            .retry(b24::RetryPolicy {
-                ambiguous_attempts: 1,
-                refused_attempts: 1,
-                ..Default::default()
-            })
+            .retry(
+                b24::RetryPolicy::default()
+                    .with_ambiguous_attempts(1)
+                    .with_refused_attempts(1),
+            )
             .webhook(&portal.webhook_url())
             .expect("client");
         shown.push(format!("{client:?}"));
@@ -85,7 +85,7 @@ fn no_secret_in_logs_debug_or_errors() {
             .expect_err("invalid");
         shown.push(format!("{e} {e:?}"));
         let e = client
-            .call_raw("im.recent.unread", serde_json::json!({"DIALOG_ID": ""}))
+            .raw("im.recent.unread", serde_json::json!({"DIALOG_ID": ""}))
             .await
             .expect_err("api error");
         shown.push(format!("{e} {e:?}"));
@@ -109,11 +109,11 @@ fn no_secret_in_logs_debug_or_errors() {
         let addr = portal.addr();
         drop(portal);
         let gone = Client::builder()
-            .retry(b24::RetryPolicy {
-                ambiguous_attempts: 1,
-                refused_attempts: 1,
-                ..Default::default()
-            })
+            .retry(
+                b24::RetryPolicy::default()
+                    .with_ambiguous_attempts(1)
+                    .with_refused_attempts(1),
+            )
             .webhook(&format!("http://{addr}/rest/1/{CODE}/"))
             .expect("client");
         let e = gone

@@ -15,6 +15,7 @@
 
 use std::time::{Duration, Instant};
 
+use b24::prelude::*;
 use b24::types::DialogId;
 use b24::{Client, RateLimit, b24_method};
 use clap::{Parser, ValueEnum};
@@ -162,10 +163,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", decode(a.n).await?);
         return Ok(());
     }
-    let limit = RateLimit {
-        x: a.bucket_x,
-        y: a.bucket_y,
-    };
+    let limit = RateLimit::new(a.bucket_x, a.bucket_y);
     let (url, portal) = match &a.webhook {
         Some(u) => (u.clone(), None),
         None => {
@@ -206,15 +204,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ];
             let req = DealList::new().select(select.map(String::from).to_vec());
             let mut last = 0;
-            let deals = client
-                .export_with(&req, |p| {
-                    if p.records >= last + 5000 {
-                        last = p.records;
-                        eprintln!("export: {} records, {} batches", p.records, p.requests);
-                    }
-                })
-                .await?;
-            let mut ids: Vec<i64> = deals.iter().filter_map(|d| d.id).collect();
+            let mut deals = client.export(&req);
+            let mut ids: Vec<i64> = Vec::with_capacity(a.n as usize);
+            while let Some(deal) = deals.next().await {
+                ids.extend(deal?.id);
+                let p = deals.progress();
+                if p.records >= last + 5000 {
+                    last = p.records;
+                    eprintln!("export: {} records, {} batches", p.records, p.requests);
+                }
+            }
             let received = ids.len();
             ids.sort_unstable();
             ids.dedup();
@@ -227,7 +226,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ..Default::default()
                 })
             });
-            let results = client.batch_all(updates).await;
+            let results: Vec<_> = client.batch_all(updates).collect().await;
             let ok = results.iter().filter(|r| matches!(r, Ok(true))).count() as u64;
             for e in results.iter().filter_map(|r| r.as_ref().err()).take(5) {
                 eprintln!("failed: {e}");

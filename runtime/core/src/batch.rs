@@ -473,6 +473,11 @@ impl BatchResults {
     }
 }
 
+/// The results of [`Client::batch_all`], one per command, in input order: boxed, so that
+/// it is `Unpin` and can be named.
+pub type BatchStream<'a, T> =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<T, CommandError>> + Send + 'a>>;
+
 fn is_refusal(e: &ApiError) -> bool {
     matches!(
         e.code,
@@ -481,24 +486,40 @@ fn is_refusal(e: &ApiError) -> bool {
 }
 
 impl Client {
-    /// Runs many commands of one method: batches of at most 50, sent concurrently
-    /// within the rate limit. Results come back in input order; a command that failed,
-    /// did not run or may have run says so. A batch of non-idempotent commands is never
-    /// sent twice.
-    pub async fn batch_all<M, I>(&self, methods: I) -> Vec<Result<M::Output, CommandError>>
+    /// Runs many commands of one method as a stream of their results, in input order:
+    /// batches of at most 50, at most the bucket's capacity of them in flight, the
+    /// commands taken from `methods` only as batches are sent. A command that failed, did
+    /// not run or may have run says so; a batch of non-idempotent commands is never sent
+    /// twice.
+    ///
+    /// ```no_run
+    /// use b24::prelude::*;
+    ///
+    /// #[b24_method("im.recent.unread")]
+    /// struct MarkUnread;
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let marks = (1..=200).map(|chat| MarkUnread::new(DialogId::Chat(chat)));
+    /// let results: Vec<_> = client.batch_all(marks).collect().await;
+    /// for failed in results.iter().filter_map(|r| r.as_ref().err()) {
+    ///     eprintln!("{failed}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn batch_all<'a, M, I>(&'a self, methods: I) -> BatchStream<'a, M::Output>
     where
-        M: Method,
+        M: Method + 'a,
         I: IntoIterator<Item = M>,
+        I::IntoIter: Send + 'a,
     {
         use futures_util::StreamExt;
-        let methods: Vec<M> = methods.into_iter().collect();
-        let chunks: Vec<&[M]> = methods.chunks(MAX_COMMANDS).collect();
-        let per_chunk =
-            futures_util::stream::iter(chunks.into_iter().map(|chunk| self.run_chunk(chunk)))
-                .buffered(usize::MAX)
-                .collect::<Vec<_>>()
-                .await;
-        per_chunk.into_iter().flatten().collect()
+        let at_once = self.inner.limiter.capacity();
+        futures_util::stream::iter(methods)
+            .chunks(MAX_COMMANDS)
+            .map(move |chunk| async move { self.run_chunk(&chunk).await })
+            .buffered(at_once)
+            .flat_map(futures_util::stream::iter)
+            .boxed()
     }
 
     async fn run_chunk<M: Method>(&self, chunk: &[M]) -> Vec<Result<M::Output, CommandError>> {
@@ -506,7 +527,7 @@ impl Client {
             (0..chunk.len()).map(|_| None).collect();
         let mut pending: Vec<usize> = (0..chunk.len()).collect();
         // Commands refused by the operating-time limit did not run: send them again.
-        for _round in 0..self.inner.retry.refused_attempts {
+        for _round in 0..self.inner.retry.refused_attempts() {
             if pending.is_empty() {
                 break;
             }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::auth::{Auth, Endpoint};
+use crate::call::{Call, RawCall};
 use crate::envelope::{Response, Time};
 use crate::error::{
     ApiError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError, ValidationError,
@@ -30,7 +31,7 @@ use crate::wire::{FromWire, WireError};
 /// # async fn run() -> Result<(), b24::Error> {
 /// let client = b24::Client::from_webhook("https://example.bitrix24.com/rest/1/xxxxxxxx/")?;
 /// let unread: serde_json::Value = client
-///     .call_raw("im.recent.unread", serde_json::json!({"DIALOG_ID": "chat74"}))
+///     .raw("im.recent.unread", serde_json::json!({"DIALOG_ID": "chat74"}))
 ///     .await?;
 /// # Ok(()) }
 /// ```
@@ -89,18 +90,24 @@ fn bump(c: &std::sync::atomic::AtomicU64) {
 /// 429 `OPERATION_TIME_LIMIT`, no connection) is always repeated, after the wait the
 /// portal asks for. A request that may have run (a timeout, a connection broken after
 /// sending, a 5xx, a cut-off answer) is repeated only for idempotent methods, or when
-/// the call says so ([`CallOptions::retry_ambiguous`]).
+/// the call says so ([`Call::retry_ambiguous`]).
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = b24::RetryPolicy::default()
+///     .with_ambiguous_attempts(1) // never repeat a request that may have run
+///     .with_backoff(Duration::from_millis(50));
+/// assert_eq!(policy.refused_attempts(), 30);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
-    /// Most attempts of a request that may have run (idempotent methods).
-    pub ambiguous_attempts: u32,
-    /// Most attempts of a request the portal refused without running it.
-    pub refused_attempts: u32,
-    /// First pause between ambiguous attempts; doubles each time.
-    pub backoff: Duration,
+    ambiguous_attempts: u32,
+    refused_attempts: u32,
+    backoff: Duration,
 }
 
 impl Default for RetryPolicy {
+    /// 3 attempts of a request that may have run, 30 of a refused one, 200 ms backoff.
     fn default() -> Self {
         RetryPolicy {
             ambiguous_attempts: 3,
@@ -110,19 +117,40 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Options of one call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[must_use]
-pub struct CallOptions {
-    retry_ambiguous: bool,
-}
-
-impl CallOptions {
-    /// Repeat this call after an ambiguous failure even if the method is not idempotent
-    /// (the caller knows repeating it is harmless).
-    pub fn retry_ambiguous(mut self, yes: bool) -> Self {
-        self.retry_ambiguous = yes;
+impl RetryPolicy {
+    /// Most attempts of a request that may have run (idempotent methods, or a call that
+    /// opted in); 1 never repeats one. At least 1.
+    pub fn with_ambiguous_attempts(mut self, attempts: u32) -> Self {
+        self.ambiguous_attempts = attempts.max(1);
         self
+    }
+
+    /// Most attempts of a request the portal refused without running it. At least 1.
+    pub fn with_refused_attempts(mut self, attempts: u32) -> Self {
+        self.refused_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first pause between attempts of a request that may have run; it doubles
+    /// each time.
+    pub fn with_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Most attempts of a request that may have run.
+    pub fn ambiguous_attempts(&self) -> u32 {
+        self.ambiguous_attempts
+    }
+
+    /// Most attempts of a request the portal refused without running it.
+    pub fn refused_attempts(&self) -> u32 {
+        self.refused_attempts
+    }
+
+    /// The first pause between attempts of a request that may have run.
+    pub fn backoff(&self) -> Duration {
+        self.backoff
     }
 }
 
@@ -344,65 +372,20 @@ impl Client {
         }
     }
 
-    /// Calls a typed method and returns its decoded `result`.
+    /// A call of a typed method, sent when awaited: `client.call(&m).await` gives its
+    /// decoded `result`; `.full()` the whole envelope, `.retry_ambiguous()` opts in to
+    /// repeating it after an ambiguous failure (see [`Call`]).
     ///
     /// The request is validated first: invalid parameters fail with
     /// [`Error::Validation`] and nothing is sent.
-    pub async fn call<M: Method>(&self, method: &M) -> Result<M::Output, Error> {
-        self.call_full_with(method, CallOptions::default())
-            .await
-            .map(|r| r.result)
+    pub fn call<'a, M: Method>(&'a self, method: &'a M) -> Call<'a, M> {
+        Call::new(self, method)
     }
 
-    /// Like [`Client::call`], with options for this call.
-    pub async fn call_with<M: Method>(
-        &self,
-        method: &M,
-        options: CallOptions,
-    ) -> Result<M::Output, Error> {
-        self.call_full_with(method, options).await.map(|r| r.result)
-    }
-
-    /// Like [`Client::call`], with the envelope (`time`, `total`, `next`).
-    pub async fn call_full<M: Method>(&self, method: &M) -> Result<Response<M::Output>, Error> {
-        self.call_full_with(method, CallOptions::default()).await
-    }
-
-    /// Like [`Client::call_full`], with options for this call.
-    pub async fn call_full_with<M: Method>(
-        &self,
-        method: &M,
-        options: CallOptions,
-    ) -> Result<Response<M::Output>, Error> {
-        method.validate()?;
-        let params = params_of(method)?;
-        let raw = self
-            .execute(
-                M::NAME,
-                M::API,
-                params,
-                M::IDEMPOTENT || options.retry_ambiguous,
-            )
-            .await?;
-        decode_response::<M::Output>(M::NAME, raw)
-    }
-
-    /// Calls any method by name with JSON parameters: the escape hatch for methods
-    /// without a binding. The name is checked, the parameters are not; the call is not
-    /// repeated after an ambiguous failure.
-    pub async fn call_raw(&self, method: &str, params: Value) -> Result<Value, Error> {
-        self.call_raw_full(method, params).await.map(|r| r.result)
-    }
-
-    /// Like [`Client::call_raw`], with the envelope.
-    pub async fn call_raw_full(
-        &self,
-        method: &str,
-        params: Value,
-    ) -> Result<Response<Value>, Error> {
-        check_method_name(method)?;
-        let raw = self.execute(method, Api::V2, params, false).await?;
-        decode_response::<Value>(method, raw)
+    /// A call of any method by name with JSON parameters, sent when awaited: the escape
+    /// hatch for methods without a binding (see [`RawCall`]).
+    pub fn raw<'a>(&'a self, method: &'a str, params: Value) -> RawCall<'a> {
+        RawCall::new(self, method, params)
     }
 
     /// Sends a request through the limits, with the retries the policy allows.
@@ -537,7 +520,10 @@ pub(crate) fn params_of<M: Method>(method: &M) -> Result<Value, Error> {
     })
 }
 
-fn decode_response<T: FromWire>(method: &str, raw: RawAnswer) -> Result<Response<T>, Error> {
+pub(crate) fn decode_response<T: FromWire>(
+    method: &str,
+    raw: RawAnswer,
+) -> Result<Response<T>, Error> {
     let result = raw.decode::<T>(method)?;
     Ok(Response {
         result,
@@ -594,7 +580,7 @@ pub(crate) fn decode_error(method: &str, status: u16, e: &WireError) -> Error {
     .into()
 }
 
-fn check_method_name(method: &str) -> Result<(), Error> {
+pub(crate) fn check_method_name(method: &str) -> Result<(), Error> {
     let ok = !method.is_empty()
         && method
             .split('.')

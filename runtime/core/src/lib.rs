@@ -12,6 +12,7 @@
 
 mod auth;
 mod batch;
+mod call;
 mod check;
 mod client;
 mod download;
@@ -21,6 +22,7 @@ mod limits;
 mod list;
 mod method;
 mod oauth;
+pub mod prelude;
 mod tls;
 pub mod types;
 pub mod wire;
@@ -31,8 +33,9 @@ pub mod wire;
 pub use jiff;
 
 pub use auth::Secret;
-pub use batch::{Batch, BatchResults, CommandError, Handle, Ref};
-pub use client::{CallOptions, Client, ClientBuilder, Metrics, RetryPolicy};
+pub use batch::{Batch, BatchResults, BatchStream, CommandError, Handle, Ref};
+pub use call::{Call, CallFuture, Full, RawCall};
+pub use client::{Client, ClientBuilder, Metrics, RetryPolicy};
 pub use download::DEFAULT_DOWNLOAD_LIMIT;
 pub use envelope::{Response, Time};
 pub use error::{
@@ -40,7 +43,7 @@ pub use error::{
     TransportKind, ValidationError,
 };
 pub use limits::RateLimit;
-pub use list::Progress;
+pub use list::{Export, ItemStream, Progress};
 pub use method::{Api, ListMethod, Method, Pagination};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 pub use tls::http_client_builder;

@@ -6,20 +6,44 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The portal's request-rate limit: a bucket of `x` requests draining `y` a second.
+/// The portal's request-rate limit: a leaky bucket holding `capacity` requests that
+/// drains `per_second` requests a second (the docs call them X and Y).
+///
+/// ```
+/// let limit = b24::RateLimit::new(50.0, 2.0);
+/// assert_eq!(limit, b24::RateLimit::STANDARD);
+/// assert_eq!((limit.capacity(), limit.per_second()), (50.0, 2.0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
-    /// Capacity.
-    pub x: f64,
-    /// Drain per second.
-    pub y: f64,
+    pub(crate) x: f64,
+    pub(crate) y: f64,
 }
 
 impl RateLimit {
     /// Standard plans: 50 requests, draining 2 a second.
-    pub const STANDARD: RateLimit = RateLimit { x: 50.0, y: 2.0 };
+    pub const STANDARD: RateLimit = RateLimit::new(50.0, 2.0);
     /// Enterprise plans: 250 requests, draining 5 a second.
-    pub const ENTERPRISE: RateLimit = RateLimit { x: 250.0, y: 5.0 };
+    pub const ENTERPRISE: RateLimit = RateLimit::new(250.0, 5.0);
+
+    /// A bucket of `capacity` requests draining `per_second` a second; both are at least
+    /// one request (smaller values are raised to it).
+    pub const fn new(capacity: f64, per_second: f64) -> Self {
+        RateLimit {
+            x: if capacity >= 1.0 { capacity } else { 1.0 },
+            y: if per_second > 0.0 { per_second } else { 1.0 },
+        }
+    }
+
+    /// How many requests the bucket holds (X).
+    pub const fn capacity(&self) -> f64 {
+        self.x
+    }
+
+    /// How many requests drain from it a second (Y).
+    pub const fn per_second(&self) -> f64 {
+        self.y
+    }
 }
 
 /// A little headroom against clock differences between client and portal.
@@ -140,6 +164,11 @@ impl Limiter {
     }
 
     /// How many requests could start now without waiting.
+    /// How many requests may be in flight at once: the bucket's capacity (8 without one).
+    pub(crate) fn capacity(&self) -> usize {
+        self.cfg.map_or(8, |c| c.x.floor().max(1.0) as usize)
+    }
+
     pub(crate) fn available(&self) -> usize {
         let Some(cfg) = self.cfg else { return 8 };
         let mut s = self.lock();
@@ -260,7 +289,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn limiter_paces_at_the_drain_rate_after_the_burst() {
-        let l = Limiter::new(Some(RateLimit { x: 10.0, y: 5.0 }));
+        let l = Limiter::new(Some(RateLimit::new(10.0, 5.0)));
         let t0 = tokio::time::Instant::now();
         let mut starts = Vec::new();
         for _ in 0..13 {
@@ -269,7 +298,7 @@ mod tests {
         }
         assert!(starts[..9].iter().all(|s| *s < 0.001), "{starts:?}");
         // The 10th fits only after the headroom drains; then one every 0.2 s.
-        let lead = headroom(RateLimit { x: 10.0, y: 5.0 }) / 5.0;
+        let lead = headroom(RateLimit::new(10.0, 5.0)) / 5.0;
         for (i, s) in starts.iter().enumerate().skip(10) {
             let want = (i as f64 - 9.0) * 0.2 + lead;
             assert!(
@@ -283,7 +312,7 @@ mod tests {
     /// it up to `JITTER` late (new connections) and the later ones on time: never over.
     #[tokio::test(start_paused = true)]
     async fn pacing_holds_when_the_burst_arrives_late() {
-        let cfg = RateLimit { x: 5.0, y: 20.0 };
+        let cfg = RateLimit::new(5.0, 20.0);
         let l = Limiter::new(Some(cfg));
         let t0 = tokio::time::Instant::now();
         let mut arrivals = Vec::new();
@@ -311,7 +340,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn requests_in_flight_hold_their_slot() {
-        let l = Limiter::new(Some(RateLimit { x: 3.0, y: 100.0 }));
+        let l = Limiter::new(Some(RateLimit::new(3.0, 100.0)));
         let a = l.acquire().await;
         let _b = l.acquire().await;
         tokio::time::sleep(Duration::from_secs(5)).await;

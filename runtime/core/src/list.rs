@@ -1,6 +1,9 @@
 //! Lists: page by page as a stream, or the fast export of huge lists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use tokio::task::JoinSet;
 
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::{Map, Value, json};
@@ -10,6 +13,10 @@ use crate::client::{Client, params_of};
 use crate::error::{ConfigError, Error};
 use crate::method::{ListMethod, Pagination};
 use crate::wire::FromWire;
+
+/// The items of a list, as [`Client::list`] streams them: boxed, so that it is `Unpin`
+/// and can be named in a struct field.
+pub type ItemStream<'a, T> = std::pin::Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
 
 /// How far an export has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,9 +104,27 @@ impl Client {
     /// limit and offset (the offset grows by the items received; a page shorter than the
     /// limit, or empty, is the last). The request's own `start` or offset is the first
     /// page's; without a limit of its own, the largest the spec allows is asked for.
-    pub fn list<M>(&self, method: M) -> impl Stream<Item = Result<M::Item, Error>> + '_
+    ///
+    /// The stream is `Unpin` and `Send`: `StreamExt::next` works on it as it is (the
+    /// extension traits come with `b24::prelude`).
+    ///
+    /// ```no_run
+    /// use b24::prelude::*;
+    ///
+    /// #[b24_method("crm.item.list")]
+    /// struct ItemList;
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let mut deals = client.list(ItemList::new(2)); // 2: deals
+    /// while let Some(deal) = deals.next().await {
+    ///     println!("{:?}", deal?);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list<M>(&self, method: M) -> ItemStream<'_, M::Item>
     where
         M: ListMethod + 'static,
+        M::Item: Send,
     {
         let state = Some(first_page::<M>(&method));
         stream::unfold(state, move |state| async move {
@@ -156,32 +181,56 @@ impl Client {
             Some((out, next_state))
         })
         .flat_map(stream::iter)
+        .boxed()
     }
 
-    /// Every item of a huge list, fast: no counting (`start = -1`), ordered by the key,
-    /// the key range cut into independent windows (`>KEY`, `<=KEY`) of one page each,
-    /// 50 windows a batch, batches in parallel within the rate limit. Items come back in
-    /// key order, without duplicates or gaps. The request's own filter applies; its
-    /// `order` and `start` are replaced.
-    pub async fn export<M>(&self, method: &M) -> Result<Vec<M::Item>, Error>
+    /// Every item of a huge list, fast, as a stream: no counting (`start = -1`), ordered
+    /// by the key, the key range cut into independent windows (`>KEY`, `<=KEY`) of one
+    /// page each, 50 windows a batch, batches in parallel within the rate limit (at most
+    /// the bucket's capacity at once). Items come in key order, without duplicates or
+    /// gaps; [`Export::progress`] says how far it has come. The request's own filter
+    /// applies; its `order` and `start` are replaced. Dropping the stream stops the
+    /// batches still running.
+    ///
+    /// ```no_run
+    /// use b24::prelude::*;
+    ///
+    /// #[b24_method("crm.item.list")]
+    /// struct ItemList;
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let mut deals = client.export(&ItemList::new(2));
+    /// while let Some(deal) = deals.next().await {
+    ///     let _deal = deal?;
+    /// }
+    /// eprintln!("{} records", deals.progress().records);
+    /// // Or all at once:
+    /// let all: Vec<_> = client.export(&ItemList::new(2)).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn export<M>(&self, method: &M) -> Export<M::Item>
     where
         M: ListMethod + 'static,
-        M::Item: 'static,
+        M::Item: Send + 'static,
     {
-        self.export_with(method, |_| {}).await
+        let progress = Arc::new(Mutex::new(Progress {
+            records: 0,
+            requests: 0,
+            max_key: None,
+        }));
+        let shared = progress.clone();
+        let start = Run::Start(self.exporter(method));
+        let items = stream::unfold(start, move |run| {
+            let shared = shared.clone();
+            async move { run.step::<M>(&shared).await }
+        })
+        .flat_map(stream::iter)
+        .boxed();
+        Export { items, progress }
     }
 
-    /// Like [`Client::export`], calling `progress` after every batch.
-    pub async fn export_with<M, F>(
-        &self,
-        method: &M,
-        mut progress: F,
-    ) -> Result<Vec<M::Item>, Error>
-    where
-        M: ListMethod + 'static,
-        M::Item: 'static,
-        F: FnMut(Progress),
-    {
+    /// What a fast export of `method` sends, once its request is checked.
+    fn exporter<M: ListMethod>(&self, method: &M) -> Result<Arc<Exporter>, Error> {
         let Pagination::StartNext {
             page_size,
             fast_key: Some(key),
@@ -205,63 +254,161 @@ impl Client {
             Some(Value::Object(f)) => f,
             _ => Map::new(),
         };
-        let page = i64::from(page_size.max(1));
-        let exporter = std::sync::Arc::new(Exporter {
+        Ok(Arc::new(Exporter {
             client: self.clone(),
             method: M::NAME,
             base,
             filter,
             key,
-            page,
-        });
-        let mut p = Progress {
-            records: 0,
-            requests: 0,
-            max_key: None,
-        };
-        // 1. The key range.
-        let Some((min, max)) = exporter.probe().await? else {
-            p.max_key = Some(0);
-            progress(p);
-            return Ok(Vec::new());
-        };
-        p.max_key = Some(max);
-        progress(p);
-        // 2. Windows of one page each, spread evenly over as many batches as the bucket
-        //    lets run at once (at most 50 windows a batch).
-        let windows: Vec<i64> = (0..)
-            .map(|i| min - 1 + i * page)
-            .take_while(|lo| *lo < max)
-            .collect();
-        let needed = windows.len().div_ceil(MAX_COMMANDS);
-        let batches = needed
-            .max(self.inner.limiter.available().min(windows.len()))
-            .max(1);
-        let per_batch = windows.len().div_ceil(batches);
-        // 3. Batches run as tasks of their own, so that answers are decoded on every core.
-        let mut tasks: futures_util::stream::FuturesUnordered<_> = windows
-            .chunks(per_batch)
-            .map(|chunk| {
-                let ex = exporter.clone();
-                let los = chunk.to_vec();
-                tokio::spawn(async move { ex.windows::<M>(&los, max).await })
-            })
-            .collect();
-        let mut pages: BTreeMap<i64, Vec<M::Item>> = BTreeMap::new();
-        while let Some(done) = tasks.next().await {
-            let rows = done.map_err(|e| ConfigError(format!("an export task failed: {e}")))??;
-            p.requests += 1;
-            for (lo, r) in rows {
-                p.records += r.len();
-                pages.insert(lo, r);
-            }
-            progress(p);
+            items: M::ITEMS,
+            page: i64::from(page_size.max(1)),
+        }))
+    }
+}
+
+/// The items of a fast export, in key order, as [`Client::export`] streams them.
+///
+/// A `Stream` of `Result<T, Error>` (`Unpin`, `Send`; the extension traits come with
+/// `b24::prelude`): after an error it ends.
+#[must_use = "a stream sends nothing until it is polled"]
+pub struct Export<T> {
+    items: ItemStream<'static, T>,
+    progress: Arc<Mutex<Progress>>,
+}
+
+impl<T> Export<T> {
+    /// How far the export has come: records received, batches finished, and the
+    /// largest key once known.
+    pub fn progress(&self) -> Progress {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T> Stream for Export<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.items.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> std::fmt::Debug for Export<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Export")
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
+}
+
+type Windows<T> = Result<Vec<(i64, Vec<T>)>, Error>;
+
+/// Where an export stands.
+enum Run<T> {
+    /// The request checked (or refused); the key range not asked for yet.
+    Start(Result<Arc<Exporter>, Error>),
+    /// Batches of windows in flight; pages kept until every page before them came.
+    Windows {
+        ex: Arc<Exporter>,
+        max: i64,
+        /// Batches not sent yet, in key order.
+        waiting: VecDeque<Vec<i64>>,
+        /// Every window's low key, in order: the front one is the next to give out.
+        order: VecDeque<i64>,
+        running: JoinSet<Windows<T>>,
+        pages: BTreeMap<i64, Vec<T>>,
+        at_once: usize,
+    },
+    Done,
+}
+
+type Step<T> = Option<(Vec<Result<T, Error>>, Run<T>)>;
+
+impl<T: Send + 'static> Run<T> {
+    async fn step<M>(self, progress: &Mutex<Progress>) -> Step<T>
+    where
+        M: ListMethod<Item = T> + 'static,
+    {
+        let update =
+            |f: &dyn Fn(&mut Progress)| f(&mut progress.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut run = self;
+        loop {
+            run = match run {
+                Run::Done => return None,
+                Run::Start(Err(e)) => return Some((vec![Err(e)], Run::Done)),
+                Run::Start(Ok(ex)) => match ex.probe().await {
+                    Err(e) => return Some((vec![Err(e)], Run::Done)),
+                    Ok(None) => {
+                        update(&|p| p.max_key = Some(0));
+                        return None;
+                    }
+                    Ok(Some((min, max))) => {
+                        update(&|p| p.max_key = Some(max));
+                        ex.plan(min, max)
+                    }
+                },
+                Run::Windows {
+                    ex,
+                    max,
+                    mut waiting,
+                    mut order,
+                    mut running,
+                    mut pages,
+                    at_once,
+                } => {
+                    if let Some(lo) = order.front()
+                        && let Some(items) = pages.remove(lo)
+                    {
+                        order.pop_front();
+                        let next = Run::Windows {
+                            ex,
+                            max,
+                            waiting,
+                            order,
+                            running,
+                            pages,
+                            at_once,
+                        };
+                        return Some((items.into_iter().map(Ok).collect(), next));
+                    }
+                    if order.is_empty() {
+                        return None;
+                    }
+                    while running.len() < at_once
+                        && let Some(los) = waiting.pop_front()
+                    {
+                        let ex = ex.clone();
+                        running.spawn(async move { ex.windows::<M>(&los, max).await });
+                    }
+                    let rows = match running.join_next().await {
+                        Some(Ok(Ok(rows))) => rows,
+                        Some(Ok(Err(e))) => return Some((vec![Err(e)], Run::Done)),
+                        Some(Err(e)) => {
+                            let e = ConfigError(format!("an export task failed: {e}"));
+                            return Some((vec![Err(e.into())], Run::Done));
+                        }
+                        None => return None,
+                    };
+                    let n: usize = rows.iter().map(|(_, r)| r.len()).sum();
+                    update(&|p| {
+                        p.requests += 1;
+                        p.records += n;
+                    });
+                    pages.extend(rows);
+                    Run::Windows {
+                        ex,
+                        max,
+                        waiting,
+                        order,
+                        running,
+                        pages,
+                        at_once,
+                    }
+                }
+            };
         }
-        let mut items = Vec::with_capacity(p.records);
-        for (_, rows) in pages {
-            items.extend(rows);
-        }
-        Ok(items)
     }
 }
 
@@ -271,10 +418,38 @@ struct Exporter {
     base: Map<String, Value>,
     filter: Map<String, Value>,
     key: &'static str,
+    /// The member of a page's `result` holding its items, if it wraps them.
+    items: Option<&'static str>,
     page: i64,
 }
 
 impl Exporter {
+    /// Windows of one page each over `min..=max`, spread evenly over as many batches as
+    /// the bucket lets run at once (at most 50 windows a batch); at most the bucket's
+    /// capacity of batches in flight.
+    fn plan<T>(self: Arc<Self>, min: i64, max: i64) -> Run<T> {
+        let windows: Vec<i64> = (0..)
+            .map(|i| min - 1 + i * self.page)
+            .take_while(|lo| *lo < max)
+            .collect();
+        let limiter = &self.client.inner.limiter;
+        let needed = windows.len().div_ceil(MAX_COMMANDS);
+        let batches = needed.max(limiter.available().min(windows.len())).max(1);
+        let per_batch = windows.len().div_ceil(batches).max(1);
+        let waiting: VecDeque<Vec<i64>> = windows.chunks(per_batch).map(<[i64]>::to_vec).collect();
+        let at_once = limiter.capacity().min(waiting.len()).max(1);
+        tracing::debug!(target: "b24", method = self.method, windows = windows.len(), batches = waiting.len(), per_batch, at_once, "export plan");
+        Run::Windows {
+            order: windows.into_iter().collect(),
+            ex: self,
+            max,
+            waiting,
+            running: JoinSet::new(),
+            pages: BTreeMap::new(),
+            at_once,
+        }
+    }
+
     fn command(
         &self,
         extra_filter: Map<String, Value>,
@@ -335,14 +510,33 @@ impl Exporter {
         cmd.insert("min".into(), json!(self.command(Map::new(), "ASC", true)));
         cmd.insert("max".into(), json!(self.command(Map::new(), "DESC", true)));
         let r = self.batch(cmd).await?;
-        let first = |k: &str| -> Option<i64> {
-            r.get(k)?
-                .as_array()?
-                .first()?
-                .get(self.key)
-                .and_then(|v| i64::from_wire(v).ok())
+        let first = |k: &str| -> Result<Option<i64>, Error> {
+            let page = r.get(k).unwrap_or(&Value::Null);
+            let rows = match self.items {
+                Some(member) => page.get(member).unwrap_or(&Value::Null),
+                None => page,
+            };
+            let Some(row) = rows.as_array().and_then(|a| a.first()) else {
+                return Ok(None);
+            };
+            // The key as the items name it (`ID`, or `id` where they are camelCase).
+            let v = row.as_object().and_then(|row| {
+                row.get(self.key).or_else(|| {
+                    row.iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case(self.key))
+                        .map(|(_, v)| v)
+                })
+            });
+            match v.and_then(|v| i64::from_wire(v).ok()) {
+                Some(key) => Ok(Some(key)),
+                None => Err(ConfigError(format!(
+                    "{}: the fast export's first item has no integer `{}`, so the list cannot be cut into windows",
+                    self.method, self.key
+                ))
+                .into()),
+            }
         };
-        Ok(first("min").zip(first("max")))
+        Ok(first("min")?.zip(first("max")?))
     }
 
     /// One batch of windows `(lo, lo + page]` (clipped at `max`), decoded.
@@ -362,9 +556,12 @@ impl Exporter {
         let mut out = Vec::with_capacity(los.len());
         for &lo in los {
             let key = format!("w{lo}");
-            let rows = match r.remove(&key) {
-                Some(v @ Value::Array(_)) => v,
-                _ => Value::Array(Vec::new()),
+            // A window's page as the method returns it (the items, or an object holding
+            // them); a window the batch left out had nothing in it.
+            let rows = match (r.remove(&key), self.items) {
+                (Some(v), _) => v,
+                (None, None) => Value::Array(Vec::new()),
+                (None, Some(member)) => json!({ member: [] }),
             };
             let page = M::Output::from_wire(&rows)
                 .map_err(|e| crate::client::decode_error(M::NAME, 200, &e.in_key(&key)))?;

@@ -143,6 +143,10 @@ fn lookup(params: &Value, path: &str) -> String {
 pub trait ListMethod: Method {
     /// One item of a page.
     type Item: FromWire + Send;
+    /// The member of `result` that holds the items when the page wraps them in an object
+    /// (`items` of `crm.item.list`, `tasks` of `tasks.task.list`); `None` when `result`
+    /// is the array itself.
+    const ITEMS: Option<&'static str> = None;
     /// The items of one decoded page.
     fn items(output: Self::Output) -> Vec<Self::Item>;
 }

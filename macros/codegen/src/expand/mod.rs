@@ -197,8 +197,8 @@ fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
         return TokenStream::new();
     };
     let result = spec.response.result.non_optional();
-    let (item_ty, body) = match (items, result) {
-        (None, TypeExpr::Array(inner)) => (rust_type(inner, p), quote!(output)),
+    let (item_ty, body, member) = match (items, result) {
+        (None, TypeExpr::Array(inner)) => (rust_type(inner, p), quote!(output), None),
         (Some(member), TypeExpr::Named(n)) => {
             let Some(TypeDef::Struct(s)) = spec.types.get(n) else {
                 return TokenStream::new();
@@ -215,14 +215,16 @@ fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
             } else {
                 quote!(output.#fid.unwrap_or_default())
             };
-            (rust_type(inner, p), take)
+            (rust_type(inner, p), take, Some(member.as_str()))
         }
         _ => return TokenStream::new(),
     };
+    let items_const = member.map(|m| quote!(const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(#m);));
     quote! {
         #[allow(deprecated, clippy::all)]
         impl #rt::__private::ListMethod for #ident {
             type Item = #item_ty;
+            #items_const
             fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
                 #body
             }

@@ -61,6 +61,16 @@ pub(super) fn attributes(
     }
     attrs.push(syn::parse_quote!(#[derive(#(#derives),*)]));
     attrs.push(syn::parse_quote!(#[serde(crate = #serde_crate)]));
+    if plan.generated
+        && !item
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("non_exhaustive"))
+    {
+        // Built with `new` and the setters, so a parameter the docs add later is not a
+        // breaking change for code in other crates.
+        attrs.push(syn::parse_quote!(#[non_exhaustive]));
+    }
     attrs
 }
 

@@ -99,6 +99,39 @@ pub fn idempotent_guess(name: &str) -> bool {
 }
 
 /// The spec text of a method page.
+/// The member holding a paged method's items when its result wraps them in an object
+/// (`{"items": […]}` of `crm.item.list`, `{"tasks": […]}` of `tasks.task.list`): the one
+/// array member of the result's type. `None` when the result is the array itself, or
+/// when the type has no array member or several.
+fn list_member(p: &MethodPage) -> Option<&str> {
+    let fields = p.types.get(&p.result)?;
+    let mut arrays = fields
+        .iter()
+        .filter(|f| !f.dynamic && f.ty.trim_end_matches('?').ends_with("[]"));
+    let one = arrays.next()?;
+    arrays.next().is_none().then_some(one.name.as_str())
+}
+
+/// The key a fast export filters and orders by: `id` where the items name their fields
+/// in camelCase (`crm.item.list`: `'order' => ['id' => 'ASC'], 'filter' => ['>id' => …]`
+/// in `settings/performance/huge-data.md`), `ID` otherwise.
+fn fast_key(p: &MethodPage) -> &'static str {
+    let element = match list_member(p) {
+        Some(member) => p.types.get(&p.result).and_then(|fields| {
+            let f = fields.iter().find(|f| f.name == member)?;
+            Some(
+                f.ty.trim_end_matches('?')
+                    .trim_end_matches("[]")
+                    .to_string(),
+            )
+        }),
+        None => p.result.strip_suffix("[]").map(str::to_string),
+    };
+    let fields = element.and_then(|e| p.types.get(&e));
+    let has = |name: &str| fields.is_some_and(|fs| fs.iter().any(|f| f.name == name));
+    if has("id") && !has("ID") { "id" } else { "ID" }
+}
+
 pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
     let mut s = String::new();
     s.push_str("# Imported from the official docs by `b24-gen import-docs`: do not edit,\n");
@@ -185,7 +218,10 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
             "\n[pagination]\nstyle = \"start_next\"\nrequest_param = \"start\"\npage_size = 50\n",
         );
         if names.contains(&"filter") && names.contains(&"order") {
-            s.push_str("fast_mode = { start = -1, key = \"ID\" }\n");
+            let _ = writeln!(s, "fast_mode = {{ start = -1, key = {} }}", q(fast_key(p)));
+        }
+        if let Some(items) = list_member(p) {
+            let _ = writeln!(s, "items = {}", q(items));
         }
     } else if let (Some(o), Some(l)) = (
         names.iter().find(|n| n.eq_ignore_ascii_case("offset")),
@@ -197,6 +233,9 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
             q(o),
             q(l)
         );
+        if let Some(items) = list_member(p) {
+            let _ = writeln!(s, "items = {}", q(items));
+        }
     }
     let _ = write!(s, "\n[response]\nresult = {}\n", q(&p.result));
     for e in &p.errors {

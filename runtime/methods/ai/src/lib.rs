@@ -20,6 +20,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EngineList {
     /// `filter`: `filter`.
     #[serde(
@@ -375,6 +376,7 @@ pub mod engine_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EngineRegister {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -688,6 +690,7 @@ pub mod engine_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EngineUnregister {
     /// `code`: `string`.
     #[serde(

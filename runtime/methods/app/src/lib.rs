@@ -20,6 +20,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Info {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -352,6 +353,7 @@ pub mod info {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OptionGet {
     /// `option`: `string`.
     #[serde(
@@ -482,6 +484,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OptionSet {
     /// `options` (required): `map<any>`.
     #[serde(rename = "options")]

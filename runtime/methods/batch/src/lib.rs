@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Batch {
     /// `cmd` (required): `map<string>`.
     #[serde(rename = "cmd")]

@@ -1656,6 +1656,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2025,6 +2026,7 @@ pub mod connector_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2154,6 +2156,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2272,6 +2275,7 @@ pub mod connector_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2480,6 +2484,7 @@ pub mod connector_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorList {
     /// `select`: `string[]`.
     #[serde(
@@ -2628,7 +2633,7 @@ impl ::b24_core::__private::Method for ConnectorList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<connector_list::Connector>;
     #[allow(unused_variables)]
@@ -2725,6 +2730,7 @@ pub mod connector_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3086,6 +3092,7 @@ pub mod connector_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -3429,6 +3436,7 @@ pub mod dataset_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3553,6 +3561,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3669,6 +3678,7 @@ pub mod dataset_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetFieldsUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4093,6 +4103,7 @@ pub mod dataset_fields_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4301,6 +4312,7 @@ pub mod dataset_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetList {
     /// `select`: `string[]`.
     #[serde(
@@ -4449,7 +4461,7 @@ impl ::b24_core::__private::Method for DatasetList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<dataset_list::Dataset>;
     #[allow(unused_variables)]
@@ -4543,6 +4555,7 @@ pub mod dataset_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DatasetUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4776,6 +4789,7 @@ pub mod dataset_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SourceAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5078,6 +5092,7 @@ pub mod source_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SourceDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5205,6 +5220,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SourceFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -5321,6 +5337,7 @@ pub mod source_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SourceGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5689,6 +5706,7 @@ pub mod source_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SourceList {
     /// `select`: `string[]`.
     #[serde(
@@ -5837,7 +5855,7 @@ impl ::b24_core::__private::Method for SourceList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<source_list::Source>;
     #[allow(unused_variables)]
@@ -6091,6 +6109,7 @@ pub mod source_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SourceUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -414,6 +414,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityAdd {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -1179,6 +1180,7 @@ pub mod activity_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -1304,6 +1306,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityList {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1413,6 +1416,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityLog {
     /// `EVENT_TOKEN` (required): `string`.
     #[serde(rename = "EVENT_TOKEN")]
@@ -1544,6 +1548,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityLogError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityUpdate {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -1693,6 +1698,7 @@ pub mod activity_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventSend {
     /// `EVENT_TOKEN` (required): `string`.
     #[serde(rename = "EVENT_TOKEN")]
@@ -2231,6 +2237,7 @@ pub mod event_send {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RobotAdd {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -2846,6 +2853,7 @@ pub mod robot_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RobotDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -2971,6 +2979,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RobotList {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3080,6 +3089,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RobotUpdate {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -3229,6 +3239,7 @@ pub mod robot_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskComplete {
     /// `TASK_ID` (required): `int`.
     #[serde(rename = "TASK_ID")]
@@ -3572,6 +3583,7 @@ pub mod task_complete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDelegate {
     /// `TASK_IDS` (required): `int[]`.
     #[serde(rename = "TASK_IDS")]
@@ -3716,6 +3728,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskList {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -4646,6 +4659,7 @@ pub mod task_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowInstances {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -5021,6 +5035,7 @@ pub mod workflow_instances {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowKill {
     /// `ID` (required): `string`.
     #[serde(rename = "ID")]
@@ -5142,6 +5157,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowKillErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowStart {
     /// `TEMPLATE_ID` (required): `int`.
     #[serde(rename = "TEMPLATE_ID")]
@@ -5370,6 +5386,7 @@ pub mod workflow_start {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowTemplateAdd {
     /// `DOCUMENT_TYPE` (required): `string[]`.
     #[serde(rename = "DOCUMENT_TYPE")]
@@ -5567,6 +5584,7 @@ for WorkflowTemplateAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowTemplateDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -5691,6 +5709,7 @@ for WorkflowTemplateDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowTemplateList {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -6161,6 +6180,7 @@ pub mod workflow_template_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowTemplateUpdate {
     /// `ID` (required): `string`.
     #[serde(rename = "ID")]
@@ -6424,6 +6444,7 @@ pub mod workflow_template_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct WorkflowTerminate {
     /// `ID` (required): `string`.
     #[serde(rename = "ID")]

@@ -2329,6 +2329,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2467,6 +2468,7 @@ pub mod v1_booking_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingClientList {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -2565,6 +2567,16 @@ impl ::b24_core::__private::Method for V1BookingClientList {
         ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1BookingClientList {
+    type Item = v1_booking_client_list::Client;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "bookingClient",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.booking_client.unwrap_or_default()
     }
 }
 /// Errors of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html): the documented codes, then the system errors.
@@ -2694,6 +2706,7 @@ pub mod v1_booking_client_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingClientSet {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -2930,6 +2943,7 @@ pub mod v1_booking_client_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingClientUnset {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -3053,6 +3067,7 @@ for V1BookingClientUnsetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingCreatefromwaitlist {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -3212,6 +3227,7 @@ pub mod v1_booking_createfromwaitlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3329,6 +3345,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingExternalDataList {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -3429,6 +3446,16 @@ impl ::b24_core::__private::Method for V1BookingExternalDataList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1BookingExternalDataList {
+    type Item = v1_booking_external_data_list::ExternalData;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "externalData",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.external_data.unwrap_or_default()
+    }
+}
 /// Errors of [`booking.v1.booking.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -3482,6 +3509,7 @@ pub mod v1_booking_external_data_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingExternalDataSet {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -3634,6 +3662,7 @@ pub mod v1_booking_external_data_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingExternalDataUnset {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -3757,6 +3786,7 @@ for V1BookingExternalDataUnsetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3960,6 +3990,7 @@ pub mod v1_booking_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingList {
     /// `FILTER`: `filter`.
     #[serde(
@@ -4088,6 +4119,16 @@ impl ::b24_core::__private::Method for V1BookingList {
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1BookingList {
+    type Item = v1_booking_list::Booking;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "booking",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.booking.unwrap_or_default()
     }
 }
 /// Errors of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html): the documented codes, then the system errors.
@@ -4220,6 +4261,7 @@ pub mod v1_booking_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1BookingUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4487,6 +4529,7 @@ pub mod v1_booking_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ClienttypeList {
     /// `start`: `int`.
     #[serde(
@@ -4577,6 +4620,16 @@ impl ::b24_core::__private::Method for V1ClienttypeList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1ClienttypeList {
+    type Item = v1_clienttype_list::ClientType;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "clientType",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.client_type.unwrap_or_default()
     }
 }
 /// Errors of [`booking.v1.clienttype.list`](https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html): the documented codes, then the system errors.
@@ -4782,6 +4835,7 @@ pub mod v1_clienttype_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5475,6 +5529,7 @@ pub mod v1_resource_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5595,6 +5650,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5801,6 +5857,7 @@ pub mod v1_resource_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceList {
     /// `FILTER`: `filter`.
     #[serde(
@@ -5931,6 +5988,16 @@ impl ::b24_core::__private::Method for V1ResourceList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1ResourceList {
+    type Item = v1_resource_list::Resource;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "resource",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.resource.unwrap_or_default()
+    }
+}
 /// Errors of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -6052,6 +6119,7 @@ pub mod v1_resource_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceSlotsList {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
@@ -6150,6 +6218,16 @@ impl ::b24_core::__private::Method for V1ResourceSlotsList {
         ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1ResourceSlotsList {
+    type Item = v1_resource_slots_list::Slots;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "slots",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.slots.unwrap_or_default()
     }
 }
 /// Errors of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html): the documented codes, then the system errors.
@@ -6423,6 +6501,7 @@ pub mod v1_resource_slots_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceSlotsSet {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
@@ -6698,6 +6777,7 @@ pub mod v1_resource_slots_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceSlotsUnset {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
@@ -6821,6 +6901,7 @@ for V1ResourceSlotsUnsetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7389,6 +7470,7 @@ pub mod v1_resource_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceTypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -8045,6 +8127,7 @@ pub mod v1_resource_type_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceTypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8168,6 +8251,7 @@ for V1ResourceTypeDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceTypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8373,6 +8457,7 @@ pub mod v1_resource_type_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceTypeList {
     /// `FILTER`: `filter`.
     #[serde(
@@ -8505,6 +8590,16 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1ResourceTypeList {
+    type Item = v1_resource_type_list::ResourceType;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "resource",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.resource.unwrap_or_default()
+    }
+}
 /// Errors of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -8626,6 +8721,7 @@ pub mod v1_resource_type_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1ResourceTypeUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9169,6 +9265,7 @@ pub mod v1_resource_type_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -9375,6 +9472,7 @@ pub mod v1_waitlist_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistClientList {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -9473,6 +9571,16 @@ impl ::b24_core::__private::Method for V1WaitlistClientList {
         ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1WaitlistClientList {
+    type Item = v1_waitlist_client_list::Client;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "waitListClient",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.wait_list_client.unwrap_or_default()
     }
 }
 /// Errors of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html): the documented codes, then the system errors.
@@ -9602,6 +9710,7 @@ pub mod v1_waitlist_client_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistClientSet {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -9839,6 +9948,7 @@ pub mod v1_waitlist_client_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistClientUnset {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -9962,6 +10072,7 @@ for V1WaitlistClientUnsetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistCreatefrombooking {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
@@ -10086,6 +10197,7 @@ for V1WaitlistCreatefrombookingError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10206,6 +10318,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistExternalDataList {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -10306,6 +10419,16 @@ impl ::b24_core::__private::Method for V1WaitlistExternalDataList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1WaitlistExternalDataList {
+    type Item = v1_waitlist_external_data_list::ExternalData;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "externalData",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.external_data.unwrap_or_default()
+    }
+}
 /// Errors of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -10359,6 +10482,7 @@ pub mod v1_waitlist_external_data_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistExternalDataSet {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -10511,6 +10635,7 @@ pub mod v1_waitlist_external_data_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistExternalDataUnset {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
@@ -10635,6 +10760,7 @@ for V1WaitlistExternalDataUnsetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10838,6 +10964,7 @@ pub mod v1_waitlist_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistList {
     /// `filter`: `filter`.
     #[serde(
@@ -10947,6 +11074,16 @@ impl ::b24_core::__private::Method for V1WaitlistList {
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V1WaitlistList {
+    type Item = v1_waitlist_list::Waitlist;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "waitList",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.wait_list.unwrap_or_default()
     }
 }
 /// Errors of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html): the documented codes, then the system errors.
@@ -11073,6 +11210,7 @@ pub mod v1_waitlist_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V1WaitlistUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -363,6 +363,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AccessibilityGet {
     /// `users` (required): `int[]`.
     #[serde(rename = "users")]
@@ -736,6 +737,7 @@ pub mod accessibility_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventAdd {
     /// `type` (required): `string`. Documented values: `user`, `group`, `company_calendar`.
     #[serde(rename = "type")]
@@ -1364,6 +1366,7 @@ pub mod event_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1478,6 +1481,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventGet {
     /// `type` (required): `string`. Documented values: `user`, `group`, `company_calendar`.
     #[serde(rename = "type")]
@@ -1665,6 +1669,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventGetNearest {
     /// `type`: `string`. Documented values: `user`, `group`, `company_calendar`.
     #[serde(
@@ -1908,6 +1913,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetNearestE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventGetbyid {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2025,6 +2031,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetbyidErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2722,6 +2729,7 @@ pub mod event_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeetingStatusGet {
     /// `eventId` (required): `int`.
     #[serde(rename = "eventId")]
@@ -2838,6 +2846,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeetingStatusGet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeetingStatusSet {
     /// `eventId` (required): `int`.
     #[serde(rename = "eventId")]
@@ -2964,6 +2973,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeetingStatusSet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ResourceAdd {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -3079,6 +3089,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceAddError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ResourceBookingList {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -3715,6 +3726,7 @@ pub mod resource_booking_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ResourceDelete {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
@@ -3830,6 +3842,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ResourceList {
     /// `start`: `int`.
     #[serde(
@@ -4071,6 +4084,7 @@ pub mod resource_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ResourceUpdate {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
@@ -4195,6 +4209,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceUpdateEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionAdd {
     /// `type` (required): `string`. Documented values: `user`, `group`.
     #[serde(rename = "type")]
@@ -4498,6 +4513,7 @@ pub mod section_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionDelete {
     /// `type` (required): `string`. Documented values: `user`, `group`.
     #[serde(rename = "type")]
@@ -4629,6 +4645,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionGet {
     /// `type` (required): `string`. Documented values: `user`, `group`, `company_calendar`, `location`.
     #[serde(rename = "type")]
@@ -4780,6 +4797,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionUpdate {
     /// `type` (required): `string`. Documented values: `user`, `group`.
     #[serde(rename = "type")]
@@ -5112,6 +5130,7 @@ pub mod section_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SettingsGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -5654,6 +5673,7 @@ pub mod settings_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserSettingsGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6480,6 +6500,7 @@ pub mod user_settings_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserSettingsSet {
     /// `settings` (required): `Settings`.
     #[serde(rename = "settings")]

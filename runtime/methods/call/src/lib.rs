@@ -1310,6 +1310,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FollowupFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -1557,6 +1558,7 @@ pub mod followup_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FollowupFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -1787,6 +1789,7 @@ pub mod followup_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FollowupGetV3 {
     /// `callId` (required): `int`.
     #[serde(rename = "callId")]
@@ -2067,6 +2070,7 @@ pub mod followup_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FollowupListV3 {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]

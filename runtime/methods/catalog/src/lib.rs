@@ -8625,6 +8625,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8834,6 +8835,7 @@ pub mod catalog_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -9028,6 +9030,7 @@ pub mod catalog_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogIsOffers {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9155,6 +9158,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogIsOffersE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogList {
     /// `select`: `string[]`.
     #[serde(
@@ -9288,7 +9292,7 @@ impl ::b24_core::__private::Method for CatalogList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = catalog_list::Result;
     #[allow(unused_variables)]
@@ -9302,6 +9306,16 @@ impl ::b24_core::__private::Method for CatalogList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for CatalogList {
+    type Item = catalog_list::Catalog;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "catalogs",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.catalogs.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.catalog.list`](https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-list.html): the documented codes, then the system errors.
@@ -9431,6 +9445,7 @@ pub mod catalog_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -9800,6 +9815,7 @@ pub mod document_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentCancel {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9917,6 +9933,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentCancelEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentCancelList {
     /// `documentIds` (required): `int[]`.
     #[serde(rename = "documentIds")]
@@ -10036,6 +10053,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentCancelLi
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentConduct {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10153,6 +10171,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentConductE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentConductList {
     /// `documentIds` (required): `int[]`.
     #[serde(rename = "documentIds")]
@@ -10276,6 +10295,7 @@ for DocumentConductListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentConfirm {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10396,6 +10416,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentConfirmE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10513,6 +10534,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentDeleteList {
     /// `documentIds` (required): `int[]`.
     #[serde(rename = "documentIds")]
@@ -10632,6 +10654,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteLi
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentElementAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -11165,6 +11188,7 @@ pub mod document_element_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentElementDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11295,6 +11319,7 @@ for DocumentElementDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentElementFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -11413,6 +11438,7 @@ for DocumentElementFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentElementGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -11614,6 +11640,7 @@ pub mod document_element_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentElementList {
     /// `select`: `string[]`.
     #[serde(
@@ -11747,7 +11774,7 @@ impl ::b24_core::__private::Method for DocumentElementList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = document_element_list::Result;
     #[allow(unused_variables)]
@@ -11763,6 +11790,16 @@ impl ::b24_core::__private::Method for DocumentElementList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentElementList {
+    type Item = document_element_list::DocumentElements;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "documentElements",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.document_elements.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.document.element.list`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-list.html): the documented codes, then the system errors.
@@ -12048,6 +12085,7 @@ pub mod document_element_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentElementUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -12545,6 +12583,7 @@ pub mod document_element_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12660,6 +12699,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldsEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12855,6 +12895,7 @@ pub mod document_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentList {
     /// `select`: `string[]`.
     #[serde(
@@ -12988,7 +13029,7 @@ impl ::b24_core::__private::Method for DocumentList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = document_list::Result;
     #[allow(unused_variables)]
@@ -13002,6 +13043,16 @@ impl ::b24_core::__private::Method for DocumentList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentList {
+    type Item = document_list::Document;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "documents",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.documents.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.document.list`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-list.html): the documented codes, then the system errors.
@@ -13237,6 +13288,7 @@ pub mod document_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentModeStatus {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13351,6 +13403,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentModeStat
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentUnconfirm {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13471,6 +13524,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUnconfir
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13783,6 +13837,7 @@ pub mod document_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentcontractorAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -14216,6 +14271,7 @@ pub mod documentcontractor_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentcontractorDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -14337,6 +14393,7 @@ for DocumentcontractorDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentcontractorGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -14536,6 +14593,7 @@ pub mod documentcontractor_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentcontractorList {
     /// `select`: `string[]`.
     #[serde(
@@ -14669,7 +14727,7 @@ impl ::b24_core::__private::Method for DocumentcontractorList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = documentcontractor_list::Result;
     #[allow(unused_variables)]
@@ -14685,6 +14743,16 @@ impl ::b24_core::__private::Method for DocumentcontractorList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentcontractorList {
+    type Item = documentcontractor_list::DocumentContractor;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "documentContractor",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.document_contractor.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.documentcontractor.list`](https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-list.html): the documented codes, then the system errors.
@@ -14897,6 +14965,7 @@ pub mod documentcontractor_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EnumGetRoundTypes {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -15171,6 +15240,7 @@ pub mod enum_get_round_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EnumGetStoreDocumentTypes {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -15447,6 +15517,7 @@ pub mod enum_get_store_document_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExtraGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -15754,6 +15825,7 @@ pub mod extra_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExtraGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -15952,6 +16024,7 @@ pub mod extra_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExtraList {
     /// `select`: `string[]`.
     #[serde(
@@ -16146,6 +16219,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -16537,6 +16611,7 @@ pub mod measure_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16663,6 +16738,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16872,6 +16948,7 @@ pub mod measure_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -17070,6 +17147,7 @@ pub mod measure_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureList {
     /// `select`: `string[]`.
     #[serde(
@@ -17264,6 +17342,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureListError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureUpdate {
     /// `Id` (required): `int`.
     #[serde(rename = "Id")]
@@ -17633,6 +17712,7 @@ pub mod measure_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -17893,6 +17973,7 @@ pub mod price_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18016,6 +18097,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18410,6 +18492,7 @@ pub mod price_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -18608,6 +18691,7 @@ pub mod price_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceList {
     /// `select`: `string[]`.
     #[serde(
@@ -18741,7 +18825,7 @@ impl ::b24_core::__private::Method for PriceList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = price_list::Result;
     #[allow(unused_variables)]
@@ -18755,6 +18839,16 @@ impl ::b24_core::__private::Method for PriceList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PriceList {
+    type Item = price_list::Price;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "prices",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.prices.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html): the documented codes, then the system errors.
@@ -19011,6 +19105,7 @@ pub mod price_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceModify {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -19722,6 +19817,7 @@ pub mod price_modify {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -19961,6 +20057,7 @@ pub mod price_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -20223,6 +20320,7 @@ pub mod price_type_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -20352,6 +20450,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -20489,6 +20588,7 @@ pub mod price_type_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -20689,6 +20789,7 @@ pub mod price_type_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeList {
     /// `select`: `string[]`.
     #[serde(
@@ -20883,6 +20984,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeListErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -21157,6 +21259,7 @@ pub mod price_type_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeGroupAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -21468,6 +21571,7 @@ pub mod price_type_group_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeGroupDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -21595,6 +21699,7 @@ for PriceTypeGroupDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeGroupGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -21793,6 +21898,7 @@ pub mod price_type_group_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeGroupList {
     /// `select`: `string[]`.
     #[serde(
@@ -21926,7 +22032,7 @@ impl ::b24_core::__private::Method for PriceTypeGroupList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = price_type_group_list::Result;
     #[allow(unused_variables)]
@@ -21942,6 +22048,16 @@ impl ::b24_core::__private::Method for PriceTypeGroupList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PriceTypeGroupList {
+    type Item = price_type_group_list::PriceTypeGroup;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "priceTypeGroups",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.price_type_groups.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.priceTypeGroup.list`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-list.html): the documented codes, then the system errors.
@@ -22065,6 +22181,7 @@ pub mod price_type_group_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -22315,6 +22432,7 @@ pub mod price_type_lang_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -22444,6 +22562,7 @@ for PriceTypeLangDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -22581,6 +22700,7 @@ pub mod price_type_lang_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -22782,6 +22902,7 @@ pub mod price_type_lang_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangGetLanguages {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -23078,6 +23199,7 @@ pub mod price_type_lang_get_languages {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangList {
     /// `select`: `string[]`.
     #[serde(
@@ -23211,7 +23333,7 @@ impl ::b24_core::__private::Method for PriceTypeLangList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = price_type_lang_list::Result;
     #[allow(unused_variables)]
@@ -23225,6 +23347,16 @@ impl ::b24_core::__private::Method for PriceTypeLangList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PriceTypeLangList {
+    type Item = price_type_lang_list::PriceTypeLang;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "priceTypeLangs",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.price_type_langs.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.priceTypeLang.list`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-list.html): the documented codes, then the system errors.
@@ -23351,6 +23483,7 @@ pub mod price_type_lang_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PriceTypeLangUpdate {
     /// `Id` (required): `int`.
     #[serde(rename = "Id")]
@@ -23608,6 +23741,7 @@ pub mod price_type_lang_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -24636,6 +24770,7 @@ pub mod product_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -24762,6 +24897,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductDownload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -25002,6 +25138,7 @@ pub mod product_download {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -25221,6 +25358,7 @@ pub mod product_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductGetFieldsByFilter {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -25435,6 +25573,7 @@ pub mod product_get_fields_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductList {
     /// `select`: `string[]`.
     #[serde(
@@ -25571,7 +25710,7 @@ impl ::b24_core::__private::Method for ProductList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_list::Result;
     #[allow(unused_variables)]
@@ -25585,6 +25724,16 @@ impl ::b24_core::__private::Method for ProductList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductList {
+    type Item = product_list::Product;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "products",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.products.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.product.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-list.html): the documented codes, then the system errors.
@@ -25719,6 +25868,7 @@ pub mod product_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -27467,6 +27617,7 @@ pub mod product_offer_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -27595,6 +27746,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferDownload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -27728,6 +27880,7 @@ pub mod product_offer_download {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -27877,6 +28030,7 @@ pub mod product_offer_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferGetFieldsByFilter {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -28092,6 +28246,7 @@ pub mod product_offer_get_fields_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferList {
     /// `select`: `string[]`.
     #[serde(
@@ -28225,7 +28380,7 @@ impl ::b24_core::__private::Method for ProductOfferList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_offer_list::Result;
     #[allow(unused_variables)]
@@ -28239,6 +28394,16 @@ impl ::b24_core::__private::Method for ProductOfferList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductOfferList {
+    type Item = product_offer_list::Offer;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "offers",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.offers.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.product.offer.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-list.html): the documented codes, then the system errors.
@@ -28375,6 +28540,7 @@ pub mod product_offer_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductOfferUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -30130,6 +30296,7 @@ pub mod product_offer_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -30858,6 +31025,7 @@ pub mod product_service_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -30987,6 +31155,7 @@ for ProductServiceDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceDownload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -31120,6 +31289,7 @@ pub mod product_service_download {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -31269,6 +31439,7 @@ pub mod product_service_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceGetFieldsByFilter {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -31484,6 +31655,7 @@ pub mod product_service_get_fields_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceList {
     /// `select`: `string[]`.
     #[serde(
@@ -31617,7 +31789,7 @@ impl ::b24_core::__private::Method for ProductServiceList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_service_list::Result;
     #[allow(unused_variables)]
@@ -31633,6 +31805,16 @@ impl ::b24_core::__private::Method for ProductServiceList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductServiceList {
+    type Item = product_service_list::Service;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "services",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.services.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.product.service.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-list.html): the documented codes, then the system errors.
@@ -31767,6 +31949,7 @@ pub mod product_service_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductServiceUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32353,6 +32536,7 @@ pub mod product_service_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -33238,6 +33422,7 @@ pub mod product_sku_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -33364,6 +33549,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuDownload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -33494,6 +33680,7 @@ pub mod product_sku_download {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -33641,6 +33828,7 @@ pub mod product_sku_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuGetFieldsByFilter {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -33856,6 +34044,7 @@ pub mod product_sku_get_fields_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuList {
     /// `select`: `string[]`.
     #[serde(
@@ -33989,7 +34178,7 @@ impl ::b24_core::__private::Method for ProductSkuList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_sku_list::Result;
     #[allow(unused_variables)]
@@ -34003,6 +34192,16 @@ impl ::b24_core::__private::Method for ProductSkuList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductSkuList {
+    type Item = product_sku_list::Units;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "units",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.units.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.product.sku.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-list.html): the documented codes, then the system errors.
@@ -34727,6 +34926,7 @@ pub mod product_sku_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductSkuUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -35438,6 +35638,7 @@ pub mod product_sku_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -36249,6 +36450,7 @@ pub mod product_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductImageAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -36490,6 +36692,7 @@ pub mod product_image_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductImageDelete {
     /// `productId` (required): `int`.
     #[serde(rename = "productId")]
@@ -36624,6 +36827,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductImageGet {
     /// `productId` (required): `int`.
     #[serde(rename = "productId")]
@@ -36767,6 +36971,7 @@ pub mod product_image_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductImageGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -36967,6 +37172,7 @@ pub mod product_image_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductImageList {
     /// `productId` (required): `int`.
     #[serde(rename = "productId")]
@@ -37082,6 +37288,16 @@ impl ::b24_core::__private::Method for ProductImageList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductImageList {
+    type Item = product_image_list::ProductImage;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "productImages",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.product_images.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.productImage.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-list.html): the documented codes, then the system errors.
@@ -37211,6 +37427,7 @@ pub mod product_image_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -38285,6 +38502,7 @@ pub mod product_property_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -38405,6 +38623,7 @@ for ProductPropertyDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -39013,6 +39232,7 @@ pub mod product_property_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -39129,6 +39349,7 @@ for ProductPropertyGetFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyList {
     /// `select`: `string[]`.
     #[serde(
@@ -39262,7 +39483,7 @@ impl ::b24_core::__private::Method for ProductPropertyList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_property_list::Result;
     #[allow(unused_variables)]
@@ -39278,6 +39499,16 @@ impl ::b24_core::__private::Method for ProductPropertyList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductPropertyList {
+    type Item = product_property_list::ProductProperties;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "productProperties",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.product_properties.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.productProperty.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-list.html): the documented codes, then the system errors.
@@ -39523,6 +39754,7 @@ pub mod product_property_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -40614,6 +40846,7 @@ pub mod product_property_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -40751,6 +40984,7 @@ pub mod product_property_enum_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -40874,6 +41108,7 @@ for ProductPropertyEnumDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -41008,6 +41243,7 @@ pub mod product_property_enum_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -41207,6 +41443,7 @@ pub mod product_property_enum_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumList {
     /// `select`: `string[]`.
     #[serde(
@@ -41340,7 +41577,7 @@ impl ::b24_core::__private::Method for ProductPropertyEnumList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_property_enum_list::Result;
     #[allow(unused_variables)]
@@ -41356,6 +41593,16 @@ impl ::b24_core::__private::Method for ProductPropertyEnumList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductPropertyEnumList {
+    type Item = product_property_enum_list::ProductPropertyEnum;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "productPropertyEnums",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.product_property_enums.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.productPropertyEnum.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-list.html): the documented codes, then the system errors.
@@ -41485,6 +41732,7 @@ pub mod product_property_enum_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -41629,6 +41877,7 @@ pub mod product_property_enum_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFeatureAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -41763,6 +42012,7 @@ pub mod product_property_feature_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFeatureGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -41896,6 +42146,7 @@ pub mod product_property_feature_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFeatureGetAvailableFeaturesByProperty {
     /// `propertyId` (required): `int`.
     #[serde(rename = "propertyId")]
@@ -42207,6 +42458,7 @@ pub mod product_property_feature_get_available_features_by_property {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFeatureGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -42406,6 +42658,7 @@ pub mod product_property_feature_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFeatureList {
     /// `select`: `string[]`.
     #[serde(
@@ -42539,7 +42792,7 @@ impl ::b24_core::__private::Method for ProductPropertyFeatureList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = product_property_feature_list::Result;
     #[allow(unused_variables)]
@@ -42555,6 +42808,16 @@ impl ::b24_core::__private::Method for ProductPropertyFeatureList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductPropertyFeatureList {
+    type Item = product_property_feature_list::ProductPropertyFeature;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "productPropertyFeatures",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.product_property_features.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.productPropertyFeature.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-list.html): the documented codes, then the system errors.
@@ -42686,6 +42949,7 @@ pub mod product_property_feature_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFeatureUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -42828,6 +43092,7 @@ pub mod product_property_feature_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertySectionGet {
     /// `propertyId` (required): `int`.
     #[serde(rename = "propertyId")]
@@ -42962,6 +43227,7 @@ pub mod product_property_section_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertySectionList {
     /// `select`: `string[]`.
     #[serde(
@@ -43113,6 +43379,16 @@ impl ::b24_core::__private::Method for ProductPropertySectionList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ProductPropertySectionList {
+    type Item = product_property_section_list::ProductPropertySection;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "productPropertySections",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.product_property_sections.unwrap_or_default()
+    }
+}
 /// Errors of [`catalog.productPropertySection.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -43242,6 +43518,7 @@ pub mod product_property_section_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertySectionSet {
     /// `propertyId` (required): `int`.
     #[serde(rename = "propertyId")]
@@ -43732,6 +44009,7 @@ pub mod product_property_section_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RatioGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -43938,6 +44216,7 @@ pub mod ratio_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RatioGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -44136,6 +44415,7 @@ pub mod ratio_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RatioList {
     /// `select`: `string[]`.
     #[serde(
@@ -44269,7 +44549,7 @@ impl ::b24_core::__private::Method for RatioList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ratio_list::Result;
     #[allow(unused_variables)]
@@ -44283,6 +44563,16 @@ impl ::b24_core::__private::Method for RatioList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RatioList {
+    type Item = ratio_list::Ratio;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "ratios",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.ratios.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.ratio.list`](https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-list.html): the documented codes, then the system errors.
@@ -44409,6 +44699,7 @@ pub mod ratio_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoundingRuleAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -44544,6 +44835,7 @@ pub mod rounding_rule_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoundingRuleDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -44672,6 +44964,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoundingRuleGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -44809,6 +45102,7 @@ pub mod rounding_rule_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoundingRuleGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -45010,6 +45304,7 @@ pub mod rounding_rule_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoundingRuleList {
     /// `select`: `string[]`.
     #[serde(
@@ -45204,6 +45499,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleList
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoundingRuleUpdate {
     /// `Id` (required): `int`.
     #[serde(rename = "Id")]
@@ -45353,6 +45649,7 @@ pub mod rounding_rule_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -45716,6 +46013,7 @@ pub mod section_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -45845,6 +46143,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -45982,6 +46281,7 @@ pub mod section_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -46177,6 +46477,7 @@ pub mod section_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionList {
     /// `select`: `string[]`.
     #[serde(
@@ -46371,6 +46672,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionListError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -46746,6 +47048,7 @@ pub mod section_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -47277,6 +47580,7 @@ pub mod store_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -47403,6 +47707,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -47542,6 +47847,7 @@ pub mod store_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -47740,6 +48046,7 @@ pub mod store_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreList {
     /// `select`: `string[]`.
     #[serde(
@@ -47873,7 +48180,7 @@ impl ::b24_core::__private::Method for StoreList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = store_list::Result;
     #[allow(unused_variables)]
@@ -47887,6 +48194,16 @@ impl ::b24_core::__private::Method for StoreList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for StoreList {
+    type Item = store_list::Store;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "stores",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.stores.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.store.list`](https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-list.html): the documented codes, then the system errors.
@@ -48015,6 +48332,7 @@ pub mod store_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -48484,6 +48802,7 @@ pub mod store_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreproductGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -48822,6 +49141,7 @@ pub mod storeproduct_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreproductGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -49023,6 +49343,7 @@ pub mod storeproduct_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StoreproductList {
     /// `select`: `string[]`.
     #[serde(
@@ -49156,7 +49477,7 @@ impl ::b24_core::__private::Method for StoreproductList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = storeproduct_list::Result;
     #[allow(unused_variables)]
@@ -49170,6 +49491,16 @@ impl ::b24_core::__private::Method for StoreproductList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for StoreproductList {
+    type Item = storeproduct_list::StoreProducts;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "storeProducts",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.store_products.unwrap_or_default()
     }
 }
 /// Errors of [`catalog.storeproduct.list`](https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-list.html): the documented codes, then the system errors.
@@ -49412,6 +49743,7 @@ pub mod storeproduct_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldDocumentList {
     /// `select` (required): `string[]`.
     #[serde(rename = "select")]
@@ -49540,6 +49872,16 @@ impl ::b24_core::__private::Method for UserfieldDocumentList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for UserfieldDocumentList {
+    type Item = userfield_document_list::Document;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "documents",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.documents.unwrap_or_default()
+    }
+}
 /// Errors of [`catalog.userfield.document.list`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -49662,6 +50004,7 @@ pub mod userfield_document_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldDocumentUpdate {
     /// `documentId` (required): `int`.
     #[serde(rename = "documentId")]
@@ -49994,6 +50337,7 @@ pub mod userfield_document_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -50252,6 +50596,7 @@ pub mod vat_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -50378,6 +50723,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -50508,6 +50854,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -50706,6 +51053,7 @@ pub mod vat_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatList {
     /// `select`: `string[]`.
     #[serde(
@@ -50900,6 +51248,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -1421,6 +1421,7 @@ pub mod activity_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2187,6 +2188,7 @@ pub mod activity_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBadgeAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -2347,6 +2349,7 @@ pub mod activity_badge_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBadgeDelete {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -2469,6 +2472,7 @@ for ActivityBadgeDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBadgeGet {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -2601,6 +2605,7 @@ pub mod activity_badge_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBadgeList {
     /// `start`: `int`.
     #[serde(
@@ -2691,6 +2696,16 @@ impl ::b24_core::__private::Method for ActivityBadgeList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ActivityBadgeList {
+    type Item = activity_badge_list::Badge;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "badges",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.badges.unwrap_or_default()
     }
 }
 /// Errors of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html): the documented codes, then the system errors.
@@ -2817,6 +2832,7 @@ pub mod activity_badge_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBindingAdd {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
@@ -2969,6 +2985,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBindingA
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBindingDelete {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
@@ -3127,6 +3144,7 @@ for ActivityBindingDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBindingList {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
@@ -3371,6 +3389,7 @@ pub mod activity_binding_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityBindingMove {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
@@ -3578,6 +3597,7 @@ for ActivityBindingMoveError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityCallGetTranscript {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
@@ -3782,6 +3802,7 @@ pub mod activity_call_get_transcript {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityCommunicationFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3895,6 +3916,7 @@ for ActivityCommunicationFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityConfigurableAdd {
     /// `ownerTypeId` (required): `int`.
     #[serde(rename = "ownerTypeId")]
@@ -4287,6 +4309,7 @@ pub mod activity_configurable_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityConfigurableGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7605,6 +7628,7 @@ pub mod activity_configurable_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityConfigurableUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7956,6 +7980,7 @@ pub mod activity_configurable_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8071,6 +8096,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -8180,6 +8206,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityFieldsEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8302,6 +8329,7 @@ pub mod activity_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityLayoutBlocksDelete {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8454,6 +8482,7 @@ for ActivityLayoutBlocksDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityLayoutBlocksGet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8606,6 +8635,7 @@ for ActivityLayoutBlocksGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityLayoutBlocksSet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8867,6 +8897,7 @@ pub mod activity_layout_blocks_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityList {
     /// `select`: `string[]`.
     #[serde(
@@ -9070,6 +9101,7 @@ pub mod activity_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTodoAdd {
     /// `ownerTypeId` (required): `int`.
     #[serde(rename = "ownerTypeId")]
@@ -9367,6 +9399,7 @@ pub mod activity_todo_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTodoUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9679,6 +9712,7 @@ pub mod activity_todo_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTodoUpdateColor {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9850,6 +9884,7 @@ pub mod activity_todo_update_color {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTodoUpdateDeadline {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10020,6 +10055,7 @@ pub mod activity_todo_update_deadline {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTodoUpdateDescription {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10189,6 +10225,7 @@ pub mod activity_todo_update_description {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTodoUpdateResponsibleUser {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10369,6 +10406,7 @@ pub mod activity_todo_update_responsible_user {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -10638,6 +10676,7 @@ pub mod activity_type_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTypeDelete {
     /// `TYPE_ID` (required): `string`.
     #[serde(rename = "TYPE_ID")]
@@ -10763,6 +10802,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityTypeList {
     /// `start`: `int`.
     #[serde(
@@ -11033,6 +11073,7 @@ pub mod activity_type_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ActivityUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -1023,6 +1023,7 @@ pub mod company_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1687,6 +1688,7 @@ pub mod company_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyContactAdd {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1938,6 +1940,7 @@ pub mod company_contact_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2156,6 +2159,7 @@ pub mod company_contact_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyContactFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2266,6 +2270,7 @@ for CompanyContactFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2386,6 +2391,7 @@ for CompanyContactItemsDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2630,6 +2636,7 @@ pub mod company_contact_items_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyContactItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2887,6 +2894,7 @@ pub mod company_contact_items_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3005,6 +3013,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyDetailsConfigurationForceCommonScopeForAll {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3121,6 +3130,7 @@ for CompanyDetailsConfigurationForceCommonScopeForAllError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyDetailsConfigurationGet {
     /// `scope`: `string`. Server default: `P`. Documented values: `P`, `C`.
     #[serde(
@@ -3496,6 +3506,7 @@ pub mod company_details_configuration_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyDetailsConfigurationReset {
     /// `scope`: `string`. Server default: `P`. Documented values: `P`, `C`.
     #[serde(
@@ -3646,6 +3657,7 @@ for CompanyDetailsConfigurationResetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyDetailsConfigurationSet {
     /// `scope`: `string`. Server default: `P`. Documented values: `P`, `C`.
     #[serde(
@@ -4016,6 +4028,7 @@ pub mod company_details_configuration_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4126,6 +4139,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyFieldsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4252,6 +4266,7 @@ pub mod company_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyList {
     /// `select`: `string[]`.
     #[serde(
@@ -4455,6 +4470,7 @@ pub mod company_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5106,6 +5122,7 @@ pub mod company_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5910,6 +5927,7 @@ pub mod company_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6036,6 +6054,7 @@ for CompanyUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8337,6 +8356,7 @@ pub mod company_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyUserfieldList {
     /// `filter`: `filter`.
     #[serde(
@@ -9321,6 +9341,7 @@ pub mod company_userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CompanyUserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -1006,6 +1006,7 @@ pub mod contact_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactAdd {
     /// `fields`: `Fields`.
     #[serde(
@@ -1930,6 +1931,7 @@ pub mod contact_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactCompanyAdd {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2181,6 +2183,7 @@ pub mod contact_company_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactCompanyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2399,6 +2402,7 @@ pub mod contact_company_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactCompanyFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2509,6 +2513,7 @@ for ContactCompanyFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactCompanyItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2629,6 +2634,7 @@ for ContactCompanyItemsDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactCompanyItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2873,6 +2879,7 @@ pub mod contact_company_items_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactCompanyItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3130,6 +3137,7 @@ pub mod contact_company_items_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3251,6 +3259,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactDetailsConfigurationForceCommonScopeForAll {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3367,6 +3376,7 @@ for ContactDetailsConfigurationForceCommonScopeForAllError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactDetailsConfigurationGet {
     /// `scope`: `string`. Server default: `P`.
     #[serde(
@@ -3742,6 +3752,7 @@ pub mod contact_details_configuration_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactDetailsConfigurationReset {
     /// `scope`: `string`. Server default: `P`.
     #[serde(
@@ -3892,6 +3903,7 @@ for ContactDetailsConfigurationResetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactDetailsConfigurationSet {
     /// `scope`: `string`. Server default: `P`.
     #[serde(
@@ -4275,6 +4287,7 @@ pub mod contact_details_configuration_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4385,6 +4398,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactFieldsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4513,6 +4527,7 @@ pub mod contact_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactList {
     /// `select`: `string[]`.
     #[serde(
@@ -4718,6 +4733,7 @@ pub mod contact_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5573,6 +5589,7 @@ pub mod contact_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6374,6 +6391,7 @@ pub mod contact_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6494,6 +6512,7 @@ for ContactUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8509,6 +8528,7 @@ pub mod contact_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactUserfieldList {
     /// `filter`: `filter`.
     #[serde(
@@ -9339,6 +9359,7 @@ pub mod contact_userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ContactUserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

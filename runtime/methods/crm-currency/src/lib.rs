@@ -346,6 +346,7 @@ pub mod currency_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -849,6 +850,7 @@ pub mod currency_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyBaseGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -956,6 +958,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyBaseGetE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyBaseSet {
     /// `id`: `string`.
     #[serde(
@@ -1083,6 +1086,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyBaseSetE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyDelete {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -1202,6 +1206,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1312,6 +1317,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyFieldsEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyGet {
     /// `id`: `string`.
     #[serde(
@@ -1781,6 +1787,7 @@ pub mod currency_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyList {
     /// `order`: `order`.
     #[serde(
@@ -1943,6 +1950,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyListErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyLocalizationsDelete {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -2072,6 +2080,7 @@ for CurrencyLocalizationsDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyLocalizationsFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2186,6 +2195,7 @@ for CurrencyLocalizationsFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyLocalizationsGet {
     /// `id`: `string`.
     #[serde(
@@ -2413,6 +2423,7 @@ pub mod currency_localizations_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyLocalizationsSet {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -2925,6 +2936,7 @@ pub mod currency_localizations_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CurrencyUpdate {
     /// `ID`: `string`.
     #[serde(

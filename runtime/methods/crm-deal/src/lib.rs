@@ -1841,6 +1841,7 @@ pub mod deal_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealAdd {
     /// `fields` (required): `Deal`.
     #[serde(rename = "fields")]
@@ -2058,6 +2059,7 @@ pub mod deal_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealContactAdd {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2309,6 +2311,7 @@ pub mod deal_contact_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2526,6 +2529,7 @@ pub mod deal_contact_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealContactFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2635,6 +2639,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealContactField
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2755,6 +2760,7 @@ for DealContactItemsDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2997,6 +3003,7 @@ pub mod deal_contact_items_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealContactItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3253,6 +3260,7 @@ pub mod deal_contact_items_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3371,6 +3379,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealDetailsConfigurationForceCommonScopeForAll {
     /// `extras`: `Extras`.
     #[serde(
@@ -3519,6 +3528,7 @@ pub mod deal_details_configuration_force_common_scope_for_all {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealDetailsConfigurationGet {
     /// `scope`: `string`. Server default: `P`. Documented values: `P`, `C`.
     #[serde(
@@ -3897,6 +3907,7 @@ pub mod deal_details_configuration_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealDetailsConfigurationReset {
     /// `scope`: `string`. Server default: `P`. Documented values: `P`, `C`.
     #[serde(
@@ -4074,6 +4085,7 @@ pub mod deal_details_configuration_reset {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealDetailsConfigurationSet {
     /// `scope`: `string`. Server default: `P`. Documented values: `P`, `C`.
     #[serde(
@@ -4447,6 +4459,7 @@ pub mod deal_details_configuration_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4557,6 +4570,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealFieldsError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4681,6 +4695,7 @@ pub mod deal_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealList {
     /// `select`: `string[]`.
     #[serde(
@@ -4968,6 +4983,7 @@ pub mod deal_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealProductrowsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5547,6 +5563,7 @@ pub mod deal_productrows_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealProductrowsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5961,6 +5978,7 @@ pub mod deal_productrows_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6459,6 +6477,7 @@ pub mod deal_recurring_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6574,6 +6593,7 @@ for DealRecurringDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringExpose {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6770,6 +6790,7 @@ pub mod deal_recurring_expose {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6880,6 +6901,7 @@ for DealRecurringFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7005,6 +7027,7 @@ pub mod deal_recurring_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringList {
     /// `order`: `order`.
     #[serde(
@@ -7188,6 +7211,7 @@ pub mod deal_recurring_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealRecurringUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7693,6 +7717,7 @@ pub mod deal_recurring_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7949,6 +7974,7 @@ pub mod deal_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -8750,6 +8776,7 @@ pub mod deal_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8874,6 +8901,7 @@ for DealUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11244,6 +11272,7 @@ pub mod deal_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealUserfieldList {
     /// `filter`: `filter`.
     #[serde(
@@ -12227,6 +12256,7 @@ pub mod deal_userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealUserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

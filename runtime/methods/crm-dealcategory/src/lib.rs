@@ -21,6 +21,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryAdd {
     /// `fields`: `Fields`.
     #[serde(
@@ -243,6 +244,7 @@ pub mod dealcategory_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryDefaultGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -354,6 +356,7 @@ for DealcategoryDefaultGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryDefaultSet {
     /// `name`: `string`.
     #[serde(
@@ -488,6 +491,7 @@ for DealcategoryDefaultSetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryDelete {
     /// `id`: `int`.
     #[serde(
@@ -616,6 +620,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealcategoryDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -727,6 +732,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealcategoryFiel
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryGet {
     /// `id`: `int`.
     #[serde(
@@ -853,6 +859,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealcategoryGetE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryList {
     /// `order`: `order`.
     #[serde(
@@ -1020,6 +1027,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealcategoryList
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryStageList {
     /// `id`: `int`.
     #[serde(
@@ -1149,6 +1157,7 @@ for DealcategoryStageListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryStatus {
     /// `id`: `int`.
     #[serde(
@@ -1277,6 +1286,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealcategoryStat
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DealcategoryUpdate {
     /// `id`: `int`.
     #[serde(

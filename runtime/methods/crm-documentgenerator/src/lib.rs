@@ -1880,6 +1880,7 @@ pub mod documentgenerator_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentAdd {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -2822,6 +2823,7 @@ pub mod documentgenerator_document_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2949,6 +2951,7 @@ for DocumentgeneratorDocumentDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentEnablepublicurl {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3172,6 +3175,7 @@ pub mod documentgenerator_document_enablepublicurl {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3309,6 +3313,7 @@ pub mod documentgenerator_document_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentGetfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3991,6 +3996,7 @@ pub mod documentgenerator_document_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentList {
     /// `select`: `string[]`.
     #[serde(
@@ -4143,6 +4149,19 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentgeneratorDocumentList {
+    type Item = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "documents",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.documents.unwrap_or_default()
+    }
+}
 /// Errors of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -4194,6 +4213,7 @@ pub mod documentgenerator_document_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4944,6 +4964,7 @@ pub mod documentgenerator_document_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorDocumentUpload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5864,6 +5885,7 @@ pub mod documentgenerator_document_upload {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorNumeratorAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6198,6 +6220,7 @@ pub mod documentgenerator_numerator_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorNumeratorDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6322,6 +6345,7 @@ for DocumentgeneratorNumeratorDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorNumeratorGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6747,6 +6771,7 @@ pub mod documentgenerator_numerator_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorNumeratorList {
     /// `start`: `int`.
     #[serde(
@@ -6840,6 +6865,16 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentgeneratorNumeratorList {
+    type Item = documentgenerator_numerator_list::Numerator;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "numerators",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.numerators.unwrap_or_default()
     }
 }
 /// Errors of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html): the documented codes, then the system errors.
@@ -7179,6 +7214,7 @@ pub mod documentgenerator_numerator_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorNumeratorUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7429,6 +7465,7 @@ pub mod documentgenerator_numerator_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorTemplateAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -7851,6 +7888,7 @@ pub mod documentgenerator_template_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorTemplateDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7975,6 +8013,7 @@ for DocumentgeneratorTemplateDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorTemplateGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8472,6 +8511,7 @@ pub mod documentgenerator_template_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorTemplateGetfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9514,6 +9554,7 @@ pub mod documentgenerator_template_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorTemplateList {
     /// `select`: `string[]`.
     #[serde(
@@ -10021,6 +10062,7 @@ pub mod documentgenerator_template_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentgeneratorTemplateUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

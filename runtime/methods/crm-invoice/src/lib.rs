@@ -21,6 +21,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceAdd {
     /// `fields`: `Fields`.
     #[serde(
@@ -780,6 +781,7 @@ pub mod invoice_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceDelete {
     /// `id`: `int`.
     #[serde(
@@ -906,6 +908,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1017,6 +1020,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceFieldsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceGet {
     /// `id`: `int`.
     #[serde(
@@ -1143,6 +1147,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceGetError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceGetexternallink {
     /// `id`: `int`.
     #[serde(
@@ -1272,6 +1277,7 @@ for InvoiceGetexternallinkError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceList {
     /// `filter`: `filter`.
     #[serde(
@@ -2092,6 +2098,7 @@ pub mod invoice_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringAdd {
     /// `fields`: `Fields`.
     #[serde(
@@ -2488,6 +2495,7 @@ pub mod invoice_recurring_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringDelete {
     /// `id`: `int`.
     #[serde(
@@ -2617,6 +2625,7 @@ for InvoiceRecurringDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringExpose {
     /// `id`: `int`.
     #[serde(
@@ -2746,6 +2755,7 @@ for InvoiceRecurringExposeError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2860,6 +2870,7 @@ for InvoiceRecurringFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringGet {
     /// `id`: `int`.
     #[serde(
@@ -2987,6 +2998,7 @@ for InvoiceRecurringGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringList {
     /// `order`: `order`.
     #[serde(
@@ -3155,6 +3167,7 @@ for InvoiceRecurringListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceRecurringUpdate {
     /// `id`: `int`.
     #[serde(
@@ -3580,6 +3593,7 @@ pub mod invoice_recurring_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceStatusAdd {
     /// `fields` (required): `any[]`.
     #[serde(rename = "fields")]
@@ -3699,6 +3713,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceStatusAdd
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceStatusDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3816,6 +3831,7 @@ for InvoiceStatusDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceStatusFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3927,6 +3943,7 @@ for InvoiceStatusFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceStatusGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4043,6 +4060,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceStatusGet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceStatusList {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4150,6 +4168,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceStatusLis
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceStatusUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4278,6 +4297,7 @@ for InvoiceStatusUpdateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceUpdate {
     /// `id`: `int`.
     #[serde(
@@ -4651,6 +4671,7 @@ pub mod invoice_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceUserfieldAdd {
     /// `fields`: `any`.
     #[serde(
@@ -4800,6 +4821,7 @@ for InvoiceUserfieldAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceUserfieldDelete {
     /// `id`: `int`.
     #[serde(
@@ -4929,6 +4951,7 @@ for InvoiceUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceUserfieldGet {
     /// `id`: `int`.
     #[serde(
@@ -5056,6 +5079,7 @@ for InvoiceUserfieldGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceUserfieldList {
     /// `order`: `order`.
     #[serde(
@@ -5205,6 +5229,7 @@ for InvoiceUserfieldListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InvoiceUserfieldUpdate {
     /// `id`: `any`.
     #[serde(

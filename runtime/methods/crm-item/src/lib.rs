@@ -2026,6 +2026,7 @@ pub mod item_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemAdd {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -4236,6 +4237,7 @@ pub mod item_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemBatchImport {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -5190,6 +5192,7 @@ pub mod item_batch_import {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDelete {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -5329,6 +5332,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDeliveryGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5457,6 +5461,7 @@ pub mod item_delivery_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDeliveryList {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
@@ -5588,7 +5593,7 @@ impl ::b24_core::__private::Method for ItemDeliveryList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<item_delivery_list::Delivery>;
     #[allow(unused_variables)]
@@ -5666,6 +5671,7 @@ pub mod item_delivery_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDetailsConfigurationForceCommonScopeForAll {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -5823,6 +5829,7 @@ pub mod item_details_configuration_force_common_scope_for_all {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDetailsConfigurationGet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -6358,6 +6365,7 @@ pub mod item_details_configuration_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDetailsConfigurationReset {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -6545,6 +6553,7 @@ pub mod item_details_configuration_reset {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDetailsConfigurationSet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -7059,6 +7068,7 @@ pub mod item_details_configuration_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemFields {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -7225,6 +7235,7 @@ pub mod item_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -7476,6 +7487,7 @@ pub mod item_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemImport {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8573,6 +8585,7 @@ pub mod item_import {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemList {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8744,7 +8757,7 @@ impl ::b24_core::__private::Method for ItemList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = item_list::Result;
     #[allow(unused_variables)]
@@ -8768,6 +8781,16 @@ impl ::b24_core::__private::Method for ItemList {
             problems,
         );
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ItemList {
+    type Item = item_list::Item;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html): the documented codes, then the system errors.
@@ -8899,6 +8922,7 @@ pub mod item_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentAdd {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
@@ -9035,6 +9059,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentAddEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9155,6 +9180,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentDelet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentDeliveryAdd {
     /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
@@ -9287,6 +9313,7 @@ for ItemPaymentDeliveryAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentDeliveryDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9410,6 +9437,7 @@ for ItemPaymentDeliveryDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentDeliveryList {
     /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
@@ -9520,7 +9548,7 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<item_payment_delivery_list::Delivery>;
     #[allow(unused_variables)]
@@ -9712,6 +9740,7 @@ pub mod item_payment_delivery_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentDeliverySetDelivery {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9845,6 +9874,7 @@ for ItemPaymentDeliverySetDeliveryError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9973,6 +10003,7 @@ pub mod item_payment_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentList {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
@@ -10104,7 +10135,7 @@ impl ::b24_core::__private::Method for ItemPaymentList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<item_payment_list::Payment>;
     #[allow(unused_variables)]
@@ -10182,6 +10213,7 @@ pub mod item_payment_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentPay {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10302,6 +10334,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentPayEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentProductAdd {
     /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
@@ -10441,6 +10474,7 @@ for ItemPaymentProductAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentProductDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10564,6 +10598,7 @@ for ItemPaymentProductDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentProductList {
     /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
@@ -10674,7 +10709,7 @@ impl ::b24_core::__private::Method for ItemPaymentProductList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = ::std::vec::Vec<item_payment_product_list::Product>;
     #[allow(unused_variables)]
@@ -10866,6 +10901,7 @@ pub mod item_payment_product_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentProductSetQuantity {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10999,6 +11035,7 @@ for ItemPaymentProductSetQuantityError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentUnpay {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11119,6 +11156,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentUnpay
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPaymentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11343,6 +11381,7 @@ pub mod item_payment_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -12226,6 +12265,7 @@ pub mod item_productrow_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -12357,6 +12397,7 @@ for ItemProductrowDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12475,6 +12516,7 @@ pub mod item_productrow_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13068,6 +13110,7 @@ pub mod item_productrow_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowGetAvailableForPayment {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
@@ -13655,6 +13698,7 @@ pub mod item_productrow_get_available_for_payment {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowList {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -13759,7 +13803,7 @@ impl ::b24_core::__private::Method for ItemProductrowList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = item_productrow_list::Result;
     #[allow(unused_variables)]
@@ -13772,6 +13816,16 @@ impl ::b24_core::__private::Method for ItemProductrowList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ItemProductrowList {
+    type Item = item_productrow_list::ProductRows;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "productRows",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.product_rows.unwrap_or_default()
     }
 }
 /// Errors of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html): the documented codes, then the system errors.
@@ -14286,6 +14340,7 @@ pub mod item_productrow_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowSet {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
@@ -15100,6 +15155,7 @@ pub mod item_productrow_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemProductrowUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -15908,6 +15964,7 @@ pub mod item_productrow_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUpdate {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]

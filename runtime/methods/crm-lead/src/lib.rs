@@ -803,6 +803,7 @@ pub mod lead_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadAdd {
     /// `fields`: `Fields`.
     #[serde(
@@ -1030,6 +1031,7 @@ pub mod lead_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadContactAdd {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1282,6 +1284,7 @@ pub mod lead_contact_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1502,6 +1505,7 @@ pub mod lead_contact_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadContactFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1611,6 +1615,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadContactField
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1734,6 +1739,7 @@ for LeadContactItemsDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1979,6 +1985,7 @@ pub mod lead_contact_items_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadContactItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2216,6 +2223,7 @@ pub mod lead_contact_items_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2334,6 +2342,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadDetailsConfigurationForceCommonScopeForAll {
     /// `extras`: `Extras`.
     #[serde(
@@ -2482,6 +2491,7 @@ pub mod lead_details_configuration_force_common_scope_for_all {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadDetailsConfigurationGet {
     /// `userId`: `user`.
     #[serde(
@@ -2860,6 +2870,7 @@ pub mod lead_details_configuration_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadDetailsConfigurationReset {
     /// `userId`: `user`.
     #[serde(
@@ -3037,6 +3048,7 @@ pub mod lead_details_configuration_reset {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadDetailsConfigurationSet {
     /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
@@ -3423,6 +3435,7 @@ pub mod lead_details_configuration_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3533,6 +3546,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadFieldsError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4729,6 +4743,7 @@ pub mod lead_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadList {
     /// `select`: `string[]`.
     #[serde(
@@ -4922,6 +4937,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadProductrowsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5511,6 +5527,7 @@ pub mod lead_productrows_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadProductrowsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5926,6 +5943,7 @@ pub mod lead_productrows_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6160,6 +6178,7 @@ pub mod lead_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6961,6 +6980,7 @@ pub mod lead_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7085,6 +7105,7 @@ for LeadUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9455,6 +9476,7 @@ pub mod lead_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadUserfieldList {
     /// `filter`: `filter`.
     #[serde(
@@ -10438,6 +10460,7 @@ pub mod lead_userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LeadUserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

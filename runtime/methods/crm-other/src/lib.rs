@@ -1949,6 +1949,7 @@ pub mod other_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AddressAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2071,6 +2072,7 @@ pub mod address_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AddressDelete {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2307,6 +2309,7 @@ pub mod address_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AddressFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2417,6 +2420,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddressFieldsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AddressList {
     /// `select`: `any`.
     #[serde(
@@ -2892,6 +2896,7 @@ pub mod address_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AddressUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -3014,6 +3019,7 @@ pub mod address_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomatedsolutionAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -3325,6 +3331,7 @@ pub mod automatedsolution_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomatedsolutionDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3449,6 +3456,7 @@ for AutomatedsolutionDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomatedsolutionFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3561,6 +3569,7 @@ for AutomatedsolutionFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomatedsolutionGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3765,6 +3774,7 @@ pub mod automatedsolution_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomatedsolutionList {
     /// `order`: `order`.
     #[serde(
@@ -3880,7 +3890,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = automatedsolution_list::Result;
     #[allow(unused_variables)]
@@ -3893,6 +3903,16 @@ impl ::b24_core::__private::Method for AutomatedsolutionList {
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for AutomatedsolutionList {
+    type Item = automatedsolution_list::AutomatedSolutions;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "automatedSolutions",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.automated_solutions.unwrap_or_default()
     }
 }
 /// Errors of [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html): the documented codes, then the system errors.
@@ -4120,6 +4140,7 @@ pub mod automatedsolution_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomatedsolutionUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4423,6 +4444,7 @@ pub mod automatedsolution_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomationTrigger {
     /// `target` (required): `string`.
     #[serde(rename = "target")]
@@ -4560,6 +4582,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AutomationTrigge
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomationTriggerAdd {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -4689,6 +4712,7 @@ for AutomationTriggerAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomationTriggerDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -4810,6 +4834,7 @@ for AutomationTriggerDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomationTriggerExecute {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -4955,6 +4980,7 @@ for AutomationTriggerExecuteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AutomationTriggerList {
     /// `start`: `int`.
     #[serde(
@@ -5189,6 +5215,7 @@ pub mod automation_trigger_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CalllistAdd {
     /// `ENTITY_TYPE` (required): `string`. Documented values: `CONTACT`, `COMPANY`.
     #[serde(rename = "ENTITY_TYPE")]
@@ -5347,6 +5374,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CalllistAddError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CalllistGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -5475,6 +5503,7 @@ pub mod calllist_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CalllistItemsGet {
     /// `LIST_ID` (required): `int`.
     #[serde(rename = "LIST_ID")]
@@ -5727,6 +5756,7 @@ pub mod calllist_items_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CalllistList {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -5931,6 +5961,7 @@ pub mod calllist_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CalllistStatuslist {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6156,6 +6187,7 @@ pub mod calllist_statuslist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CalllistUpdate {
     /// `LIST_ID` (required): `int`.
     #[serde(rename = "LIST_ID")]
@@ -6325,6 +6357,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CalllistUpdateEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6572,6 +6605,7 @@ pub mod catalog_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6690,6 +6724,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogGetError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CatalogList {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6796,6 +6831,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogListError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CategoryAdd {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -7326,6 +7362,7 @@ pub mod category_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CategoryDelete {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -7474,6 +7511,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CategoryDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CategoryFields {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -7904,6 +7942,7 @@ pub mod category_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CategoryGet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8283,6 +8322,7 @@ pub mod category_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CategoryList {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -8386,6 +8426,16 @@ impl ::b24_core::__private::Method for CategoryList {
         );
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for CategoryList {
+    type Item = category_list::Categories;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "categories",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.categories.unwrap_or_default()
     }
 }
 /// Errors of [`crm.category.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html): the documented codes, then the system errors.
@@ -8670,6 +8720,7 @@ pub mod category_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CategoryUpdate {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -9128,6 +9179,7 @@ pub mod category_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DuplicateFindbycomm {
     /// `type` (required): `string`. Documented values: `EMAIL`, `PHONE`.
     #[serde(rename = "type")]
@@ -9387,6 +9439,7 @@ pub mod duplicate_findbycomm {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DuplicateVolatileTypeFields {
     /// `entityTypeId`: `int`. Documented values: `1`, `3`, `4`.
     #[serde(
@@ -9638,6 +9691,7 @@ pub mod duplicate_volatile_type_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DuplicateVolatileTypeList {
     /// `start`: `int`.
     #[serde(
@@ -9885,6 +9939,7 @@ pub mod duplicate_volatile_type_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DuplicateVolatileTypeRegister {
     /// `entityTypeId` (required): `int`. Documented values: `1`, `3`, `4`.
     #[serde(rename = "entityTypeId")]
@@ -10109,6 +10164,7 @@ pub mod duplicate_volatile_type_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DuplicateVolatileTypeUnregister {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10233,6 +10289,7 @@ for DuplicateVolatileTypeUnregisterError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EntityMergeBatch {
     /// `params` (required): `Params`.
     #[serde(rename = "params")]
@@ -10550,6 +10607,7 @@ pub mod entity_merge_batch {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -10819,6 +10877,7 @@ pub mod measure_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureDelete {
     /// `id` (required): `any`.
     #[serde(rename = "id")]
@@ -10939,6 +10998,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -11214,6 +11274,7 @@ pub mod measure_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureGet {
     /// `id` (required): `any`.
     #[serde(rename = "id")]
@@ -11334,6 +11395,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureGetError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureList {
     /// `order`: `order`.
     #[serde(
@@ -11502,6 +11564,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureListError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MeasureUpdate {
     /// `id` (required): `any`.
     #[serde(rename = "id")]
@@ -11718,6 +11781,7 @@ pub mod measure_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MultifieldFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -11827,6 +11891,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MultifieldFields
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderentityAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -12135,6 +12200,7 @@ pub mod orderentity_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderentityDeleteByFilter {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -12275,6 +12341,7 @@ pub mod orderentity_delete_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderentityGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12471,6 +12538,7 @@ pub mod orderentity_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderentityList {
     /// `select`: `string[]`.
     #[serde(
@@ -12618,6 +12686,16 @@ impl ::b24_core::__private::Method for OrderentityList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for OrderentityList {
+    type Item = orderentity_list::OrderEntity;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "orderEntity",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.order_entity.unwrap_or_default()
     }
 }
 /// Errors of [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html): the documented codes, then the system errors.
@@ -12831,6 +12909,7 @@ pub mod orderentity_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12942,6 +13021,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemFieldsE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemList {
     /// `order`: `order`.
     #[serde(
@@ -13090,6 +13170,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemListErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13201,6 +13282,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeFields
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeList {
     /// `order`: `order`.
     #[serde(
@@ -13351,6 +13433,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeListEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductrowFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13464,6 +13547,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductrowFields
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductrowList {
     /// `filter`: `filter`.
     #[serde(
@@ -13594,6 +13678,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductrowListEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductsectionAdd {
     /// `fields` (required): `any[]`.
     #[serde(rename = "fields")]
@@ -13715,6 +13800,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductsectionAd
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductsectionDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13834,6 +13920,7 @@ for ProductsectionDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductsectionFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13947,6 +14034,7 @@ for ProductsectionFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductsectionGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -14065,6 +14153,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductsectionGe
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductsectionList {
     /// `select`: `string[]`.
     #[serde(
@@ -14233,6 +14322,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductsectionLi
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductsectionUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -14372,6 +14462,7 @@ for ProductsectionUpdateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SettingsModeGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -14479,6 +14570,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsModeGetE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagehistoryList {
     /// `entityTypeId`: `int`. Documented values: `1`, `2`, `5`, `31`.
     #[serde(
@@ -14651,6 +14743,16 @@ impl ::b24_core::__private::Method for StagehistoryList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for StagehistoryList {
+    type Item = stagehistory_list::Stagehistory;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`crm.stagehistory.list`](https://apidocs.bitrix24.com/api-reference/crm/crm-stage-history-list.html): the documented codes, then the system errors.
@@ -14969,6 +15071,7 @@ pub mod stagehistory_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -15258,6 +15361,7 @@ pub mod status_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -15474,6 +15578,7 @@ pub mod status_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusEntityItems {
     /// `entityId` (required): `string`.
     #[serde(rename = "entityId")]
@@ -15699,6 +15804,7 @@ pub mod status_entity_items {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusEntityTypes {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -16049,6 +16155,7 @@ pub mod status_entity_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -16158,6 +16265,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusFieldsErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16286,6 +16394,7 @@ pub mod status_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusList {
     /// `order`: `order`.
     #[serde(
@@ -16472,6 +16581,7 @@ pub mod status_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16704,6 +16814,7 @@ pub mod status_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TrackingTraceAdd {
     /// `TRACE` (required): `string`.
     #[serde(rename = "TRACE")]
@@ -16940,6 +17051,7 @@ pub mod tracking_trace_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TrackingTraceDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -17058,6 +17170,7 @@ for TrackingTraceDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -18587,6 +18700,7 @@ pub mod type_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18714,6 +18828,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -18911,6 +19026,7 @@ pub mod type_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -19050,6 +19166,7 @@ pub mod type_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeGetByEntityTypeId {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -19198,6 +19315,7 @@ pub mod type_get_by_entity_type_id {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeList {
     /// `order`: `order`.
     #[serde(
@@ -19313,7 +19431,7 @@ impl ::b24_core::__private::Method for TypeList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = type_list::Result;
     #[allow(unused_variables)]
@@ -19326,6 +19444,16 @@ impl ::b24_core::__private::Method for TypeList {
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TypeList {
+    type Item = type_list::Type;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "types",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.types.unwrap_or_default()
     }
 }
 /// Errors of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html): the documented codes, then the system errors.
@@ -19461,6 +19589,7 @@ pub mod type_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -20676,6 +20805,7 @@ pub mod type_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldEnumerationFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -20943,6 +21073,7 @@ pub mod userfield_enumeration_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -21595,6 +21726,7 @@ pub mod userfield_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldSettingsFields {
     /// `type` (required): `string`.
     #[serde(rename = "type")]
@@ -21981,6 +22113,7 @@ pub mod userfield_settings_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldTypes {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -22181,6 +22314,7 @@ pub mod userfield_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -22430,6 +22564,7 @@ pub mod vat_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -22551,6 +22686,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -22661,6 +22797,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -22788,6 +22925,7 @@ pub mod vat_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatList {
     /// `order`: `order`.
     #[serde(
@@ -22965,6 +23103,7 @@ pub mod vat_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VatUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -23,6 +23,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductAdd {
     /// `fields`: `Fields`.
     #[serde(
@@ -278,6 +279,7 @@ pub mod product_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductDelete {
     /// `id`: `int`.
     #[serde(
@@ -406,6 +408,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -519,6 +522,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductFieldsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductGet {
     /// `id`: `int`.
     #[serde(
@@ -647,6 +651,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductGetError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductList {
     /// `order`: `order`.
     #[serde(
@@ -816,6 +821,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductListError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyAdd {
     /// `fields`: `any[]`.
     #[serde(
@@ -951,6 +957,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyA
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyDelete {
     /// `id`: `int`.
     #[serde(
@@ -1080,6 +1087,7 @@ for ProductPropertyDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyEnumerationFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1197,6 +1205,7 @@ for ProductPropertyEnumerationFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1313,6 +1322,7 @@ for ProductPropertyFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyGet {
     /// `id`: `int`.
     #[serde(
@@ -1441,6 +1451,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyG
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyList {
     /// `order`: `order`.
     #[serde(
@@ -1590,6 +1601,7 @@ for ProductPropertyListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertySettingsFields {
     /// `propertyType`: `string`.
     #[serde(
@@ -1754,6 +1766,7 @@ for ProductPropertySettingsFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyTypes {
     /// `id`: `int`.
     #[serde(
@@ -1883,6 +1896,7 @@ for ProductPropertyTypesError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductPropertyUpdate {
     /// `id`: `int`.
     #[serde(
@@ -2113,6 +2127,7 @@ pub mod product_property_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ProductUpdate {
     /// `id`: `int`.
     #[serde(

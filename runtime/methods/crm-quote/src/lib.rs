@@ -917,6 +917,7 @@ pub mod quote_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1573,6 +1574,7 @@ pub mod quote_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteContactAdd {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1824,6 +1826,7 @@ pub mod quote_contact_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2041,6 +2044,7 @@ pub mod quote_contact_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteContactFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2150,6 +2154,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteContactFiel
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2270,6 +2275,7 @@ for QuoteContactItemsDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2514,6 +2520,7 @@ pub mod quote_contact_items_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteContactItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2772,6 +2779,7 @@ pub mod quote_contact_items_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2891,6 +2899,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3001,6 +3010,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteFieldsError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3125,6 +3135,7 @@ pub mod quote_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteList {
     /// `select`: `string[]`.
     #[serde(
@@ -3326,6 +3337,7 @@ pub mod quote_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteProductrowsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3908,6 +3920,7 @@ pub mod quote_productrows_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteProductrowsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4293,6 +4306,7 @@ pub mod quote_productrows_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4827,6 +4841,7 @@ pub mod quote_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5628,6 +5643,7 @@ pub mod quote_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5752,6 +5768,7 @@ for QuoteUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8052,6 +8069,7 @@ pub mod quote_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteUserfieldList {
     /// `filter`: `filter`.
     #[serde(
@@ -9035,6 +9053,7 @@ pub mod quote_userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct QuoteUserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -526,6 +526,7 @@ pub mod requisite_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2000,6 +2001,7 @@ pub mod requisite_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteBankdetailAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2689,6 +2691,7 @@ pub mod requisite_bankdetail_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteBankdetailDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2807,6 +2810,7 @@ for RequisiteBankdetailDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteBankdetailFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2919,6 +2923,7 @@ for RequisiteBankdetailFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteBankdetailGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3577,6 +3582,7 @@ pub mod requisite_bankdetail_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteBankdetailList {
     /// `select`: `string[]`.
     #[serde(
@@ -4302,6 +4308,7 @@ pub mod requisite_bankdetail_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteBankdetailUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4860,6 +4867,7 @@ pub mod requisite_bankdetail_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4975,6 +4983,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisiteDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -5084,6 +5093,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisiteFieldsE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5202,6 +5212,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisiteGetErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteLinkFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -5312,6 +5323,7 @@ for RequisiteLinkFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteLinkGet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -5595,6 +5607,7 @@ pub mod requisite_link_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteLinkList {
     /// `select`: `any`.
     #[serde(
@@ -5942,6 +5955,7 @@ pub mod requisite_link_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteLinkRegister {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6225,6 +6239,7 @@ pub mod requisite_link_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteLinkUnregister {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -6359,6 +6374,7 @@ for RequisiteLinkUnregisterError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteList {
     /// `select`: `string[]`.
     #[serde(
@@ -6692,6 +6708,7 @@ pub mod requisite_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6975,6 +6992,7 @@ pub mod requisite_preset_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetCountries {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -7190,6 +7208,7 @@ pub mod requisite_preset_countries {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7307,6 +7326,7 @@ for RequisitePresetDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldAdd {
     /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
@@ -7443,6 +7463,7 @@ pub mod requisite_preset_field_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldAvailabletoadd {
     /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
@@ -7571,6 +7592,7 @@ pub mod requisite_preset_field_availabletoadd {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7706,6 +7728,7 @@ pub mod requisite_preset_field_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -7818,6 +7841,7 @@ for RequisitePresetFieldFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7954,6 +7978,7 @@ pub mod requisite_preset_field_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldList {
     /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
@@ -8110,6 +8135,7 @@ pub mod requisite_preset_field_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8254,6 +8280,7 @@ pub mod requisite_preset_field_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -8366,6 +8393,7 @@ for RequisitePresetFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8705,6 +8733,7 @@ pub mod requisite_preset_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetList {
     /// `select`: `string[]`.
     #[serde(
@@ -9123,6 +9152,7 @@ pub mod requisite_preset_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisitePresetUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9342,6 +9372,7 @@ pub mod requisite_preset_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10483,6 +10514,7 @@ pub mod requisite_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -11030,6 +11062,7 @@ pub mod requisite_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11150,6 +11183,7 @@ for RequisiteUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -12172,6 +12206,7 @@ pub mod requisite_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteUserfieldList {
     /// `order`: `order`.
     #[serde(
@@ -12970,6 +13005,7 @@ pub mod requisite_userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RequisiteUserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

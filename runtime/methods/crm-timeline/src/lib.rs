@@ -978,6 +978,7 @@ pub mod timeline_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineBindingsBind {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1104,6 +1105,7 @@ pub mod timeline_bindings_bind {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineBindingsFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1219,6 +1221,7 @@ for TimelineBindingsFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineBindingsList {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -1473,6 +1476,7 @@ pub mod timeline_bindings_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineBindingsUnbind {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1600,6 +1604,7 @@ pub mod timeline_bindings_unbind {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineCommentAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1870,6 +1875,7 @@ pub mod timeline_comment_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineCommentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2041,6 +2047,7 @@ for TimelineCommentDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineCommentFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2156,6 +2163,7 @@ for TimelineCommentFieldsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineCommentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2282,6 +2290,7 @@ pub mod timeline_comment_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineCommentList {
     /// `select`: `string[]`.
     #[serde(
@@ -2476,6 +2485,7 @@ pub mod timeline_comment_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineCommentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2748,6 +2758,7 @@ pub mod timeline_comment_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineIconAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -2969,6 +2980,7 @@ pub mod timeline_icon_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineIconDelete {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -3096,6 +3108,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineIconDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineIconGet {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -3303,6 +3316,7 @@ pub mod timeline_icon_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineIconList {
     /// `start`: `int`.
     #[serde(
@@ -3393,6 +3407,16 @@ impl ::b24_core::__private::Method for TimelineIconList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TimelineIconList {
+    type Item = timeline_icon_list::Icon;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "icons",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.icons.unwrap_or_default()
     }
 }
 /// Errors of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html): the documented codes, then the system errors.
@@ -3516,6 +3540,7 @@ pub mod timeline_icon_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineItemPin {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3668,6 +3693,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineItemPinE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineItemUnpin {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3817,6 +3843,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineItemUnpi
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLayoutBlocksDelete {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -3977,6 +4004,7 @@ pub mod timeline_layout_blocks_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLayoutBlocksGet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -4288,6 +4316,7 @@ pub mod timeline_layout_blocks_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLayoutBlocksSet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -4550,6 +4579,7 @@ pub mod timeline_layout_blocks_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogmessageAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5045,6 +5075,7 @@ pub mod timeline_logmessage_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogmessageDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5177,6 +5208,7 @@ for TimelineLogmessageDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogmessageGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5529,6 +5561,7 @@ pub mod timeline_logmessage_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogmessageList {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
@@ -5866,6 +5899,7 @@ pub mod timeline_logmessage_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogoAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -6087,6 +6121,7 @@ pub mod timeline_logo_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogoDelete {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -6214,6 +6249,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineLogoDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogoGet {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -6421,6 +6457,7 @@ pub mod timeline_logo_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineLogoList {
     /// `start`: `int`.
     #[serde(
@@ -6511,6 +6548,16 @@ impl ::b24_core::__private::Method for TimelineLogoList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TimelineLogoList {
+    type Item = timeline_logo_list::Logo;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "logos",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.logos.unwrap_or_default()
     }
 }
 /// Errors of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html): the documented codes, then the system errors.
@@ -6634,6 +6681,7 @@ pub mod timeline_logo_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineNoteDelete {
     /// `ownerTypeId` (required): `int`.
     #[serde(rename = "ownerTypeId")]
@@ -6787,6 +6835,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineNoteDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineNoteGet {
     /// `ownerTypeId` (required): `int`.
     #[serde(rename = "ownerTypeId")]
@@ -7078,6 +7127,7 @@ pub mod timeline_note_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineNoteSave {
     /// `ownerTypeId` (required): `int`.
     #[serde(rename = "ownerTypeId")]

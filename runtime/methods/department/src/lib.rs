@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -178,6 +179,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -296,6 +298,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Fields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -541,6 +544,7 @@ pub mod fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `sort`: `string`. Documented values: `ID`, `NAME`, `SORT`, `PARENT`, `UF_HEAD`.
     #[serde(
@@ -889,6 +893,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]

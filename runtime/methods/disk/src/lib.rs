@@ -3685,6 +3685,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedObjectGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4013,6 +4014,7 @@ pub mod attached_object_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileCopyTo {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4166,6 +4168,7 @@ pub mod file_copy_to {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4292,6 +4295,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4423,6 +4427,7 @@ pub mod file_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileGetExternalLink {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4548,6 +4553,7 @@ for FileGetExternalLinkError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -5292,6 +5298,7 @@ pub mod file_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileGetVersions {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5643,6 +5650,7 @@ pub mod file_get_versions {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileMarkDeleted {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6088,6 +6096,7 @@ pub mod file_mark_deleted {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileMoveTo {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6241,6 +6250,7 @@ pub mod file_move_to {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileRename {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6388,6 +6398,7 @@ pub mod file_rename {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileRestore {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6833,6 +6844,7 @@ pub mod file_restore {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileRestoreFromVersion {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6982,6 +6994,7 @@ pub mod file_restore_from_version {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileSearch {
     /// `QUERY` (required): `string`.
     #[serde(rename = "QUERY")]
@@ -7188,6 +7201,7 @@ pub mod file_search {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileUploadVersion {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7337,6 +7351,7 @@ pub mod file_upload_version {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderAddSubFolder {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7752,6 +7767,7 @@ pub mod folder_add_sub_folder {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderCopyTo {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8172,6 +8188,7 @@ pub mod folder_copy_to {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderDeleteTree {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8298,6 +8315,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderDeleteTree
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8699,6 +8717,7 @@ pub mod folder_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderGetChildren {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9220,6 +9239,7 @@ pub mod folder_get_children {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderGetExternalLink {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9347,6 +9367,7 @@ for FolderGetExternalLinkError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -9849,6 +9870,7 @@ pub mod folder_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderMarkDeleted {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9983,6 +10005,7 @@ pub mod folder_mark_deleted {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderMoveTo {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10133,6 +10156,7 @@ pub mod folder_move_to {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderRename {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10274,6 +10298,7 @@ pub mod folder_rename {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderRestore {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10405,6 +10430,7 @@ pub mod folder_restore {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderShareToUser {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10545,6 +10571,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderShareToUse
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FolderUploadFile {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10774,6 +10801,7 @@ pub mod folder_upload_file {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RightsGetTasks {
     /// `start`: `int`.
     #[serde(
@@ -11015,6 +11043,7 @@ pub mod rights_get_tasks {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageAddFolder {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11451,6 +11480,7 @@ pub mod storage_add_folder {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11582,6 +11612,7 @@ pub mod storage_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageGetChildren {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11776,6 +11807,7 @@ pub mod storage_get_children {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12475,6 +12507,7 @@ pub mod storage_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageGetForApp {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12596,6 +12629,7 @@ pub mod storage_get_for_app {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageGetList {
     /// `filter`: `filter`.
     #[serde(
@@ -12778,6 +12812,7 @@ pub mod storage_get_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageGetTypes {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12884,6 +12919,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetTypesE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageRename {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13022,6 +13058,7 @@ pub mod storage_rename {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StorageUploadFile {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13226,6 +13263,7 @@ pub mod storage_upload_file {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct VersionGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

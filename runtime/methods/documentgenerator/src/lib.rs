@@ -2832,6 +2832,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentAdd {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -3614,6 +3615,7 @@ pub mod document_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3736,6 +3738,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentEnablepublicurl {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3955,6 +3958,7 @@ pub mod document_enablepublicurl {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4089,6 +4093,7 @@ pub mod document_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentGetfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4879,6 +4884,7 @@ pub mod document_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentList {
     /// `select`: `string[]`.
     #[serde(
@@ -5030,6 +5036,16 @@ impl ::b24_core::__private::Method for DocumentList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "documents",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.documents.unwrap_or_default()
+    }
+}
 /// Errors of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -5079,6 +5095,7 @@ pub mod document_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5931,6 +5948,7 @@ pub mod document_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NumeratorAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6260,6 +6278,7 @@ pub mod numerator_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NumeratorDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6385,6 +6404,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NumeratorDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NumeratorGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6519,6 +6539,7 @@ pub mod numerator_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NumeratorList {
     /// `start`: `int`.
     #[serde(
@@ -6611,6 +6632,16 @@ impl ::b24_core::__private::Method for NumeratorList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for NumeratorList {
+    type Item = numerator_list::Numerator;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "numerators",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.numerators.unwrap_or_default()
     }
 }
 /// Errors of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html): the documented codes, then the system errors.
@@ -6734,6 +6765,7 @@ pub mod numerator_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NumeratorUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7200,6 +7232,7 @@ pub mod numerator_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RegionAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -7527,6 +7560,7 @@ pub mod region_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RegionDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7652,6 +7686,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegionDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RegionGet {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -7860,6 +7895,7 @@ pub mod region_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RegionList {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -8055,6 +8091,7 @@ pub mod region_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RegionUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8349,6 +8386,7 @@ pub mod region_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -8600,6 +8638,7 @@ pub mod role_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8726,6 +8765,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleFillaccesses {
     /// `accesses`: `Accesses[]`.
     #[serde(
@@ -8970,6 +9010,7 @@ pub mod role_fillaccesses {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9289,6 +9330,7 @@ pub mod role_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleList {
     /// `start`: `int`.
     #[serde(
@@ -9381,6 +9423,16 @@ impl ::b24_core::__private::Method for RoleList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RoleList {
+    type Item = role_list::Role;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "roles",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.roles.unwrap_or_default()
     }
 }
 /// Errors of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html): the documented codes, then the system errors.
@@ -9620,6 +9672,7 @@ pub mod role_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9864,6 +9917,7 @@ pub mod role_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -10231,6 +10285,7 @@ pub mod template_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10353,6 +10408,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -10557,6 +10613,7 @@ pub mod template_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateGetfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11074,6 +11131,7 @@ pub mod template_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateList {
     /// `select`: `string[]`.
     #[serde(
@@ -11348,6 +11406,7 @@ pub mod template_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

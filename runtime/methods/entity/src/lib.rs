@@ -239,6 +239,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -400,6 +401,7 @@ pub mod add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -528,6 +530,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `ENTITY`: `string`.
     #[serde(
@@ -788,6 +791,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemAdd {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -1107,6 +1111,7 @@ pub mod item_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDelete {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -1246,6 +1251,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -2155,6 +2161,7 @@ pub mod item_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPropertyAdd {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -2352,6 +2359,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyAddE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPropertyDelete {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -2494,6 +2502,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPropertyGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -2759,6 +2768,7 @@ pub mod item_property_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemPropertyUpdate {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -2983,6 +2993,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyUpda
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUpdate {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -3315,6 +3326,7 @@ pub mod item_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Rights {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -3560,6 +3572,7 @@ pub mod rights {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionAdd {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -3845,6 +3858,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionDelete {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -3984,6 +3998,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -4775,6 +4790,7 @@ pub mod section_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionUpdate {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
@@ -5083,6 +5099,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]

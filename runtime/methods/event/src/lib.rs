@@ -18,6 +18,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Bind {
     /// `event` (required): `string`.
     #[serde(rename = "event")]
@@ -248,6 +249,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BindError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -477,6 +479,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OfflineClear {
     /// `process_id` (required): `string`.
     #[serde(rename = "process_id")]
@@ -633,6 +636,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OfflineClearErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OfflineError {
     /// `process_id` (required): `string`.
     #[serde(rename = "process_id")]
@@ -770,6 +774,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OfflineErrorErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OfflineGet {
     /// `filter`: `filter`.
     #[serde(
@@ -1204,6 +1209,7 @@ pub mod offline_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OfflineList {
     /// `filter`: `filter`.
     #[serde(
@@ -1589,6 +1595,7 @@ pub mod offline_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Unbind {
     /// `event` (required): `string`.
     #[serde(rename = "event")]

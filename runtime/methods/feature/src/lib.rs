@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `CODE` (required): `string`. Documented values: `rest_offline_extended`, `rest_auth_connector`.
     #[serde(rename = "CODE")]

@@ -2042,6 +2042,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EmployeeCountV3 {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2235,6 +2236,7 @@ pub mod employee_count_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EmployeeFieldGetV3 {
     /// `name` (required): `string`. Documented values: `userId`, `name`, `workPosition`, `avatar`, `url`, `departments`, `teams`.
     #[serde(rename = "name")]
@@ -2402,6 +2404,7 @@ pub mod employee_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EmployeeFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -2553,6 +2556,7 @@ pub mod employee_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EmployeeMultidepartmentV3 {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2880,6 +2884,7 @@ pub mod employee_multidepartment_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EmployeeSearchV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -3296,6 +3301,7 @@ pub mod employee_search_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EmployeeSubordinatesV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3634,6 +3640,7 @@ pub mod employee_subordinates_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkCompanyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -3770,6 +3777,7 @@ pub mod hcmlink_company_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkCompanyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3897,6 +3905,7 @@ for HcmlinkCompanyDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkCompanyList {
     /// `limit`: `int`.
     #[serde(
@@ -4373,6 +4382,7 @@ pub mod hcmlink_company_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkCompanyUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4517,6 +4527,7 @@ pub mod hcmlink_company_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkCompanyUserList {
     /// `limit`: `int`.
     #[serde(
@@ -4834,6 +4845,7 @@ pub mod hcmlink_company_user_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkEmployeeList {
     /// `company` (required): `string`.
     #[serde(rename = "company")]
@@ -5321,6 +5333,7 @@ pub mod hcmlink_employee_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkEmployeeSet {
     /// `company` (required): `string`.
     #[serde(rename = "company")]
@@ -5619,6 +5632,7 @@ pub mod hcmlink_employee_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkFieldValueSet {
     /// `company` (required): `string`.
     #[serde(rename = "company")]
@@ -5891,6 +5905,7 @@ pub mod hcmlink_field_value_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkJobStatusGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6097,6 +6112,7 @@ pub mod hcmlink_job_status_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct HcmlinkJobUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6376,6 +6392,7 @@ pub mod hcmlink_job_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeAddV3 {
     /// `type` (required): `string`. Documented values: `DEPARTMENT`, `TEAM`.
     #[serde(rename = "type")]
@@ -7152,6 +7169,7 @@ pub mod node_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeChildrenV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -7612,6 +7630,7 @@ pub mod node_children_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeCommunicationEditV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
@@ -7864,6 +7883,7 @@ pub mod node_communication_edit_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeCommunicationListV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -8733,6 +8753,7 @@ pub mod node_communication_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeCountV3 {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -8942,6 +8963,7 @@ pub mod node_count_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeEditV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9138,6 +9160,7 @@ pub mod node_edit_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `name`, `type`, `structureId`, `parentId`, `description`, `accessCode`, `userCount`, `colorName`, `xmlId`, `createdAt`, `updatedAt`, `members`.
     #[serde(rename = "name")]
@@ -9382,6 +9405,7 @@ pub mod node_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -9608,6 +9632,7 @@ pub mod node_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -9855,6 +9880,7 @@ pub mod node_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeListV3 {
     /// `type` (required): `string`. Documented values: `DEPARTMENT`, `TEAM`.
     #[serde(rename = "type")]
@@ -10150,6 +10176,7 @@ pub mod node_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMemberAddV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
@@ -10311,6 +10338,7 @@ pub mod node_member_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMemberFieldGetV3 {
     /// `name` (required): `string`. Documented values: `userId`, `name`, `workPosition`, `role`, `avatar`, `url`.
     #[serde(rename = "name")]
@@ -10551,6 +10579,7 @@ pub mod node_member_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMemberFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -10773,6 +10802,7 @@ pub mod node_member_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMemberMoveV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
@@ -10945,6 +10975,7 @@ pub mod node_member_move_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMemberRemoveV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
@@ -11270,6 +11301,7 @@ pub mod node_member_remove_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMemberSetV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
@@ -11425,6 +11457,7 @@ pub mod node_member_set_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeMoveV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -11571,6 +11604,7 @@ pub mod node_move_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NodeSearchV3 {
     /// `type` (required): `string`. Documented values: `DEPARTMENT`, `TEAM`.
     #[serde(rename = "type")]

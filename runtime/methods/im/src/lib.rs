@@ -2202,6 +2202,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatAdd {
     /// `USERS`: `int[]`.
     #[serde(
@@ -2528,6 +2529,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatGet {
     /// `ENTITY_TYPE` (required): `string`. Documented values: `VIDEOCONF`, `AI_ASSISTANT_PRIVATE`, `LINES`, `LIVECHAT`, `ANNOUNCEMENT`, `CALENDAR`, `MAIL`, `CRM`, `SONET_GROUP`, `TASKS_TASK`, `TASKS`, `CALL`.
     #[serde(rename = "ENTITY_TYPE")]
@@ -2736,6 +2738,7 @@ pub mod chat_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatLeave {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -2860,6 +2863,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatMute {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -3039,6 +3043,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatMuteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatSetOwner {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -3211,6 +3216,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUpdateAvatar {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -3388,6 +3394,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatar
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUpdateColor {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -3561,6 +3568,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUpdateTitle {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -3731,6 +3739,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUserAdd {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -3888,6 +3897,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUserDelete {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -4026,6 +4036,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUserList {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -4147,6 +4158,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CountersGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4581,6 +4593,7 @@ pub mod counters_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DepartmentColleaguesList {
     /// `USER_DATA`: `yn`. Server default: `N`.
     #[serde(
@@ -4757,6 +4770,7 @@ for DepartmentColleaguesListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DepartmentEmployeesGet {
     /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
@@ -4902,6 +4916,7 @@ for DepartmentEmployeesGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DepartmentGet {
     /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
@@ -5646,6 +5661,7 @@ pub mod department_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DepartmentManagersGet {
     /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
@@ -5789,6 +5805,7 @@ for DepartmentManagersGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -6745,6 +6762,7 @@ pub mod dialog_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogMessagesGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -8518,6 +8536,7 @@ pub mod dialog_messages_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogMessagesSearch {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -9871,6 +9890,7 @@ pub mod dialog_messages_search {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogRead {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -10131,6 +10151,7 @@ pub mod dialog_read {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogReadAll {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -10240,6 +10261,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadAllErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogUnread {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -10369,6 +10391,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUnreadErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogUsersList {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -11086,6 +11109,7 @@ pub mod dialog_users_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogWriting {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -11210,6 +11234,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogWritingErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DiskFileCommit {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -11738,6 +11763,7 @@ pub mod disk_file_commit {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DiskFileDelete {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -11867,6 +11893,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DiskFileSave {
     /// `FILE_ID` (required): `int`.
     #[serde(rename = "FILE_ID")]
@@ -12256,6 +12283,7 @@ pub mod disk_file_save {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DiskFolderGet {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -12496,6 +12524,7 @@ pub mod disk_folder_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageAdd {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -12794,6 +12823,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageCommand {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
@@ -12965,6 +12995,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageCommandEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageDelete {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
@@ -13085,6 +13116,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageLike {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
@@ -13224,6 +13256,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageShare {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
@@ -13367,6 +13400,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageShareErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageUpdate {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
@@ -13629,6 +13663,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Notify {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
@@ -13893,6 +13928,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyAnswer {
     /// `NOTIFY_ID` (required): `int`.
     #[serde(rename = "NOTIFY_ID")]
@@ -14031,6 +14067,7 @@ pub mod notify_answer {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyConfirm {
     /// `NOTIFY_ID` (required): `int`.
     #[serde(rename = "NOTIFY_ID")]
@@ -14174,6 +14211,7 @@ pub mod notify_confirm {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyDelete {
     /// `ID`: `int`.
     #[serde(
@@ -14371,6 +14409,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyGet {
     /// `LAST_ID`: `int`.
     #[serde(
@@ -14703,6 +14742,7 @@ pub mod notify_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyHistorySearch {
     /// `SEARCH_TEXT`: `string`.
     #[serde(
@@ -15217,6 +15257,7 @@ pub mod notify_history_search {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyPersonalAdd {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
@@ -15462,6 +15503,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyPersonalAd
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyRead {
     /// `ID`: `int`.
     #[serde(
@@ -15634,6 +15676,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyReadAll {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -15836,6 +15879,7 @@ pub mod notify_read_all {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifyReadList {
     /// `IDS` (required): `int[]`.
     #[serde(rename = "IDS")]
@@ -15973,6 +16017,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadListEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifySchemaGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -16349,6 +16394,7 @@ pub mod notify_schema_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NotifySystemAdd {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
@@ -16594,6 +16640,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySystemAddE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecentGet {
     /// `SKIP_OPENLINES`: `yn`.
     #[serde(
@@ -17490,6 +17537,7 @@ pub mod recent_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecentHide {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -17610,6 +17658,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentHideError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecentList {
     /// `SKIP_OPENLINES`: `yn`.
     #[serde(
@@ -18015,6 +18064,9 @@ impl ::b24_core::__private::Method for RecentList {
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for RecentList {
     type Item = recent_list::RecentItem;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output.items.unwrap_or_default()
     }
@@ -18963,6 +19015,7 @@ pub mod recent_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecentPin {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -19104,6 +19157,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentPinError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecentUnread {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -19243,6 +19297,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentUnreadErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RevisionGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -19491,6 +19546,7 @@ pub mod revision_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SearchChatList {
     /// `FIND`: `string`.
     #[serde(
@@ -20333,6 +20389,7 @@ pub mod search_chat_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SearchDepartmentList {
     /// `FIND` (required): `string`.
     #[serde(rename = "FIND")]
@@ -21122,6 +21179,7 @@ pub mod search_department_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SearchLastAdd {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -21242,6 +21300,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastAddErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SearchLastDelete {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -21363,6 +21422,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SearchLastGet {
     /// `SKIP_OPENLINES`: `yn`. Server default: `N`.
     #[serde(
@@ -22442,6 +22502,7 @@ pub mod search_last_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SearchUserList {
     /// `FIND` (required): `string`.
     #[serde(rename = "FIND")]
@@ -22989,6 +23050,7 @@ pub mod search_user_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserGet {
     /// `ID`: `int`.
     #[serde(
@@ -23616,6 +23678,7 @@ pub mod user_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserListGet {
     /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
@@ -24242,6 +24305,7 @@ pub mod user_list_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserStatusGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -24352,6 +24416,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusGetErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserStatusIdleEnd {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -24462,6 +24527,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusIdleEn
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserStatusIdleStart {
     /// `AGO`: `int`.
     #[serde(
@@ -24590,6 +24656,7 @@ for UserStatusIdleStartError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserStatusSet {
     /// `STATUS` (required): `string`. Documented values: `online`, `dnd`, `away`, `break`.
     #[serde(rename = "STATUS")]
@@ -24709,6 +24776,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusSetErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2EventGet {
     /// `offset`: `int`.
     #[serde(
@@ -24815,6 +24883,19 @@ impl ::b24_core::__private::Method for V2EventGet {
         ::b24_core::__private::Check::check(&self.offset, "offset", problems);
         ::b24_core::__private::Check::check(&self.limit, "limit", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V2EventGet {
+    type Item = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "events",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.events.unwrap_or_default()
     }
 }
 /// Errors of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html): the documented codes, then the system errors.
@@ -24967,6 +25048,7 @@ pub mod v2_event_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2EventSubscribe {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -25074,6 +25156,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventSubscribe
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2EventUnsubscribe {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -25180,6 +25263,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventUnsubscri
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2FileDownload {
     /// `dialogId` (required): `string`.
     #[serde(rename = "dialogId")]
@@ -25390,6 +25474,7 @@ pub mod v2_file_download {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2FileUpload {
     /// `dialogId` (required): `string`.
     #[serde(rename = "dialogId")]

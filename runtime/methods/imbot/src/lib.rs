@@ -993,6 +993,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AppRegister {
     /// `BOT_ID`: `any`.
     #[serde(
@@ -1457,6 +1458,7 @@ pub mod app_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AppUnregister {
     /// `APP_ID`: `any`.
     #[serde(
@@ -1594,6 +1596,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUnregisterErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AppUpdate {
     /// `APP_ID` (required): `any`.
     #[serde(rename = "APP_ID")]
@@ -2134,6 +2137,7 @@ pub mod app_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BotList {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2364,6 +2368,7 @@ pub mod bot_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatAdd {
     /// `TYPE`: `string`. Server default: `CHAT`. Documented values: `OPEN`, `CHAT`.
     #[serde(
@@ -2708,6 +2713,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatGet {
     /// `ENTITY_TYPE` (required): `string`.
     #[serde(rename = "ENTITY_TYPE")]
@@ -2922,6 +2928,7 @@ pub mod chat_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatLeave {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -3089,6 +3096,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatSendTyping {
     /// `BOT_ID`: `int`.
     #[serde(
@@ -3252,6 +3260,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSendTypingEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatSetManager {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -3447,6 +3456,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetManagerEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatSetOwner {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -3626,6 +3636,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUpdateAvatar {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -3808,6 +3819,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatar
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUpdateColor {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -3988,6 +4000,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUpdateTitle {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -4165,6 +4178,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUserAdd {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -4366,6 +4380,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUserDelete {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -4545,6 +4560,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatUserList {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -4709,6 +4725,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommandAnswer {
     /// `COMMAND_ID`: `int`.
     #[serde(
@@ -5594,6 +5611,7 @@ pub mod command_answer {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommandRegister {
     /// `BOT_ID` (required): `int`.
     #[serde(rename = "BOT_ID")]
@@ -5977,6 +5995,7 @@ pub mod command_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommandUnregister {
     /// `COMMAND_ID` (required): `int`.
     #[serde(rename = "COMMAND_ID")]
@@ -6122,6 +6141,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandUnregiste
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommandUpdate {
     /// `COMMAND_ID` (required): `int`.
     #[serde(rename = "COMMAND_ID")]
@@ -6422,6 +6442,7 @@ pub mod command_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
@@ -7907,6 +7928,7 @@ pub mod dialog_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageAdd {
     /// `BOT_ID`: `int`.
     #[serde(
@@ -8297,6 +8319,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageDelete {
     /// `BOT_ID`: `int`.
     #[serde(
@@ -8480,6 +8503,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageLike {
     /// `BOT_ID`: `int`.
     #[serde(
@@ -8663,6 +8687,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageUpdate {
     /// `BOT_ID`: `int`.
     #[serde(
@@ -8980,6 +9005,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Register {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -9645,6 +9671,7 @@ pub mod register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Unregister {
     /// `BOT_ID` (required): `int`.
     #[serde(rename = "BOT_ID")]
@@ -9796,6 +9823,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `BOT_ID` (required): `int`.
     #[serde(rename = "BOT_ID")]
@@ -10163,6 +10191,7 @@ pub mod update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2BotGet {
     /// `botId`: `int`.
     #[serde(
@@ -10350,6 +10379,7 @@ pub mod v2_bot_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2BotList {
     /// `botToken`: `string`.
     #[serde(
@@ -10543,6 +10573,7 @@ pub mod v2_bot_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2BotRegister {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -11222,6 +11253,7 @@ pub mod v2_bot_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2BotUnregister {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -11378,6 +11410,7 @@ pub mod v2_bot_unregister {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2BotUpdate {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -11973,6 +12006,7 @@ pub mod v2_bot_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatInputActionNotify {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -12186,6 +12220,7 @@ pub mod v2_chat_input_action_notify {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatManagerAdd {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -12362,6 +12397,7 @@ pub mod v2_chat_manager_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatManagerDelete {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -12541,6 +12577,7 @@ pub mod v2_chat_manager_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageReactionAdd {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -12723,6 +12760,7 @@ pub mod v2_chat_message_reaction_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageReactionDelete {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -12903,6 +12941,7 @@ pub mod v2_chat_message_reaction_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageDelete {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -13090,6 +13129,7 @@ pub mod v2_chat_message_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageGet {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -13557,6 +13597,7 @@ pub mod v2_chat_message_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageGetContext {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -13872,6 +13913,7 @@ pub mod v2_chat_message_get_context {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageRead {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -14173,6 +14215,7 @@ pub mod v2_chat_message_read {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageSend {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -14637,6 +14680,7 @@ pub mod v2_chat_message_send {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatMessageUpdate {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -14934,6 +14978,7 @@ pub mod v2_chat_message_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatTextFieldEnabled {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -15122,6 +15167,7 @@ pub mod v2_chat_text_field_enabled {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatUserAdd {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -15295,6 +15341,7 @@ pub mod v2_chat_user_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatUserDelete {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -15468,6 +15515,7 @@ pub mod v2_chat_user_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatUserList {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -15666,6 +15714,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserListEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatAdd {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -16678,6 +16727,7 @@ pub mod v2_chat_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatGet {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -17504,6 +17554,7 @@ pub mod v2_chat_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatLeave {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -17670,6 +17721,7 @@ pub mod v2_chat_leave {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatSetOwner {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -17843,6 +17895,7 @@ pub mod v2_chat_set_owner {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2ChatUpdate {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -18134,6 +18187,7 @@ pub mod v2_chat_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2CommandAnswer {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -18469,6 +18523,7 @@ pub mod v2_command_answer {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2CommandList {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -18696,6 +18751,7 @@ pub mod v2_command_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2CommandRegister {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -19070,6 +19126,7 @@ pub mod v2_command_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2CommandUnregister {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -19238,6 +19295,7 @@ pub mod v2_command_unregister {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2CommandUpdate {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -19577,6 +19635,7 @@ pub mod v2_command_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2EventGet {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -19736,6 +19795,19 @@ impl ::b24_core::__private::Method for V2EventGet {
             problems,
         );
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for V2EventGet {
+    type Item = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "events",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.events.unwrap_or_default()
     }
 }
 /// Errors of [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html): the documented codes, then the system errors.
@@ -19908,6 +19980,7 @@ pub mod v2_event_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2FileDownload {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -20148,6 +20221,7 @@ pub mod v2_file_download {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2FileUpload {
     /// `botId` (required): `int`.
     #[serde(rename = "botId")]
@@ -20561,6 +20635,7 @@ pub mod v2_file_upload {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct V2RevisionGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]

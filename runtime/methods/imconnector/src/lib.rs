@@ -447,6 +447,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Activate {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -584,6 +585,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChatNameSet {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -853,6 +855,7 @@ pub mod chat_name_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConnectorDataSet {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -1111,6 +1114,7 @@ pub mod connector_data_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeleteMessages {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -1428,6 +1432,7 @@ pub mod delete_messages {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct List {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1664,6 +1669,7 @@ pub mod list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Register {
     /// `ID` (required): `string`.
     #[serde(rename = "ID")]
@@ -2209,6 +2215,7 @@ pub mod register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SendMessages {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -2566,6 +2573,7 @@ pub mod send_messages {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SendStatusDelivery {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -2720,6 +2728,7 @@ pub mod send_status_delivery {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SendStatusReading {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -2874,6 +2883,7 @@ pub mod send_status_reading {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Status {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]
@@ -3149,6 +3159,7 @@ pub mod status {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Unregister {
     /// `ID` (required): `string`.
     #[serde(rename = "ID")]
@@ -3281,6 +3292,7 @@ pub mod unregister {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UpdateMessages {
     /// `CONNECTOR` (required): `string`.
     #[serde(rename = "CONNECTOR")]

@@ -1327,6 +1327,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BotSessionFinish {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -1471,6 +1472,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionFinish
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BotSessionMessageSend {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -1632,6 +1634,7 @@ for BotSessionMessageSendError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BotSessionOperator {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -1757,6 +1760,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionOperat
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BotSessionTransfer {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -1986,6 +1990,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionTransf
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConfigAdd {
     /// `PARAMS`: `Params`.
     #[serde(
@@ -2121,6 +2126,7 @@ pub mod config_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConfigDelete {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
@@ -2241,6 +2247,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConfigGet {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
@@ -3890,6 +3897,7 @@ pub mod config_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConfigListGet {
     /// `PARAMS`: `Params`.
     #[serde(
@@ -5958,6 +5966,7 @@ pub mod config_list_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConfigPathGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6159,6 +6168,7 @@ pub mod config_path_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConfigUpdate {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
@@ -6306,6 +6316,7 @@ pub mod config_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CrmChatGet {
     /// `CRM_ENTITY_TYPE` (required): `string`. Documented values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
@@ -6574,6 +6585,7 @@ pub mod crm_chat_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CrmChatGetLastId {
     /// `CRM_ENTITY_TYPE` (required): `string`. Documented values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
@@ -6713,6 +6725,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetLastId
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CrmChatUserAdd {
     /// `CRM_ENTITY_TYPE` (required): `string`. Documented values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
@@ -6887,6 +6900,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserAddEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CrmChatUserDelete {
     /// `CRM_ENTITY_TYPE` (required): `string`. Documented values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
@@ -7070,6 +7084,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserDelet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CrmLeadCreate {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -7201,6 +7216,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmLeadCreateErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CrmMessageAdd {
     /// `CRM_ENTITY_TYPE` (required): `string`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
@@ -7369,6 +7385,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmMessageAddErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DialogGet {
     /// `CHAT_ID`: `int`.
     #[serde(
@@ -8913,6 +8930,7 @@ pub mod dialog_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageQuickSave {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -9050,6 +9068,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageQuickSave
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageSessionStart {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -9188,6 +9207,7 @@ for MessageSessionStartError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NetworkJoin {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -9315,6 +9335,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkJoinError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NetworkMessageAdd {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -9943,6 +9964,7 @@ pub mod network_message_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OperatorAnotherFinish {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -10072,6 +10094,7 @@ for OperatorAnotherFinishError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OperatorAnswer {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -10200,6 +10223,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorAnswerEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OperatorFinish {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -10328,6 +10352,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorFinishEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OperatorSkip {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -10457,6 +10482,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSkipErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OperatorSpam {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -10583,6 +10609,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSpamErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OperatorTransfer {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -10768,6 +10795,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorTransfer
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RevisionGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -10980,6 +11008,7 @@ pub mod revision_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionHeadVote {
     /// `SESSION_ID` (required): `int`.
     #[serde(rename = "SESSION_ID")]
@@ -11146,6 +11175,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionHeadVoteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionHistoryGet {
     /// `SESSION_ID`: `int`.
     #[serde(
@@ -12863,6 +12893,7 @@ pub mod session_history_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionIntercept {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -12985,6 +13016,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionIntercept
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionJoin {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -13111,6 +13143,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionJoinError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionModePin {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -13262,6 +13295,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionModePinAll {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13371,6 +13405,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinAl
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionModeSilent {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
@@ -13519,6 +13554,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModeSilen
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionModeUnpinAll {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13628,6 +13664,7 @@ for SessionModeUnpinAllError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionOpen {
     /// `USER_CODE` (required): `string`.
     #[serde(rename = "USER_CODE")]
@@ -13826,6 +13863,7 @@ pub mod session_open {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SessionStart {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]

@@ -617,6 +617,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockAddcard {
     /// `scope`: `string`.
     #[serde(
@@ -817,6 +818,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockAddcardErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockChangeAnchor {
     /// `scope`: `string`.
     #[serde(
@@ -1010,6 +1012,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockChangeAncho
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockChangeNodeName {
     /// `scope`: `string`.
     #[serde(
@@ -1210,6 +1213,7 @@ for BlockChangeNodeNameError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockClonecard {
     /// `scope`: `string`.
     #[serde(
@@ -1403,6 +1407,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockClonecardEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetContentFromRepository {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -1527,6 +1532,7 @@ for BlockGetContentFromRepositoryError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetbyid {
     /// `scope`: `string`.
     #[serde(
@@ -2120,6 +2126,7 @@ pub mod block_getbyid {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetcontent {
     /// `scope`: `string`.
     #[serde(
@@ -2727,6 +2734,7 @@ pub mod block_getcontent {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetlist {
     /// `scope`: `string`.
     #[serde(
@@ -3347,6 +3355,7 @@ pub mod block_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetmanifest {
     /// `scope`: `string`.
     #[serde(
@@ -4126,6 +4135,7 @@ pub mod block_getmanifest {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetmanifestfile {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -5168,6 +5178,7 @@ pub mod block_getmanifestfile {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockGetrepository {
     /// `section`: `string`.
     #[serde(
@@ -5907,6 +5918,7 @@ pub mod block_getrepository {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockRemovecard {
     /// `scope`: `string`.
     #[serde(
@@ -6100,6 +6112,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockRemovecardE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockUpdateCards {
     /// `scope`: `string`.
     #[serde(
@@ -6456,6 +6469,7 @@ pub mod block_update_cards {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockUpdateStyles {
     /// `scope`: `string`.
     #[serde(
@@ -6763,6 +6777,7 @@ pub mod block_update_styles {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockUpdateattrs {
     /// `scope`: `string`.
     #[serde(
@@ -7025,6 +7040,7 @@ pub mod block_updateattrs {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockUpdatecontent {
     /// `scope`: `string`.
     #[serde(
@@ -7236,6 +7252,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateconte
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockUpdatenodes {
     /// `scope`: `string`.
     #[serde(
@@ -7541,6 +7558,7 @@ pub mod block_updatenodes {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlockUploadfile {
     /// `scope`: `string`.
     #[serde(
@@ -7943,6 +7961,7 @@ pub mod block_uploadfile {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DemosGetList {
     /// `params`: `Params`.
     #[serde(
@@ -8461,6 +8480,7 @@ pub mod demos_get_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DemosGetPageList {
     /// `type` (required): `string`. Documented values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
@@ -9593,6 +9613,7 @@ pub mod demos_get_page_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DemosGetSiteList {
     /// `type` (required): `string`. Documented values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
@@ -10239,6 +10260,7 @@ pub mod demos_get_site_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DemosRegister {
     /// `data` (required): `Data`.
     #[serde(rename = "data")]
@@ -11344,6 +11366,7 @@ pub mod demos_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DemosUnregister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -11465,6 +11488,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosUnregisterE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingAdd {
     /// `scope`: `string`.
     #[serde(
@@ -11891,6 +11915,7 @@ pub mod landing_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingAddByTemplate {
     /// `scope`: `string`.
     #[serde(
@@ -12458,6 +12483,7 @@ pub mod landing_add_by_template {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingAddblock {
     /// `scope`: `string`.
     #[serde(
@@ -12804,6 +12830,7 @@ pub mod landing_addblock {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingCopy {
     /// `scope`: `string`.
     #[serde(
@@ -13001,6 +13028,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingCopyblock {
     /// `scope`: `string`.
     #[serde(
@@ -13182,6 +13210,7 @@ pub mod landing_copyblock {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingDelete {
     /// `scope`: `string`.
     #[serde(
@@ -13333,6 +13362,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingDeleteblock {
     /// `scope`: `string`.
     #[serde(
@@ -13489,6 +13519,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteblo
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingDownblock {
     /// `scope`: `string`.
     #[serde(
@@ -13677,6 +13708,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDownblock
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingFavoriteBlock {
     /// `scope`: `string`.
     #[serde(
@@ -13987,6 +14019,7 @@ pub mod landing_favorite_block {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingGetList {
     /// `scope`: `string`.
     #[serde(
@@ -14872,6 +14905,7 @@ pub mod landing_get_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingGetadditionalfields {
     /// `scope`: `string`.
     #[serde(
@@ -15245,6 +15279,7 @@ pub mod landing_getadditionalfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingGetpreview {
     /// `scope`: `string`.
     #[serde(
@@ -15384,6 +15419,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetprevie
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingGetpublicurl {
     /// `scope`: `string`.
     #[serde(
@@ -15535,6 +15571,7 @@ for LandingGetpublicurlError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingHideblock {
     /// `scope`: `string`.
     #[serde(
@@ -15689,6 +15726,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingHideblock
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingMarkDelete {
     /// `scope`: `string`.
     #[serde(
@@ -15859,6 +15897,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMarkDelet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingMarkUnDelete {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
@@ -15988,6 +16027,7 @@ for LandingMarkUnDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingMarkdeletedblock {
     /// `scope`: `string`.
     #[serde(
@@ -16195,6 +16235,7 @@ for LandingMarkdeletedblockError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingMarkundeletedblock {
     /// `scope`: `string`.
     #[serde(
@@ -16383,6 +16424,7 @@ for LandingMarkundeletedblockError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingMove {
     /// `scope`: `string`.
     #[serde(
@@ -16571,6 +16613,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingMoveblock {
     /// `scope`: `string`.
     #[serde(
@@ -16752,6 +16795,7 @@ pub mod landing_moveblock {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingPublication {
     /// `scope`: `string`.
     #[serde(
@@ -16926,6 +16970,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingPublicati
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingRemoveEntities {
     /// `scope`: `string`.
     #[serde(
@@ -17268,6 +17313,7 @@ pub mod landing_remove_entities {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingResolveIdByPublicUrl {
     /// `scope`: `string`.
     #[serde(
@@ -17427,6 +17473,7 @@ for LandingResolveIdByPublicUrlError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingShowblock {
     /// `scope`: `string`.
     #[serde(
@@ -17581,6 +17628,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingShowblock
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingUnFavoriteBlock {
     /// `blockId` (required): `int`.
     #[serde(rename = "blockId")]
@@ -17710,6 +17758,7 @@ for LandingUnFavoriteBlockError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingUnpublic {
     /// `scope`: `string`.
     #[serde(
@@ -17858,6 +17907,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUnpublicE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingUpblock {
     /// `scope`: `string`.
     #[serde(
@@ -18046,6 +18096,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpblockEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LandingUpdate {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
@@ -18437,6 +18488,7 @@ pub mod landing_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepoCheckContent {
     /// `content` (required): `string`.
     #[serde(rename = "content")]
@@ -18677,6 +18729,7 @@ pub mod repo_check_content {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepoGetList {
     /// `params`: `Params`.
     #[serde(
@@ -19125,6 +19178,7 @@ pub mod repo_get_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepoRegister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -19615,6 +19669,7 @@ pub mod repo_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepoUnbind {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -19758,6 +19813,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnbindError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepoUnregister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -19886,6 +19942,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnregisterEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepowidgetDebug {
     /// `enable`: `yn`.
     #[serde(
@@ -20016,6 +20073,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetDebugE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepowidgetGetlist {
     /// `params` (required): `Params`.
     #[serde(rename = "params")]
@@ -20719,6 +20777,7 @@ pub mod repowidget_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepowidgetRegister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -21207,6 +21266,7 @@ pub mod repowidget_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RepowidgetUnregister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
@@ -21325,6 +21385,7 @@ for RepowidgetUnregisterError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleEnable {
     /// `scope`: `string`.
     #[serde(
@@ -21471,6 +21532,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleEnableError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleGetList {
     /// `scope`: `string`.
     #[serde(
@@ -21740,6 +21802,7 @@ pub mod role_get_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleGetRights {
     /// `scope`: `string`.
     #[serde(
@@ -21969,6 +22032,7 @@ pub mod role_get_rights {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleIsEnabled {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -22084,6 +22148,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleIsEnabledErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleSetAccessCodes {
     /// `scope`: `string`.
     #[serde(
@@ -22256,6 +22321,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetAccessCod
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RoleSetRights {
     /// `scope`: `string`.
     #[serde(
@@ -22440,6 +22506,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetRightsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteAdd {
     /// `scope`: `string`.
     #[serde(
@@ -22805,6 +22872,7 @@ pub mod site_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteAddFolder {
     /// `scope`: `string`.
     #[serde(
@@ -23097,6 +23165,7 @@ pub mod site_add_folder {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteBindingToGroup {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -23231,6 +23300,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToGro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteBindingToMenu {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -23364,6 +23434,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToMen
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteDelete {
     /// `scope`: `string`.
     #[serde(
@@ -23518,6 +23589,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteFullExport {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -25299,6 +25371,7 @@ pub mod site_full_export {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetFolders {
     /// `scope`: `string`.
     #[serde(
@@ -25727,6 +25800,7 @@ pub mod site_get_folders {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetGroupBindings {
     /// `groupId`: `int`.
     #[serde(
@@ -25999,6 +26073,7 @@ pub mod site_get_group_bindings {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetList {
     /// `scope`: `string`.
     #[serde(
@@ -26859,6 +26934,7 @@ pub mod site_get_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetMenuBindings {
     /// `menuCode`: `string`.
     #[serde(
@@ -27133,6 +27209,7 @@ pub mod site_get_menu_bindings {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetPreview {
     /// `scope`: `string`.
     #[serde(
@@ -27272,6 +27349,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPreviewEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetPublicUrl {
     /// `scope`: `string`.
     #[serde(
@@ -27420,6 +27498,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPublicUrl
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetRights {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -27543,6 +27622,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetRightsErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteGetadditionalfields {
     /// `scope`: `string`.
     #[serde(
@@ -28093,6 +28173,7 @@ pub mod site_getadditionalfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteMarkDelete {
     /// `scope`: `string`.
     #[serde(
@@ -28260,6 +28341,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteMarkFolderDelete {
     /// `scope`: `string`.
     #[serde(
@@ -28430,6 +28512,7 @@ for SiteMarkFolderDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteMarkFolderUnDelete {
     /// `scope`: `string`.
     #[serde(
@@ -28578,6 +28661,7 @@ for SiteMarkFolderUnDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteMarkUnDelete {
     /// `scope`: `string`.
     #[serde(
@@ -28726,6 +28810,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkUnDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SitePublication {
     /// `scope`: `string`.
     #[serde(
@@ -28898,6 +28983,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SitePublicationE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SitePublicationFolder {
     /// `scope`: `string`.
     #[serde(
@@ -29065,6 +29151,7 @@ for SitePublicationFolderError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteSetRights {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -29303,6 +29390,7 @@ pub mod site_set_rights {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteUnPublicFolder {
     /// `scope`: `string`.
     #[serde(
@@ -29450,6 +29538,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnPublicFold
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteUnbindingFromGroup {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -29585,6 +29674,7 @@ for SiteUnbindingFromGroupError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteUnbindingFromMenu {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -29721,6 +29811,7 @@ for SiteUnbindingFromMenuError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteUnpublic {
     /// `scope`: `string`.
     #[serde(
@@ -29866,6 +29957,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnpublicErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteUpdate {
     /// `scope`: `string`.
     #[serde(
@@ -30235,6 +30327,7 @@ pub mod site_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SiteUpdateFolder {
     /// `scope`: `string`.
     #[serde(
@@ -30534,6 +30627,7 @@ pub mod site_update_folder {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SyspageDeleteForLanding {
     /// `scope`: `string`.
     #[serde(
@@ -30676,6 +30770,7 @@ for SyspageDeleteForLandingError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SyspageDeleteForSite {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -30799,6 +30894,7 @@ for SyspageDeleteForSiteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SyspageGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32034,6 +32130,7 @@ pub mod syspage_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SyspageGetSpecialPage {
     /// `siteId` (required): `int`.
     #[serde(rename = "siteId")]
@@ -32201,6 +32298,7 @@ for SyspageGetSpecialPageError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SyspageSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32350,6 +32448,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageSetError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateGetLandingRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32476,6 +32575,7 @@ for TemplateGetLandingRefError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateGetSiteRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32602,6 +32702,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetSiteR
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateGetlist {
     /// `params`: `Params`.
     #[serde(
@@ -33273,6 +33374,7 @@ pub mod template_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateSetLandingRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -33422,6 +33524,7 @@ for TemplateSetLandingRefError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateSetSiteRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -644,6 +644,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -882,6 +883,7 @@ pub mod add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -1060,6 +1062,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElementAdd {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -1484,6 +1487,7 @@ pub mod element_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElementDelete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -1723,6 +1727,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElementGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -2291,6 +2296,7 @@ pub mod element_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElementGetFileUrl {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -2535,6 +2541,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetFileUr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElementUpdate {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -2921,6 +2928,7 @@ pub mod element_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldAdd {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -3483,6 +3491,7 @@ pub mod field_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldDelete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -3669,6 +3678,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -4388,6 +4398,7 @@ pub mod field_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldTypeGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -4585,6 +4596,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldTypeGetErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldUpdate {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -5155,6 +5167,7 @@ pub mod field_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -6240,6 +6253,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct GetIblockTypeId {
     /// `IBLOCK_ID`: `int`.
     #[serde(
@@ -6393,6 +6407,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetIblockTypeIdE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionAdd {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -6630,6 +6645,7 @@ pub mod section_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionDelete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -6866,6 +6882,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -7387,6 +7404,7 @@ pub mod section_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SectionUpdate {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
@@ -7639,6 +7657,7 @@ pub mod section_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]

@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogcommentAdd {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
@@ -182,6 +183,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentAddEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogcommentDelete {
     /// `COMMENT_ID` (required): `int`.
     #[serde(rename = "COMMENT_ID")]
@@ -313,6 +315,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentDelet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogcommentUserGet {
     /// `USER_ID`: `int`.
     #[serde(
@@ -590,6 +593,7 @@ pub mod blogcomment_user_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogpostAdd {
     /// `POST_MESSAGE` (required): `string`.
     #[serde(rename = "POST_MESSAGE")]
@@ -979,6 +983,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostAddError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogpostDelete {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
@@ -1103,6 +1108,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogpostGet {
     /// `POST_ID`: `int`.
     #[serde(
@@ -1383,6 +1389,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostGetError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogpostGetusersImportant {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
@@ -1500,6 +1507,7 @@ for BlogpostGetusersImportantError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogpostShare {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
@@ -1639,6 +1647,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostShareErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BlogpostUpdate {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]

@@ -1024,6 +1024,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MailboxFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `name`, `email`, `senderName`.
     #[serde(rename = "name")]
@@ -1194,6 +1195,7 @@ pub mod mailbox_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MailboxFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -1346,6 +1348,7 @@ pub mod mailbox_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MailboxGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1577,6 +1580,7 @@ pub mod mailbox_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MailboxListV3 {
     /// `name`: `string`.
     #[serde(
@@ -1837,6 +1841,7 @@ pub mod mailbox_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MailboxSendersV3 {
     /// `pagination`: `Pagination`.
     #[serde(
@@ -2156,6 +2161,7 @@ pub mod mailbox_senders_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageCreatecalendareventV3 {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
@@ -2448,6 +2454,7 @@ pub mod message_createcalendarevent_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageCreatechatV3 {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
@@ -2697,6 +2704,7 @@ pub mod message_createchat_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageCreatecrmactivityV3 {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
@@ -2824,6 +2832,7 @@ for MessageCreatecrmactivityV3Error {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageCreatefeedpostV3 {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
@@ -3076,6 +3085,7 @@ pub mod message_createfeedpost_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageCreatetaskV3 {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
@@ -3372,6 +3382,7 @@ pub mod message_createtask_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `mailboxId`, `mailboxEmail`, `subject`, `from`, `to`, `cc`, `date`, `isSeen`, `hasAttachments`, `url`, `bindings`, `body`.
     #[serde(rename = "name")]
@@ -3542,6 +3553,7 @@ pub mod message_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -3694,6 +3706,7 @@ pub mod message_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageForwardV3 {
     /// `forwardMessageId` (required): `int`.
     #[serde(rename = "forwardMessageId")]
@@ -3912,6 +3925,7 @@ pub mod message_forward_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4143,6 +4157,7 @@ pub mod message_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageListV3 {
     /// `mailboxId`: `int`.
     #[serde(
@@ -4513,6 +4528,7 @@ pub mod message_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageMovetofolderV3 {
     /// `messageIds` (required): `int[]`.
     #[serde(rename = "messageIds")]
@@ -4773,6 +4789,7 @@ pub mod message_movetofolder_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageRemovecrmactivityV3 {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
@@ -4900,6 +4917,7 @@ for MessageRemovecrmactivityV3Error {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageReplyV3 {
     /// `replyToMessageId` (required): `int`.
     #[serde(rename = "replyToMessageId")]
@@ -5118,6 +5136,7 @@ pub mod message_reply_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageSendV3 {
     /// `from` (required): `string`.
     #[serde(rename = "from")]
@@ -5322,6 +5341,7 @@ pub mod message_send_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageThreadV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5633,6 +5653,7 @@ pub mod message_thread_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecipientFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `email`, `name`.
     #[serde(rename = "name")]
@@ -5804,6 +5825,7 @@ pub mod recipient_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecipientFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -5915,6 +5937,16 @@ impl ::b24_core::__private::Method for RecipientFieldListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RecipientFieldListV3 {
+    type Item = recipient_field_list_v3::Field;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -5978,6 +6010,7 @@ pub mod recipient_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecipientListcontactsV3 {
     /// `query`: `string`.
     #[serde(
@@ -6149,6 +6182,7 @@ pub mod recipient_listcontacts_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecipientListemployeesV3 {
     /// `query` (required): `string`.
     #[serde(rename = "query")]

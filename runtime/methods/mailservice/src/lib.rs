@@ -316,6 +316,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -561,6 +562,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -679,6 +681,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Fields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -993,6 +996,7 @@ pub mod fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -1119,6 +1123,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct List {
     /// `start`: `int`.
     #[serde(
@@ -1265,6 +1270,7 @@ pub mod list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]

@@ -490,6 +490,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventlogFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -732,6 +733,7 @@ pub mod eventlog_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventlogFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -957,6 +959,7 @@ pub mod eventlog_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventlogGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1183,6 +1186,7 @@ pub mod eventlog_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventlogListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -1560,6 +1564,7 @@ pub mod eventlog_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct EventlogTailV3 {
     /// `select`: `string[]`.
     #[serde(

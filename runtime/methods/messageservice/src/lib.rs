@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct MessageStatusUpdate {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -167,6 +168,7 @@ for MessageStatusUpdateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SenderAdd {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -341,6 +343,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SenderDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -468,6 +471,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SenderList {
     /// `start`: `int`.
     #[serde(
@@ -606,6 +610,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderListError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SenderUpdate {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]

@@ -21,6 +21,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Methods {
     /// `full`: `yn`.
     #[serde(

@@ -1089,6 +1089,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1325,6 +1326,7 @@ pub mod collection_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionArchiveV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1463,6 +1465,7 @@ pub mod collection_archive_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -1603,6 +1606,7 @@ pub mod collection_delete_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `name`, `position`, `policyLevel`, `createdBy`, `createdAt`, `updatedBy`, `updatedAt`.
     #[serde(rename = "name")]
@@ -1774,6 +1778,7 @@ pub mod collection_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -1927,6 +1932,7 @@ pub mod collection_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2138,6 +2144,7 @@ pub mod collection_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionListV3 {
     /// `pagination`: `Pagination`.
     #[serde(
@@ -2461,6 +2468,7 @@ pub mod collection_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CollectionUpdateV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2696,6 +2704,7 @@ pub mod collection_update_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2976,6 +2985,7 @@ pub mod document_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentArchiveV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3113,6 +3123,7 @@ pub mod document_archive_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3250,6 +3261,7 @@ pub mod document_delete_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `collectionId`, `parentId`, `title`, `markdown`, `position`, `createdBy`, `createdAt`, `updatedBy`, `updatedAt`.
     #[serde(rename = "name")]
@@ -3420,6 +3432,7 @@ pub mod document_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -3573,6 +3586,7 @@ pub mod document_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3705,6 +3719,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetV3Err
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentSearchFieldGetV3 {
     /// `name` (required): `string`. Documented values: `documentId`, `collectionId`, `title`, `score`, `snippet`, `sharedAccess`.
     #[serde(rename = "name")]
@@ -3878,6 +3893,7 @@ pub mod document_search_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentSearchFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -4033,6 +4049,7 @@ pub mod document_search_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentSearchListV3 {
     /// `query` (required): `string`.
     #[serde(rename = "query")]
@@ -4499,6 +4516,7 @@ pub mod document_search_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentTreeFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `collectionId`, `parentId`, `title`, `position`, `children`.
     #[serde(rename = "name")]
@@ -4672,6 +4690,7 @@ pub mod document_tree_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentTreeFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -4827,6 +4846,7 @@ pub mod document_tree_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentTreeListV3 {
     /// `collectionId` (required): `int`.
     #[serde(rename = "collectionId")]
@@ -5350,6 +5370,7 @@ pub mod document_tree_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DocumentUpdateV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5887,6 +5908,7 @@ pub mod document_update_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileAddV3 {
     /// `documentId` (required): `int`.
     #[serde(rename = "documentId")]
@@ -6279,6 +6301,7 @@ pub mod file_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `documentId`, `name`, `size`, `mimeType`, `assetType`, `assetMarkdown`.
     #[serde(rename = "name")]
@@ -6449,6 +6472,7 @@ pub mod file_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -6601,6 +6625,7 @@ pub mod file_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FileGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

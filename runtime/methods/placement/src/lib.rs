@@ -124,6 +124,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Bind {
     /// `PLACEMENT` (required): `string`.
     #[serde(rename = "PLACEMENT")]
@@ -694,6 +695,7 @@ pub mod bind {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1054,6 +1056,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct List {
     /// `SCOPE`: `string`.
     #[serde(
@@ -1230,6 +1233,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Unbind {
     /// `PLACEMENT` (required): `string`.
     #[serde(rename = "PLACEMENT")]

@@ -20,6 +20,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Profile {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]

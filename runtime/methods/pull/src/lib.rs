@@ -20,6 +20,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApplicationConfigGet {
     /// `CACHE`: `yn`.
     #[serde(
@@ -762,6 +763,7 @@ pub mod application_config_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApplicationEventAdd {
     /// `COMMAND` (required): `string`.
     #[serde(rename = "COMMAND")]
@@ -1030,6 +1032,7 @@ pub mod application_event_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApplicationPushAdd {
     /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]

@@ -113,6 +113,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentAdd {
     /// `description`: `string`.
     #[serde(
@@ -408,6 +409,7 @@ pub mod comment_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -524,6 +526,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentUpdate {
     /// `id`: `int`.
     #[serde(
@@ -761,6 +764,7 @@ pub mod comment_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldsGetSettings {
     /// `typeId` (required): `int`.
     #[serde(rename = "typeId")]
@@ -892,6 +896,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsGetSetting
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldsSetSettings {
     /// `typeId` (required): `int`.
     #[serde(rename = "typeId")]
@@ -1040,6 +1045,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsSetSetting
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FieldsSetVisibilitySettings {
     /// `typeId` (required): `int`.
     #[serde(rename = "typeId")]
@@ -1194,6 +1200,7 @@ for FieldsSetVisibilitySettingsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemAdd {
     /// `typeId` (required): `int`.
     #[serde(rename = "typeId")]
@@ -1332,6 +1339,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDelete {
     /// `typeId` (required): `int`.
     #[serde(rename = "typeId")]
@@ -1457,6 +1465,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGet {
     /// `typeId`: `int`.
     #[serde(
@@ -1871,6 +1880,7 @@ pub mod item_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetTasks {
     /// `typeId`: `int`.
     #[serde(
@@ -2013,6 +2023,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetTasksErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemList {
     /// `typeId`: `int`.
     #[serde(
@@ -2196,6 +2207,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUpdate {
     /// `typeId`: `int`.
     #[serde(
@@ -2423,6 +2435,7 @@ pub mod item_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StageAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -2711,6 +2724,7 @@ pub mod stage_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StageDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2826,6 +2840,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StageGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -3197,6 +3212,7 @@ pub mod stage_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StageListForType {
     /// `typeId` (required): `int`.
     #[serde(rename = "typeId")]
@@ -3333,6 +3349,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageListForType
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StageUpdate {
     /// `id`: `int`.
     #[serde(
@@ -3616,6 +3633,7 @@ pub mod stage_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskAddUser {
     /// `typeId`: `int`.
     #[serde(
@@ -3777,6 +3795,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAddUserError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDelete {
     /// `typeId`: `int`.
     #[serde(
@@ -3938,6 +3957,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDo {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4046,6 +4066,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDoError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineAdd {
     /// `typeId`: `int`.
     #[serde(
@@ -4214,6 +4235,7 @@ pub mod timeline_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -4330,6 +4352,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineListForItem {
     /// `typeId`: `int`.
     #[serde(
@@ -4703,6 +4726,7 @@ pub mod timeline_list_for_item {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineUpdate {
     /// `id`: `int`.
     #[serde(
@@ -4856,6 +4880,7 @@ pub mod timeline_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimelineUpdateIsFixed {
     /// `id`: `int`.
     #[serde(
@@ -5001,6 +5026,7 @@ for TimelineUpdateIsFixedError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -5269,6 +5295,7 @@ pub mod type_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5384,6 +5411,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -5652,6 +5680,7 @@ pub mod type_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeList {
     /// `select`: `string[]`.
     #[serde(
@@ -5839,6 +5868,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TypeUpdate {
     /// `id`: `int`.
     #[serde(

@@ -12471,6 +12471,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -13032,6 +13033,7 @@ pub mod basketitem_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemAddCatalogProduct {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -13930,6 +13932,7 @@ pub mod basketitem_add_catalog_product {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -14056,6 +14059,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -14193,6 +14197,7 @@ pub mod basketitem_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -14392,6 +14397,7 @@ pub mod basketitem_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemGetFieldsCatalogProduct {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -14594,6 +14600,7 @@ pub mod basketitem_get_fields_catalog_product {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemList {
     /// `select`: `string[]`.
     #[serde(
@@ -14727,7 +14734,7 @@ impl ::b24_core::__private::Method for BasketitemList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = basketitem_list::Result;
     #[allow(unused_variables)]
@@ -14741,6 +14748,16 @@ impl ::b24_core::__private::Method for BasketitemList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for BasketitemList {
+    type Item = basketitem_list::BasketItems;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "basketItems",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.basket_items.unwrap_or_default()
     }
 }
 /// Errors of [`sale.basketitem.list`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-list.html): the documented codes, then the system errors.
@@ -15011,6 +15028,7 @@ pub mod basketitem_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -15951,6 +15969,7 @@ pub mod basketitem_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketitemUpdateCatalogProduct {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16723,6 +16742,7 @@ pub mod basketitem_update_catalog_product {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketpropertiesAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -17233,6 +17253,7 @@ pub mod basketproperties_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketpropertiesDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -17362,6 +17383,7 @@ for BasketpropertiesDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketpropertiesGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -17500,6 +17522,7 @@ pub mod basketproperties_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketpropertiesGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -17701,6 +17724,7 @@ pub mod basketproperties_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketpropertiesList {
     /// `select`: `string[]`.
     #[serde(
@@ -17834,7 +17858,7 @@ impl ::b24_core::__private::Method for BasketpropertiesList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = basketproperties_list::Result;
     #[allow(unused_variables)]
@@ -17848,6 +17872,16 @@ impl ::b24_core::__private::Method for BasketpropertiesList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for BasketpropertiesList {
+    type Item = basketproperties_list::BasketProperties;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "basketProperties",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.basket_properties.unwrap_or_default()
     }
 }
 /// Errors of [`sale.basketproperties.list`](https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-list.html): the documented codes, then the system errors.
@@ -18105,6 +18139,7 @@ pub mod basketproperties_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BasketpropertiesUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18382,6 +18417,7 @@ pub mod basketproperties_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BusinessValuePersonDomainAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -18531,6 +18567,7 @@ pub mod business_value_person_domain_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BusinessValuePersonDomainDeleteByFilter {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -18680,6 +18717,7 @@ pub mod business_value_person_domain_delete_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BusinessValuePersonDomainGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -18887,6 +18925,7 @@ pub mod business_value_person_domain_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct BusinessValuePersonDomainList {
     /// `select`: `string[]`.
     #[serde(
@@ -19037,6 +19076,16 @@ impl ::b24_core::__private::Method for BusinessValuePersonDomainList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for BusinessValuePersonDomainList {
+    type Item = business_value_person_domain_list::BusinessValuePersonDomain;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "businessValuePersonDomains",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.business_value_person_domains.unwrap_or_default()
     }
 }
 /// Errors of [`sale.businessValuePersonDomain.list`](https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-list.html): the documented codes, then the system errors.
@@ -19244,6 +19293,7 @@ pub mod business_value_person_domain_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxAdd {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -19792,6 +19842,7 @@ pub mod cashbox_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxCheckApply {
     /// `UUID` (required): `string`.
     #[serde(rename = "UUID")]
@@ -20112,6 +20163,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxCheckAppl
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -20238,6 +20290,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxHandlerAdd {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
@@ -20578,6 +20631,7 @@ pub mod cashbox_handler_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxHandlerDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -20708,6 +20762,7 @@ for CashboxHandlerDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxHandlerList {
     /// `start`: `int`.
     #[serde(
@@ -21525,6 +21580,7 @@ pub mod cashbox_handler_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxHandlerUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -22265,6 +22321,7 @@ pub mod cashbox_handler_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxList {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -22703,6 +22760,7 @@ pub mod cashbox_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CashboxUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -23171,6 +23229,7 @@ pub mod cashbox_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryAdd {
     /// `REST_CODE` (required): `string`.
     #[serde(rename = "REST_CODE")]
@@ -23862,6 +23921,7 @@ pub mod delivery_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryConfigGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -24078,6 +24138,7 @@ pub mod delivery_config_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryConfigUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -24234,6 +24295,7 @@ pub mod delivery_config_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -24360,6 +24422,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryExtraServiceAdd {
     /// `DELIVERY_ID` (required): `int`.
     #[serde(rename = "DELIVERY_ID")]
@@ -24744,6 +24807,7 @@ pub mod delivery_extra_service_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryExtraServiceDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -24873,6 +24937,7 @@ for DeliveryExtraServiceDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryExtraServiceGet {
     /// `DELIVERY_ID` (required): `int`.
     #[serde(rename = "DELIVERY_ID")]
@@ -25195,6 +25260,7 @@ pub mod delivery_extra_service_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryExtraServiceUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -25602,6 +25668,7 @@ pub mod delivery_extra_service_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryGetlist {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -25966,6 +26033,7 @@ pub mod delivery_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryHandlerAdd {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -26353,6 +26421,7 @@ pub mod delivery_handler_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryHandlerDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -26483,6 +26552,7 @@ for DeliveryHandlerDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryHandlerList {
     /// `start`: `int`.
     #[serde(
@@ -27153,6 +27223,7 @@ pub mod delivery_handler_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryHandlerUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -27599,6 +27670,7 @@ pub mod delivery_handler_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryRequestDelete {
     /// `DELIVERY_ID` (required): `int`.
     #[serde(rename = "DELIVERY_ID")]
@@ -27744,6 +27816,7 @@ for DeliveryRequestDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryRequestSendmessage {
     /// `DELIVERY_ID` (required): `int`.
     #[serde(rename = "DELIVERY_ID")]
@@ -28171,6 +28244,7 @@ pub mod delivery_request_sendmessage {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryRequestUpdate {
     /// `DELIVERY_ID` (required): `int`.
     #[serde(rename = "DELIVERY_ID")]
@@ -28662,6 +28736,7 @@ pub mod delivery_request_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DeliveryUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -29081,6 +29156,7 @@ pub mod delivery_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -30565,6 +30641,7 @@ pub mod order_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -30696,6 +30773,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderDeleteError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -30856,6 +30934,7 @@ pub mod order_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -31054,6 +31133,7 @@ pub mod order_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderList {
     /// `select`: `string[]`.
     #[serde(
@@ -31187,7 +31267,7 @@ impl ::b24_core::__private::Method for OrderList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = order_list::Result;
     #[allow(unused_variables)]
@@ -31201,6 +31281,16 @@ impl ::b24_core::__private::Method for OrderList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for OrderList {
+    type Item = order_list::Order;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "orders",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.orders.unwrap_or_default()
     }
 }
 /// Errors of [`sale.order.list`](https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-list.html): the documented codes, then the system errors.
@@ -31347,6 +31437,7 @@ pub mod order_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OrderUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32692,6 +32783,7 @@ pub mod order_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -33597,6 +33689,7 @@ pub mod payment_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -33723,6 +33816,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentDeleteErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -33932,6 +34026,7 @@ pub mod payment_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -34127,6 +34222,7 @@ pub mod payment_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentList {
     /// `select`: `string[]`.
     #[serde(
@@ -34260,7 +34356,7 @@ impl ::b24_core::__private::Method for PaymentList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = payment_list::Result;
     #[allow(unused_variables)]
@@ -34274,6 +34370,16 @@ impl ::b24_core::__private::Method for PaymentList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PaymentList {
+    type Item = payment_list::Payment;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "payments",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.payments.unwrap_or_default()
     }
 }
 /// Errors of [`sale.payment.list`](https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-list.html): the documented codes, then the system errors.
@@ -34400,6 +34506,7 @@ pub mod payment_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -35305,6 +35412,7 @@ pub mod payment_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentItemShipmentAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -35570,6 +35678,7 @@ pub mod payment_item_shipment_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentItemShipmentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -35699,6 +35808,7 @@ for PaymentItemShipmentDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentItemShipmentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -35839,6 +35949,7 @@ pub mod payment_item_shipment_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentItemShipmentGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -36041,6 +36152,7 @@ pub mod payment_item_shipment_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentItemShipmentList {
     /// `select`: `string[]`.
     #[serde(
@@ -36174,7 +36286,7 @@ impl ::b24_core::__private::Method for PaymentItemShipmentList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = payment_item_shipment_list::Result;
     #[allow(unused_variables)]
@@ -36190,6 +36302,16 @@ impl ::b24_core::__private::Method for PaymentItemShipmentList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PaymentItemShipmentList {
+    type Item = payment_item_shipment_list::PaymentItemsShipment;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "paymentItemsShipment",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.payment_items_shipment.unwrap_or_default()
     }
 }
 /// Errors of [`sale.paymentItemShipment.list`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-list.html): the documented codes, then the system errors.
@@ -36449,6 +36571,7 @@ pub mod payment_item_shipment_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentItemShipmentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -36671,6 +36794,7 @@ pub mod payment_item_shipment_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentitembasketAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -36946,6 +37070,7 @@ pub mod paymentitembasket_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentitembasketDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -37075,6 +37200,7 @@ for PaymentitembasketDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentitembasketGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -37213,6 +37339,7 @@ pub mod paymentitembasket_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentitembasketGetfields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -37414,6 +37541,7 @@ pub mod paymentitembasket_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentitembasketList {
     /// `select`: `string[]`.
     #[serde(
@@ -37547,7 +37675,7 @@ impl ::b24_core::__private::Method for PaymentitembasketList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = paymentitembasket_list::Result;
     #[allow(unused_variables)]
@@ -37563,6 +37691,16 @@ impl ::b24_core::__private::Method for PaymentitembasketList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PaymentitembasketList {
+    type Item = paymentitembasket_list::PaymentItemsBasket;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "paymentItemsBasket",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.payment_items_basket.unwrap_or_default()
     }
 }
 /// Errors of [`sale.paymentitembasket.list`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-list.html): the documented codes, then the system errors.
@@ -37836,6 +37974,7 @@ pub mod paymentitembasket_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaymentitembasketUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -37986,6 +38125,7 @@ pub mod paymentitembasket_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemAdd {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -38489,6 +38629,7 @@ pub mod paysystem_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -38612,6 +38753,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemHandlerAdd {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -39914,6 +40056,7 @@ pub mod paysystem_handler_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemHandlerDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -40044,6 +40187,7 @@ for PaysystemHandlerDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemHandlerList {
     /// `start`: `int`.
     #[serde(
@@ -42069,6 +42213,7 @@ pub mod paysystem_handler_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemHandlerUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -42505,6 +42650,7 @@ pub mod paysystem_handler_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemList {
     /// `SELECT`: `string[]`.
     #[serde(
@@ -43126,6 +43272,7 @@ pub mod paysystem_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemPayInvoice {
     /// `INVOICE_ID` (required): `int`.
     #[serde(rename = "INVOICE_ID")]
@@ -43309,6 +43456,7 @@ for PaysystemPayInvoiceError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemPayPayment {
     /// `PAYMENT_ID` (required): `int`.
     #[serde(rename = "PAYMENT_ID")]
@@ -43449,6 +43597,7 @@ for PaysystemPayPaymentError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemSettingsGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -43703,6 +43852,7 @@ pub mod paysystem_settings_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemSettingsInvoiceGet {
     /// `INVOICE_ID` (required): `int`.
     #[serde(rename = "INVOICE_ID")]
@@ -43997,6 +44147,7 @@ pub mod paysystem_settings_invoice_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemSettingsPaymentGet {
     /// `PAYMENT_ID` (required): `int`.
     #[serde(rename = "PAYMENT_ID")]
@@ -44254,6 +44405,7 @@ pub mod paysystem_settings_payment_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemSettingsUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -44529,6 +44681,7 @@ pub mod paysystem_settings_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PaysystemUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -44857,6 +45010,7 @@ pub mod paysystem_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -45214,6 +45368,7 @@ pub mod persontype_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -45346,6 +45501,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -45699,6 +45855,7 @@ pub mod persontype_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -45898,6 +46055,7 @@ pub mod persontype_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeList {
     /// `select`: `string[]`.
     #[serde(
@@ -46092,6 +46250,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeListEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PersontypeUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -46458,6 +46617,7 @@ pub mod persontype_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -47022,6 +47182,7 @@ pub mod property_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -47154,6 +47315,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -47362,6 +47524,7 @@ pub mod property_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyGetfieldsbytype {
     /// `type` (required): `string`. Documented values: `STRING`, `Y/N`, `NUMBER`, `ENUM`, `FILE`, `DATE`, `LOCATION`, `ADDRESS`.
     #[serde(rename = "type")]
@@ -47495,6 +47658,7 @@ pub mod property_getfieldsbytype {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyList {
     /// `select`: `string[]`.
     #[serde(
@@ -47628,7 +47792,7 @@ impl ::b24_core::__private::Method for PropertyList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = property_list::Result;
     #[allow(unused_variables)]
@@ -47642,6 +47806,16 @@ impl ::b24_core::__private::Method for PropertyList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PropertyList {
+    type Item = property_list::Properties;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "properties",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.properties.unwrap_or_default()
     }
 }
 /// Errors of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html): the documented codes, then the system errors.
@@ -47768,6 +47942,7 @@ pub mod property_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -48458,6 +48633,7 @@ pub mod property_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyRelationAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -48674,6 +48850,7 @@ pub mod property_relation_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyRelationDeleteByFilter {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -48815,6 +48992,7 @@ pub mod property_relation_delete_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyRelationGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -49016,6 +49194,7 @@ pub mod property_relation_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyRelationList {
     /// `select`: `string[]`.
     #[serde(
@@ -49165,6 +49344,16 @@ impl ::b24_core::__private::Method for PropertyRelationList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PropertyRelationList {
+    type Item = property_relation_list::PropertyRelation;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "propertyRelations",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.property_relations.unwrap_or_default()
+    }
+}
 /// Errors of [`sale.propertyRelation.list`](https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -49290,6 +49479,7 @@ pub mod property_relation_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertygroupAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -49428,6 +49618,7 @@ pub mod propertygroup_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertygroupDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -49555,6 +49746,7 @@ for PropertygroupDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertygroupGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -49692,6 +49884,7 @@ pub mod propertygroup_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertygroupGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -49893,6 +50086,7 @@ pub mod propertygroup_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertygroupList {
     /// `select`: `string[]`.
     #[serde(
@@ -50026,7 +50220,7 @@ impl ::b24_core::__private::Method for PropertygroupList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = propertygroup_list::Result;
     #[allow(unused_variables)]
@@ -50040,6 +50234,16 @@ impl ::b24_core::__private::Method for PropertygroupList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PropertygroupList {
+    type Item = propertygroup_list::PropertyGroups;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "propertyGroups",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.property_groups.unwrap_or_default()
     }
 }
 /// Errors of [`sale.propertygroup.list`](https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-list.html): the documented codes, then the system errors.
@@ -50277,6 +50481,7 @@ pub mod propertygroup_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertygroupUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -50428,6 +50633,7 @@ pub mod propertygroup_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvalueDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -50555,6 +50761,7 @@ for PropertyvalueDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvalueGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -50894,6 +51101,7 @@ pub mod propertyvalue_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvalueGetfields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -51018,6 +51226,7 @@ pub mod propertyvalue_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvalueList {
     /// `select`: `string[]`.
     #[serde(
@@ -51151,7 +51360,7 @@ impl ::b24_core::__private::Method for PropertyvalueList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = propertyvalue_list::Result;
     #[allow(unused_variables)]
@@ -51165,6 +51374,16 @@ impl ::b24_core::__private::Method for PropertyvalueList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PropertyvalueList {
+    type Item = propertyvalue_list::PropertyValues;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "propertyValues",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.property_values.unwrap_or_default()
     }
 }
 /// Errors of [`sale.propertyvalue.list`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-list.html): the documented codes, then the system errors.
@@ -51451,6 +51670,7 @@ pub mod propertyvalue_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvalueModify {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -51991,6 +52211,7 @@ pub mod propertyvalue_modify {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvariantAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -52280,6 +52501,7 @@ pub mod propertyvariant_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvariantDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -52409,6 +52631,7 @@ for PropertyvariantDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvariantGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -52546,6 +52769,7 @@ pub mod propertyvariant_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvariantGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -52747,6 +52971,7 @@ pub mod propertyvariant_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvariantList {
     /// `select`: `string[]`.
     #[serde(
@@ -52880,7 +53105,7 @@ impl ::b24_core::__private::Method for PropertyvariantList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = propertyvariant_list::Result;
     #[allow(unused_variables)]
@@ -52894,6 +53119,16 @@ impl ::b24_core::__private::Method for PropertyvariantList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PropertyvariantList {
+    type Item = propertyvariant_list::PropertyVariants;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "propertyVariants",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.property_variants.unwrap_or_default()
     }
 }
 /// Errors of [`sale.propertyvariant.list`](https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-list.html): the documented codes, then the system errors.
@@ -53132,6 +53367,7 @@ pub mod propertyvariant_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PropertyvariantUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -53418,6 +53654,7 @@ pub mod propertyvariant_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -54438,6 +54675,7 @@ pub mod shipment_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -54567,6 +54805,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -54706,6 +54945,7 @@ pub mod shipment_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -54904,6 +55144,7 @@ pub mod shipment_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentList {
     /// `select`: `string[]`.
     #[serde(
@@ -55037,7 +55278,7 @@ impl ::b24_core::__private::Method for ShipmentList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = shipment_list::Result;
     #[allow(unused_variables)]
@@ -55051,6 +55292,16 @@ impl ::b24_core::__private::Method for ShipmentList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ShipmentList {
+    type Item = shipment_list::Shipment;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "shipments",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.shipments.unwrap_or_default()
     }
 }
 /// Errors of [`sale.shipment.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-list.html): the documented codes, then the system errors.
@@ -55179,6 +55430,7 @@ pub mod shipment_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -56435,6 +56687,7 @@ pub mod shipment_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentitemAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -56708,6 +56961,7 @@ pub mod shipmentitem_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentitemDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -56834,6 +57088,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentitemGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -56971,6 +57226,7 @@ pub mod shipmentitem_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentitemGetfields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -57172,6 +57428,7 @@ pub mod shipmentitem_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentitemList {
     /// `select`: `string[]`.
     #[serde(
@@ -57305,7 +57562,7 @@ impl ::b24_core::__private::Method for ShipmentitemList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = shipmentitem_list::Result;
     #[allow(unused_variables)]
@@ -57319,6 +57576,16 @@ impl ::b24_core::__private::Method for ShipmentitemList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ShipmentitemList {
+    type Item = shipmentitem_list::ShipmentItems;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "shipmentItems",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.shipment_items.unwrap_or_default()
     }
 }
 /// Errors of [`sale.shipmentitem.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html): the documented codes, then the system errors.
@@ -57445,6 +57712,7 @@ pub mod shipmentitem_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentitemUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -57592,6 +57860,7 @@ pub mod shipmentitem_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -58159,6 +58428,7 @@ pub mod shipmentproperty_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -58294,6 +58564,7 @@ for ShipmentpropertyDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -58503,6 +58774,7 @@ pub mod shipmentproperty_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyGetfieldsbytype {
     /// `type` (required): `string`.
     #[serde(rename = "type")]
@@ -58637,6 +58909,7 @@ pub mod shipmentproperty_getfieldsbytype {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyList {
     /// `select`: `string[]`.
     #[serde(
@@ -58770,7 +59043,7 @@ impl ::b24_core::__private::Method for ShipmentpropertyList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = shipmentproperty_list::Result;
     #[allow(unused_variables)]
@@ -58784,6 +59057,16 @@ impl ::b24_core::__private::Method for ShipmentpropertyList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ShipmentpropertyList {
+    type Item = shipmentproperty_list::Properties;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "properties",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.properties.unwrap_or_default()
     }
 }
 /// Errors of [`sale.shipmentproperty.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html): the documented codes, then the system errors.
@@ -58911,6 +59194,7 @@ pub mod shipmentproperty_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -59606,6 +59890,7 @@ pub mod shipmentproperty_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyvalueDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -59736,6 +60021,7 @@ for ShipmentpropertyvalueDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyvalueGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -60078,6 +60364,7 @@ pub mod shipmentpropertyvalue_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyvalueGetfields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -60203,6 +60490,7 @@ pub mod shipmentpropertyvalue_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyvalueList {
     /// `select`: `string[]`.
     #[serde(
@@ -60336,7 +60624,7 @@ impl ::b24_core::__private::Method for ShipmentpropertyvalueList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = shipmentpropertyvalue_list::Result;
     #[allow(unused_variables)]
@@ -60352,6 +60640,16 @@ impl ::b24_core::__private::Method for ShipmentpropertyvalueList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ShipmentpropertyvalueList {
+    type Item = shipmentpropertyvalue_list::PropertyValues;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "propertyValues",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.property_values.unwrap_or_default()
     }
 }
 /// Errors of [`sale.shipmentpropertyvalue.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-list.html): the documented codes, then the system errors.
@@ -60639,6 +60937,7 @@ pub mod shipmentpropertyvalue_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ShipmentpropertyvalueModify {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -61245,6 +61544,7 @@ pub mod shipmentpropertyvalue_modify {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -61553,6 +61853,7 @@ pub mod status_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusDelete {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -61683,6 +61984,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusGet {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -61893,6 +62195,7 @@ pub mod status_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -62091,6 +62394,7 @@ pub mod status_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusList {
     /// `select`: `string[]`.
     #[serde(
@@ -62224,7 +62528,7 @@ impl ::b24_core::__private::Method for StatusList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = status_list::Result;
     #[allow(unused_variables)]
@@ -62238,6 +62542,16 @@ impl ::b24_core::__private::Method for StatusList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for StatusList {
+    type Item = status_list::Status;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "statuses",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.statuses.unwrap_or_default()
     }
 }
 /// Errors of [`sale.status.list`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-list.html): the documented codes, then the system errors.
@@ -62364,6 +62678,7 @@ pub mod status_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusUpdate {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
@@ -62672,6 +62987,7 @@ pub mod status_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusLangAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -63013,6 +63329,7 @@ pub mod status_lang_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusLangDeleteByFilter {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -63260,6 +63577,7 @@ pub mod status_lang_delete_by_filter {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusLangGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -63459,6 +63777,7 @@ pub mod status_lang_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusLangGetListLangs {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -63755,6 +64074,7 @@ pub mod status_lang_get_list_langs {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatusLangList {
     /// `select`: `string[]`.
     #[serde(
@@ -63904,6 +64224,16 @@ impl ::b24_core::__private::Method for StatusLangList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for StatusLangList {
+    type Item = status_lang_list::StatusLang;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "statusLangs",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.status_langs.unwrap_or_default()
+    }
+}
 /// Errors of [`sale.statusLang.list`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -64029,6 +64359,7 @@ pub mod status_lang_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TradeBindingGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -64230,6 +64561,7 @@ pub mod trade_binding_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TradeBindingList {
     /// `select`: `string[]`.
     #[serde(
@@ -64377,6 +64709,16 @@ impl ::b24_core::__private::Method for TradeBindingList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TradeBindingList {
+    type Item = trade_binding_list::TradeBinding;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "tradeBindings",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.trade_bindings.unwrap_or_default()
     }
 }
 /// Errors of [`sale.tradeBinding.list`](https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-list.html): the documented codes, then the system errors.
@@ -64589,6 +64931,7 @@ pub mod trade_binding_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TradePlatformGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -64787,6 +65130,7 @@ pub mod trade_platform_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TradePlatformList {
     /// `select`: `string[]`.
     #[serde(
@@ -64920,7 +65264,7 @@ impl ::b24_core::__private::Method for TradePlatformList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = trade_platform_list::Result;
     #[allow(unused_variables)]
@@ -64934,6 +65278,16 @@ impl ::b24_core::__private::Method for TradePlatformList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TradePlatformList {
+    type Item = trade_platform_list::TradePlatform;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "tradePlatforms",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.trade_platforms.unwrap_or_default()
     }
 }
 /// Errors of [`sale.tradePlatform.list`](https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-list.html): the documented codes, then the system errors.

@@ -20,6 +20,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct B2eCompanyProviderList {
     /// `companyUuid`: `string`.
     #[serde(
@@ -395,6 +396,7 @@ pub mod b2e_company_provider_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct B2eDocumentGet {
     /// `uid`: `string`.
     #[serde(
@@ -663,6 +665,7 @@ pub mod b2e_document_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct B2eDocumentSend {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -1707,6 +1710,7 @@ pub mod b2e_document_send {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct B2eHcmlinkDocumentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -2092,6 +2096,7 @@ pub mod b2e_hcmlink_document_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct B2eMysafeTail {
     /// `limit`: `int`.
     #[serde(
@@ -2427,6 +2432,7 @@ pub mod b2e_mysafe_tail {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct B2ePersonalTail {
     /// `limit`: `int`.
     #[serde(

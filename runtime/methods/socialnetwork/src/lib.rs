@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiWorkgroupGet {
     /// `params` (required): `Params`.
     #[serde(rename = "params")]
@@ -2420,6 +2421,7 @@ pub mod api_workgroup_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiWorkgroupList {
     /// `filter`: `filter`.
     #[serde(
@@ -2571,7 +2573,7 @@ impl ::b24_core::__private::Method for ApiWorkgroupList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = api_workgroup_list::Result;
     #[allow(unused_variables)]
@@ -2588,6 +2590,16 @@ impl ::b24_core::__private::Method for ApiWorkgroupList {
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ApiWorkgroupList {
+    type Item = api_workgroup_list::Workgroup;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "workgroups",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.workgroups.unwrap_or_default()
     }
 }
 /// Errors of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html): the documented codes, then the system errors.

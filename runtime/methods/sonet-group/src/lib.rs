@@ -19,6 +19,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Create {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
@@ -483,6 +484,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CreateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -597,6 +599,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FeatureAccess {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -730,6 +733,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FeatureAccessErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `ORDER`: `order`.
     #[serde(
@@ -1258,6 +1262,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Setowner {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -1381,6 +1386,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SetownerError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -1801,6 +1807,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserAdd {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -1924,6 +1931,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserDelete {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -2047,6 +2055,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -2255,6 +2264,7 @@ pub mod user_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserGroups {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2501,6 +2511,7 @@ pub mod user_groups {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserInvite {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -2643,6 +2654,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserInviteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserRequest {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
@@ -2776,6 +2788,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserRequestError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserUpdate {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]

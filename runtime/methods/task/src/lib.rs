@@ -1646,6 +1646,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemAdd {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -1967,6 +1968,7 @@ pub mod checklistitem_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemComplete {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -2115,6 +2117,7 @@ for ChecklistitemCompleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemDelete {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -2242,6 +2245,7 @@ for ChecklistitemDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemGet {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -2399,6 +2403,7 @@ pub mod checklistitem_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemGetlist {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -2576,6 +2581,7 @@ pub mod checklistitem_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemGetmanifest {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2688,6 +2694,7 @@ for ChecklistitemGetmanifestError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemIsactionallowed {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -2825,6 +2832,7 @@ for ChecklistitemIsactionallowedError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemMoveafteritem {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -2961,6 +2969,7 @@ for ChecklistitemMoveafteritemError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemRenew {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -3106,6 +3115,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChecklistitemRen
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ChecklistitemUpdate {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -3420,6 +3430,7 @@ pub mod checklistitem_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentAdd {
     /// `TASKID`: `any`.
     #[serde(
@@ -3590,6 +3601,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentAddError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemAdd {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -3874,6 +3886,7 @@ pub mod commentitem_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemDelete {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -4022,6 +4035,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemDelet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemGet {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -4183,6 +4197,7 @@ pub mod commentitem_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemGetlist {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -4368,6 +4383,7 @@ pub mod commentitem_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemGetmanifest {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4480,6 +4496,7 @@ for CommentitemGetmanifestError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemIsactionallowed {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -4617,6 +4634,7 @@ for CommentitemIsactionallowedError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CommentitemUpdate {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -4888,6 +4906,7 @@ pub mod commentitem_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DependenceAdd {
     /// `taskIdFrom` (required): `int`.
     #[serde(rename = "taskIdFrom")]
@@ -5027,6 +5046,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DependenceAddErr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct DependenceDelete {
     /// `taskIdFrom` (required): `int`.
     #[serde(rename = "taskIdFrom")]
@@ -5159,6 +5179,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DependenceDelete
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemAdd {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -5324,6 +5345,7 @@ pub mod elapseditem_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemDelete {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -5481,6 +5503,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemDelet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemGet {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -5647,6 +5670,7 @@ pub mod elapseditem_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemGetlist {
     /// `TASKID`: `int`.
     #[serde(
@@ -5900,6 +5924,7 @@ pub mod elapseditem_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemGetmanifest {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6012,6 +6037,7 @@ for ElapseditemGetmanifestError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemIsActionAllowed {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -6164,6 +6190,7 @@ for ElapseditemIsActionAllowedError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ElapseditemUpdate {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
@@ -6338,6 +6365,7 @@ pub mod elapseditem_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemAdd {
     /// `TASKDATA`: `any[]`.
     #[serde(
@@ -6488,6 +6516,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemAddfile {
     /// `TASK_ID` (required): `int`.
     #[serde(rename = "TASK_ID")]
@@ -6732,6 +6761,7 @@ pub mod item_addfile {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemAddtofavorite {
     /// `auth`: `any`.
     #[serde(
@@ -6918,6 +6948,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddtofavorit
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemApprove {
     /// `TASKID`: `any`.
     #[serde(
@@ -7061,6 +7092,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemApproveError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemComplete {
     /// `TASKID`: `any`.
     #[serde(
@@ -7202,6 +7234,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemCompleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDefer {
     /// `TASKID`: `any`.
     #[serde(
@@ -7345,6 +7378,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeferError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDelegate {
     /// `TASKID`: `any`.
     #[serde(
@@ -7512,6 +7546,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDelegateErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDelete {
     /// `TASKID`: `any`.
     #[serde(
@@ -7653,6 +7688,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDeletefile {
     /// `auth`: `any`.
     #[serde(
@@ -7825,6 +7861,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeletefileEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDeletefromfavorite {
     /// `auth`: `any`.
     #[serde(
@@ -8016,6 +8053,7 @@ for ItemDeletefromfavoriteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemDisapprove {
     /// `TASKID`: `any`.
     #[serde(
@@ -8159,6 +8197,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDisapproveEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetallowedactions {
     /// `TASKID`: `any`.
     #[serde(
@@ -8305,6 +8344,7 @@ for ItemGetallowedactionsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetallowedtaskactionsasstrings {
     /// `TASKID`: `any`.
     #[serde(
@@ -8450,6 +8490,7 @@ for ItemGetallowedtaskactionsasstringsError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetdata {
     /// `TASKID`: `any`.
     #[serde(
@@ -8591,6 +8632,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetdataError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetdependson {
     /// `TASKID`: `any`.
     #[serde(
@@ -8732,6 +8774,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetdependson
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetdescription {
     /// `TASKID`: `any`.
     #[serde(
@@ -8899,6 +8942,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetdescripti
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetfiles {
     /// `TASKID`: `any`.
     #[serde(
@@ -9042,6 +9086,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetfilesErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemGetmanifest {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -9152,6 +9197,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetmanifestE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemIsactionallowed {
     /// `TASKID`: `any`.
     #[serde(
@@ -9320,6 +9366,7 @@ for ItemIsactionallowedError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemList {
     /// `ORDER`: `order`.
     #[serde(
@@ -9529,6 +9576,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemRenew {
     /// `TASKID`: `any`.
     #[serde(
@@ -9670,6 +9718,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemRenewError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemStartexecution {
     /// `TASKID`: `any`.
     #[serde(
@@ -9811,6 +9860,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemStartexecuti
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUpdate {
     /// `TASKID`: `any`.
     #[serde(
@@ -9976,6 +10026,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError 
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldAdd {
     /// `PARAMS` (required): `Params`.
     #[serde(rename = "PARAMS")]
@@ -10418,6 +10469,7 @@ pub mod item_userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -10539,6 +10591,7 @@ for ItemUserfieldDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -10668,6 +10721,7 @@ pub mod item_userfield_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldGetfields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -11202,6 +11256,7 @@ pub mod item_userfield_getfields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldGetlist {
     /// `ORDER`: `order`.
     #[serde(
@@ -11387,6 +11442,7 @@ pub mod item_userfield_getlist {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldGettypes {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -11589,6 +11645,7 @@ pub mod item_userfield_gettypes {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemUserfieldUpdate {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -11976,6 +12033,7 @@ pub mod item_userfield_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ItemsGetlist {
     /// `ORDER`: `order`.
     #[serde(
@@ -12190,6 +12248,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemsGetlistErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LogitemList {
     /// `ID` (required): `any`.
     #[serde(rename = "ID")]
@@ -12319,6 +12378,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LogitemListError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct PlannerGetlist {
     /// `start`: `int`.
     #[serde(
@@ -12454,6 +12514,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PlannerGetlistEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagesAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -12731,6 +12792,7 @@ pub mod stages_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagesCanmovetask {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
@@ -12855,6 +12917,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesCanmovetas
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagesDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13000,6 +13063,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesDeleteErro
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagesGet {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
@@ -13353,6 +13417,7 @@ pub mod stages_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagesMovetask {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13517,6 +13582,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesMovetaskEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StagesUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

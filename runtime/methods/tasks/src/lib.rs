@@ -11702,6 +11702,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumBacklogAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -11944,6 +11945,7 @@ pub mod api_scrum_backlog_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumBacklogDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -12064,6 +12066,7 @@ for ApiScrumBacklogDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumBacklogGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -12308,6 +12311,7 @@ pub mod api_scrum_backlog_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumBacklogGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12612,6 +12616,7 @@ pub mod api_scrum_backlog_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumBacklogUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -12852,6 +12857,7 @@ pub mod api_scrum_backlog_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumEpicAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -13168,6 +13174,7 @@ pub mod api_scrum_epic_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumEpicDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13290,6 +13297,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumEpicGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -13419,6 +13427,7 @@ pub mod api_scrum_epic_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumEpicGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -13697,6 +13706,7 @@ pub mod api_scrum_epic_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumEpicList {
     /// `order`: `order`.
     #[serde(
@@ -13893,6 +13903,7 @@ pub mod api_scrum_epic_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumEpicUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -14199,6 +14210,7 @@ pub mod api_scrum_epic_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanAddStage {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -14471,6 +14483,7 @@ pub mod api_scrum_kanban_add_stage {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanAddTask {
     /// `sprintId` (required): `int`.
     #[serde(rename = "sprintId")]
@@ -14607,6 +14620,7 @@ for ApiScrumKanbanAddTaskError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanDeleteStage {
     /// `stageId` (required): `int`.
     #[serde(rename = "stageId")]
@@ -14727,6 +14741,7 @@ for ApiScrumKanbanDeleteStageError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanDeleteTask {
     /// `sprintId` (required): `int`.
     #[serde(rename = "sprintId")]
@@ -14857,6 +14872,7 @@ for ApiScrumKanbanDeleteTaskError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -15548,6 +15564,7 @@ pub mod api_scrum_kanban_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanGetStages {
     /// `sprintId` (required): `int`.
     #[serde(rename = "sprintId")]
@@ -15820,6 +15837,7 @@ pub mod api_scrum_kanban_get_stages {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumKanbanUpdateStage {
     /// `stageId` (required): `int`.
     #[serde(rename = "stageId")]
@@ -16087,6 +16105,7 @@ pub mod api_scrum_kanban_update_stage {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -16397,6 +16416,7 @@ pub mod api_scrum_sprint_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintComplete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16528,6 +16548,7 @@ pub mod api_scrum_sprint_complete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16651,6 +16672,7 @@ for ApiScrumSprintDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -16994,6 +17016,7 @@ pub mod api_scrum_sprint_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -17398,6 +17421,7 @@ pub mod api_scrum_sprint_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintList {
     /// `order`: `order`.
     #[serde(
@@ -17591,6 +17615,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumSprintLi
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintStart {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -17722,6 +17747,7 @@ pub mod api_scrum_sprint_start {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumSprintUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18008,6 +18034,7 @@ pub mod api_scrum_sprint_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumTaskGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18281,6 +18308,7 @@ pub mod api_scrum_task_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumTaskGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -18542,6 +18570,7 @@ pub mod api_scrum_task_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ApiScrumTaskUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -18896,6 +18925,7 @@ pub mod api_scrum_task_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowActivate {
     /// `flowId` (required): `int`.
     #[serde(rename = "flowId")]
@@ -19013,6 +19043,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowActivate
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowCreate {
     /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
@@ -19529,6 +19560,7 @@ pub mod flow_flow_create {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowDelete {
     /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
@@ -19809,6 +19841,7 @@ pub mod flow_flow_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowGet {
     /// `flowId` (required): `int`.
     #[serde(rename = "flowId")]
@@ -20365,6 +20398,7 @@ pub mod flow_flow_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowIsExists {
     /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
@@ -20662,6 +20696,7 @@ pub mod flow_flow_is_exists {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowPin {
     /// `flowId` (required): `int`.
     #[serde(rename = "flowId")]
@@ -20779,6 +20814,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowPinError
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct FlowFlowUpdate {
     /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
@@ -21310,6 +21346,7 @@ pub mod flow_flow_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskAccessFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -21483,6 +21520,7 @@ pub mod task_access_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskAccessFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -21596,6 +21634,16 @@ impl ::b24_core::__private::Method for TaskAccessFieldListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TaskAccessFieldListV3 {
+    type Item = task_access_field_list_v3::Field;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`tasks.task.access.field.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -21658,6 +21706,7 @@ pub mod task_access_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskAccessGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -22483,6 +22532,7 @@ pub mod task_access_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -25302,6 +25352,7 @@ pub mod task_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -26699,6 +26750,7 @@ pub mod task_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskApprove {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -28022,6 +28074,7 @@ pub mod task_approve {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskChatMessageFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -28267,6 +28320,7 @@ pub mod task_chat_message_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskChatMessageFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -28494,6 +28548,7 @@ pub mod task_chat_message_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskChatMessageSendV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -28729,6 +28784,7 @@ pub mod task_chat_message_send_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskComplete {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -30032,6 +30088,7 @@ pub mod task_complete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskCountersGet {
     /// `userId`: `int`.
     #[serde(
@@ -30328,6 +30385,7 @@ pub mod task_counters_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDefer {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -30490,6 +30548,7 @@ pub mod task_defer {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDelegate {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -31819,6 +31878,7 @@ pub mod task_delegate {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDelete {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -32022,6 +32082,7 @@ pub mod task_delete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -32154,6 +32215,7 @@ pub mod task_delete_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskDisapprove {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -33477,6 +33539,7 @@ pub mod task_disapprove {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFavoriteAdd {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -33600,6 +33663,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFavoriteAddE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFavoriteRemove {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -33723,6 +33787,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFavoriteRemo
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -33893,6 +33958,7 @@ pub mod task_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -34045,6 +34111,7 @@ pub mod task_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFileAttachV3 {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -34181,6 +34248,7 @@ pub mod task_file_attach_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFileFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
@@ -34423,6 +34491,7 @@ pub mod task_file_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFileFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -34648,6 +34717,7 @@ pub mod task_file_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskFilesAttach {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -34861,6 +34931,7 @@ pub mod task_files_attach {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskGet {
     /// `taskId`: `int`.
     #[serde(
@@ -35104,6 +35175,7 @@ pub mod task_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -36406,6 +36478,7 @@ pub mod task_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskGetFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -45220,6 +45293,7 @@ pub mod task_get_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskGetaccess {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -45447,6 +45521,7 @@ pub mod task_getaccess {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskHistoryList {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -45567,7 +45642,7 @@ impl ::b24_core::__private::Method for TaskHistoryList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = task_history_list::FilterWrapper;
     #[allow(unused_variables)]
@@ -45581,6 +45656,16 @@ impl ::b24_core::__private::Method for TaskHistoryList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TaskHistoryList {
+    type Item = task_history_list::Filter;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "list",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.list.unwrap_or_default()
     }
 }
 /// Errors of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html): the documented codes, then the system errors.
@@ -45975,6 +46060,7 @@ pub mod task_history_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskList {
     /// `order`: `order`.
     #[serde(
@@ -46126,7 +46212,7 @@ impl ::b24_core::__private::Method for TaskList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = task_list::Result;
     #[allow(unused_variables)]
@@ -46141,6 +46227,16 @@ impl ::b24_core::__private::Method for TaskList {
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TaskList {
+    type Item = task_list::Task;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "tasks",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.tasks.unwrap_or_default()
     }
 }
 /// Errors of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list.html): the documented codes, then the system errors.
@@ -46381,6 +46477,7 @@ pub mod task_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -47838,6 +47935,7 @@ pub mod task_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskMute {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -48082,6 +48180,7 @@ pub mod task_mute {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskPause {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -48244,6 +48343,7 @@ pub mod task_pause {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskPin {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -49561,6 +49661,7 @@ pub mod task_pin {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskRenew {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -49723,6 +49824,7 @@ pub mod task_renew {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -50231,6 +50333,7 @@ pub mod task_result_add_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultAddFromComment {
     /// `commentId` (required): `int`.
     #[serde(rename = "commentId")]
@@ -50562,6 +50665,7 @@ pub mod task_result_add_from_comment {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultAddfromchatmessageV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -51072,6 +51176,7 @@ pub mod task_result_addfromchatmessage_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -51204,6 +51309,7 @@ pub mod task_result_delete_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultDeleteFromComment {
     /// `commentId` (required): `int`.
     #[serde(rename = "commentId")]
@@ -51331,6 +51437,7 @@ for TaskResultDeleteFromCommentError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultList {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -51688,6 +51795,7 @@ pub mod task_result_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultListV3 {
     /// `order`: `order`.
     #[serde(
@@ -52070,6 +52178,7 @@ pub mod task_result_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskResultUpdateV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -52581,6 +52690,7 @@ pub mod task_result_update_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskStart {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -52740,6 +52850,7 @@ pub mod task_start {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskStartwatch {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -52987,6 +53098,7 @@ pub mod task_startwatch {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskStopwatch {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -53234,6 +53346,7 @@ pub mod task_stopwatch {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskUnmute {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -53478,6 +53591,7 @@ pub mod task_unmute {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskUnpin {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -54792,6 +54906,7 @@ pub mod task_unpin {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskUpdate {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
@@ -57639,6 +57754,7 @@ pub mod task_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TaskUpdateV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -59283,6 +59399,7 @@ pub mod task_update_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -59900,6 +60017,7 @@ pub mod template_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistAdd {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -60302,6 +60420,7 @@ pub mod template_checklist_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistAddAttachmentByContent {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -60630,6 +60749,7 @@ pub mod template_checklist_add_attachment_by_content {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistAddAttachmentsFromDisk {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -60862,6 +60982,7 @@ pub mod template_checklist_add_attachments_from_disk {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistComplete {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -61086,6 +61207,7 @@ pub mod template_checklist_complete {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistDelete {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -61225,6 +61347,7 @@ for TemplateChecklistDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistGet {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -61467,6 +61590,7 @@ pub mod template_checklist_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistList {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -61770,6 +61894,7 @@ pub mod template_checklist_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistMoveAfter {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -62005,6 +62130,7 @@ pub mod template_checklist_move_after {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistMoveBefore {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -62244,6 +62370,7 @@ pub mod template_checklist_move_before {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistRemoveAttachments {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -62483,6 +62610,7 @@ pub mod template_checklist_remove_attachments {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistRenew {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -62707,6 +62835,7 @@ pub mod template_checklist_renew {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateChecklistUpdate {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -63089,6 +63218,7 @@ pub mod template_checklist_update {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateDelete {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -63207,6 +63337,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateDeleteEr
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateFields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -64076,6 +64207,7 @@ pub mod template_fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateGet {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
@@ -65094,6 +65226,7 @@ pub mod template_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TemplateUpdate {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]

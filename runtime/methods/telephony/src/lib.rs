@@ -98,6 +98,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CallAttachTranscription {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
@@ -479,6 +480,7 @@ pub mod call_attach_transcription {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalCallAttachRecord {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
@@ -769,6 +771,7 @@ pub mod external_call_attach_record {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalCallFinish {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
@@ -1491,6 +1494,7 @@ pub mod external_call_finish {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalCallHide {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
@@ -1624,6 +1628,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalCallHide
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalCallRegister {
     /// `USER_ID`: `int`.
     #[serde(
@@ -2197,6 +2202,7 @@ pub mod external_call_register {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalCallSearchCrmEntities {
     /// `PHONE_NUMBER` (required): `string`.
     #[serde(rename = "PHONE_NUMBER")]
@@ -2611,6 +2617,7 @@ pub mod external_call_search_crm_entities {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalCallShow {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
@@ -2744,6 +2751,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalCallShow
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalLineAdd {
     /// `NUMBER` (required): `string`.
     #[serde(rename = "NUMBER")]
@@ -2920,6 +2928,7 @@ pub mod external_line_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalLineDelete {
     /// `NUMBER` (required): `string`.
     #[serde(rename = "NUMBER")]
@@ -3044,6 +3053,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineDele
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalLineGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3259,6 +3269,7 @@ pub mod external_line_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ExternalLineUpdate {
     /// `NUMBER` (required): `string`.
     #[serde(rename = "NUMBER")]

@@ -401,6 +401,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Close {
     /// `USER_ID`: `int`.
     #[serde(
@@ -849,6 +850,7 @@ pub mod close {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NetworkrangeCheck {
     /// `IP`: `string`.
     #[serde(
@@ -1086,6 +1088,7 @@ pub mod networkrange_check {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NetworkrangeGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1288,6 +1291,7 @@ pub mod networkrange_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct NetworkrangeSet {
     /// `RANGES` (required): `Ranges[]`.
     #[serde(rename = "RANGES")]
@@ -1593,6 +1597,7 @@ pub mod networkrange_set {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Open {
     /// `USER_ID`: `int`.
     #[serde(
@@ -1802,6 +1807,7 @@ pub mod open {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Pause {
     /// `USER_ID`: `int`.
     #[serde(
@@ -1934,6 +1940,7 @@ pub mod pause {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecordFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `userId`, `startTime`, `endTime`, `duration`, `breakLength`, `state`, `isApproved`.
     #[serde(rename = "name")]
@@ -2176,6 +2183,7 @@ pub mod record_field_get_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecordFieldListV3 {
     /// `select`: `string[]`.
     #[serde(
@@ -2400,6 +2408,7 @@ pub mod record_field_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct RecordListV3 {
     /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
@@ -2892,6 +2901,7 @@ pub mod record_list_v3 {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ScheduleGet {
     /// `id`: `int`.
     #[serde(
@@ -4299,6 +4309,7 @@ pub mod schedule_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Settings {
     /// `USER_ID`: `int`.
     #[serde(
@@ -4590,6 +4601,7 @@ pub mod settings {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Status {
     /// `USER_ID`: `int`.
     #[serde(
@@ -4980,6 +4992,7 @@ pub mod status {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimecontrolReportAdd {
     /// `REPORT_ID` (required): `int`.
     #[serde(rename = "REPORT_ID")]
@@ -5167,6 +5180,7 @@ for TimecontrolReportAddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimecontrolReportsGet {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
@@ -6488,6 +6502,7 @@ pub mod timecontrol_reports_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimecontrolReportsSettingsGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6854,6 +6869,7 @@ pub mod timecontrol_reports_settings_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimecontrolReportsUsersGet {
     /// `DEPARTMENT_ID`: `int`.
     #[serde(
@@ -7173,6 +7189,7 @@ pub mod timecontrol_reports_users_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimecontrolSettingsGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -7518,6 +7535,7 @@ pub mod timecontrol_settings_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TimecontrolSettingsSet {
     /// `ACTIVE`: `yn`.
     #[serde(

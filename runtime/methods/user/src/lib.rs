@@ -652,6 +652,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Access {
     /// `ACCESS` (required): `string[]`.
     #[serde(rename = "ACCESS")]
@@ -768,6 +769,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AccessError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `EMAIL` (required): `string`.
     #[serde(rename = "EMAIL")]
@@ -2143,6 +2145,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Admin {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2250,6 +2253,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AdminError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Current {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -2623,6 +2627,7 @@ pub mod current {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Fields {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -3668,6 +3673,7 @@ pub mod fields {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `sort`: `string`.
     #[serde(
@@ -3966,6 +3972,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OptionGet {
     /// `option`: `string`.
     #[serde(
@@ -4096,6 +4103,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionGetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct OptionSet {
     /// `options` (required): `map<any>`.
     #[serde(rename = "options")]
@@ -4227,6 +4235,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionSetError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Search {
     /// `FILTER`: `string`. Documented values: `NAME`, `LAST_NAME`, `WORK_POSITION`, `UF_DEPARTMENT_NAME`, `USER_TYPE`, `employee`, `extranet`, `email`.
     #[serde(
@@ -4498,6 +4507,7 @@ pub mod search {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
@@ -5905,6 +5915,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -6414,6 +6425,7 @@ pub mod userfield_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -6529,6 +6541,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldDeleteE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldFileGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6636,6 +6649,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldFileGet
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldList {
     /// `order`: `order`.
     #[serde(
@@ -7337,6 +7351,7 @@ pub mod userfield_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserfieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]

@@ -20,6 +20,7 @@
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AgreementList {
     /// `start`: `int`.
     #[serde(
@@ -274,6 +275,7 @@ pub mod agreement_list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AgreementText {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
@@ -671,6 +673,7 @@ pub mod agreement_text {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct ConsentAdd {
     /// `AGREEMENT_ID` (required): `int`.
     #[serde(rename = "AGREEMENT_ID")]

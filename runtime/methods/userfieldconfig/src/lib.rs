@@ -756,6 +756,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
@@ -1230,6 +1231,7 @@ pub mod add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
@@ -1354,6 +1356,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Get {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
@@ -1486,6 +1489,7 @@ pub mod get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct GetTypes {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
@@ -1686,6 +1690,7 @@ pub mod get_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct List {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
@@ -1842,6 +1847,19 @@ impl ::b24_core::__private::Method for List {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for List {
+    type Item = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "fields",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.fields.unwrap_or_default()
+    }
+}
 /// Errors of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -1886,6 +1904,7 @@ pub mod list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]

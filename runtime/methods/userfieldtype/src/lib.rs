@@ -98,6 +98,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Add {
     /// `USER_TYPE_ID` (required): `string`.
     #[serde(rename = "USER_TYPE_ID")]
@@ -297,6 +298,7 @@ pub mod add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Delete {
     /// `USER_TYPE_ID` (required): `string`.
     #[serde(rename = "USER_TYPE_ID")]
@@ -423,6 +425,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct List {
     /// `start`: `int`.
     #[serde(
@@ -682,6 +685,7 @@ pub mod list {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct Update {
     /// `USER_TYPE_ID` (required): `string`.
     #[serde(rename = "USER_TYPE_ID")]

@@ -469,6 +469,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteDownload {
     /// `attachId`: `int`.
     #[serde(
@@ -700,6 +701,7 @@ for AttachedVoteDownloadError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteGet {
     /// `attachId`: `int`.
     #[serde(
@@ -1225,6 +1227,7 @@ pub mod attached_vote_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteGetAnswerVoted {
     /// `attachId`: `int`.
     #[serde(
@@ -1818,6 +1821,7 @@ pub mod attached_vote_get_answer_voted {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteGetMany {
     /// `moduleId` (required): `string`. Documented values: `im`, `blog`.
     #[serde(rename = "moduleId")]
@@ -1962,6 +1966,7 @@ pub mod attached_vote_get_many {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteGetWithVoted {
     /// `attachId`: `int`.
     #[serde(
@@ -2758,6 +2763,7 @@ pub mod attached_vote_get_with_voted {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteRecall {
     /// `attachId`: `int`.
     #[serde(
@@ -3361,6 +3367,7 @@ pub mod attached_vote_recall {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteResume {
     /// `attachId`: `int`.
     #[serde(
@@ -3591,6 +3598,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteResu
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteStop {
     /// `attachId`: `int`.
     #[serde(
@@ -3820,6 +3828,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteStop
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct AttachedVoteVote {
     /// `attachId`: `int`.
     #[serde(
@@ -4150,6 +4159,7 @@ pub mod attached_vote_vote {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct IntegrationImSend {
     /// `chatId` (required): `int`.
     #[serde(rename = "chatId")]

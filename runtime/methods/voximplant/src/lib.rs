@@ -111,6 +111,7 @@ pub mod shared_types {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct CallbackStart {
     /// `FROM_LINE` (required): `string`.
     #[serde(rename = "FROM_LINE")]
@@ -284,6 +285,7 @@ pub mod callback_start {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InfocallStartwithsound {
     /// `FROM_LINE` (required): `string`.
     #[serde(rename = "FROM_LINE")]
@@ -434,6 +436,7 @@ pub mod infocall_startwithsound {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct InfocallStartwithtext {
     /// `FROM_LINE` (required): `string`.
     #[serde(rename = "FROM_LINE")]
@@ -611,6 +614,7 @@ pub mod infocall_startwithtext {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LineGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -859,6 +863,7 @@ pub mod line_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LineOutgoingGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -970,6 +975,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingGetE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LineOutgoingSet {
     /// `LINE_ID` (required): `string`.
     #[serde(rename = "LINE_ID")]
@@ -1090,6 +1096,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingSetE
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct LineOutgoingSipSet {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
@@ -1212,6 +1219,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingSipS
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SipAdd {
     /// `SERVER` (required): `string`.
     #[serde(rename = "SERVER")]
@@ -1728,6 +1736,7 @@ pub mod sip_add {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SipConnectorStatus {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1932,6 +1941,7 @@ pub mod sip_connector_status {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SipDelete {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
@@ -2056,6 +2066,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipDeleteError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SipGet {
     /// `FILTER`: `filter`.
     #[serde(
@@ -2552,6 +2563,7 @@ pub mod sip_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SipStatus {
     /// `REG_ID` (required): `int`.
     #[serde(rename = "REG_ID")]
@@ -2810,6 +2822,7 @@ pub mod sip_status {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct SipUpdate {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
@@ -3013,6 +3026,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipUpdateError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct StatisticGet {
     /// `FILTER`: `filter`.
     #[serde(
@@ -3697,6 +3711,7 @@ pub mod statistic_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct TtsVoicesGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4462,6 +4477,7 @@ pub mod tts_voices_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UrlGet {
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4692,6 +4708,7 @@ pub mod url_get {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserActivatePhone {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
@@ -4808,6 +4825,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserActivatePhon
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserDeactivatePhone {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
@@ -4925,6 +4943,7 @@ for UserDeactivatePhoneError {
     ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
+#[non_exhaustive]
 pub struct UserGet {
     /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]

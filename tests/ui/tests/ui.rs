@@ -1,5 +1,5 @@
 //! UI tests: every misuse of `#[b24_method]` has a committed `.stderr`.
-//! Regenerate with `TRYBUILD=overwrite cargo test -p b24-tests --test ui`.
+//! Regenerate with `TRYBUILD=overwrite cargo test -p b24-ui-tests`.
 #![allow(unsafe_code)]
 
 #[test]
@@ -10,6 +10,6 @@ fn ui() {
     // environment).
     unsafe { std::env::set_var("B24_TEST_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR")) };
     let t = trybuild::TestCases::new();
-    t.pass("ui/pass/*.rs");
-    t.compile_fail("ui/*.rs");
+    t.pass("cases/pass/*.rs");
+    t.compile_fail("cases/*.rs");
 }

@@ -1,11 +1,11 @@
 use b24::Method;
 
 /// A method of the user's own, from a spec file next to the crate.
-#[b24::b24_method("vendor.thing.do", spec = "ui/specs/vendor.thing.do.toml")]
+#[b24::b24_method("vendor.thing.do", spec = "specs/vendor.thing.do.toml")]
 pub struct DoThing;
 
 /// Same method, only some parameters declared.
-#[b24::b24_method("vendor.thing.do", spec = "ui/specs/vendor.thing.do.toml")]
+#[b24::b24_method("vendor.thing.do", spec = "specs/vendor.thing.do.toml")]
 #[derive(Debug)]
 pub struct DoThingById {
     /// The thing.
