@@ -98,10 +98,10 @@ pub enum MarkReadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24::__private::ApiError> for MarkReadError {
     fn from(e: &::b24::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

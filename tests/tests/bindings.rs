@@ -147,20 +147,12 @@ fn bindings_expose_their_facts() {
     assert_eq!(<im::RecentUnread as Method>::SCOPES, ["im"]);
     const { assert!(<im::RecentUnread as Method>::IDEMPOTENT) };
     assert!(<im::RecentUnread as Method>::DOCS_URL.ends_with("im-recent-unread.html"));
-    let e = b24::ApiError {
-        method: "im.recent.unread".into(),
-        code: b24::ErrorCode::DialogIdEmpty,
-        description: String::new(),
-        status: 400,
-    };
+    let e = b24::ApiError::new("im.recent.unread", "DIALOG_ID_EMPTY", "", 400);
     assert_eq!(
         im::RecentUnreadError::from(&e),
         im::RecentUnreadError::DialogIdEmpty
     );
-    let other = b24::ApiError {
-        code: b24::ErrorCode::QueryLimitExceeded,
-        ..e.clone()
-    };
+    let other = b24::ApiError::new("im.recent.unread", "QUERY_LIMIT_EXCEEDED", "", 503);
     assert_eq!(
         im::RecentUnreadError::from(&other),
         im::RecentUnreadError::System(b24::ErrorCode::QueryLimitExceeded)

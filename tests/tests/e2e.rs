@@ -163,10 +163,10 @@ async fn dialog_id_empty_is_a_typed_api_error() {
     let Error::Api(api) = &e else {
         panic!("not an API error: {e}")
     };
-    assert_eq!(api.code, ErrorCode::DialogIdEmpty);
-    assert_eq!(api.status, 400);
-    assert_eq!(api.method, "im.recent.unread");
-    assert_eq!(api.description, "Dialog ID can't be empty");
+    assert_eq!(api.code(), &ErrorCode::DialogIdEmpty);
+    assert_eq!(api.status(), 400);
+    assert_eq!(api.method(), "im.recent.unread");
+    assert_eq!(api.description(), "Dialog ID can't be empty");
     assert_no_secret(&e, TOKEN);
 }
 
@@ -181,7 +181,7 @@ async fn wrong_token_is_no_auth_found() {
         .expect_err("401");
     assert_eq!(e.api_code(), Some(&ErrorCode::NoAuthFound));
     let Error::Api(api) = &e else { panic!("{e}") };
-    assert_eq!(api.status, 401);
+    assert_eq!(api.status(), 401);
     assert_no_secret(&e, "wrongCodeAlsoSecret");
 }
 
@@ -205,7 +205,7 @@ async fn query_limit_exceeded_is_a_typed_api_error() {
         .expect_err("over the bucket");
     assert_eq!(e.api_code(), Some(&ErrorCode::QueryLimitExceeded));
     let Error::Api(api) = &e else { panic!("{e}") };
-    assert_eq!(api.status, 503);
+    assert_eq!(api.status(), 503);
     // The refused request did not run.
     assert!(!p.handle().dialog(2).expect("chat2").unread);
     assert_eq!(p.handle().stats().refused_503, 1);
@@ -226,9 +226,9 @@ async fn html_and_truncated_bodies_are_decode_errors_naming_the_method() {
         .await
         .expect_err("html");
     let Error::Decode(d) = &e else { panic!("{e}") };
-    assert_eq!(d.method, "im.recent.unread");
-    assert_eq!(d.path, "$");
-    assert_eq!(d.status, 502);
+    assert_eq!(d.method(), "im.recent.unread");
+    assert_eq!(d.path(), "$");
+    assert_eq!(d.status(), 502);
     assert!(e.to_string().contains("HTML"), "{e}");
     assert_no_secret(&e, TOKEN);
 
@@ -239,7 +239,7 @@ async fn html_and_truncated_bodies_are_decode_errors_naming_the_method() {
     );
     let e = c.call(&RecentList::new()).await.expect_err("truncated");
     let Error::Decode(d) = &e else { panic!("{e}") };
-    assert_eq!(d.method, "im.recent.list");
+    assert_eq!(d.method(), "im.recent.list");
     assert!(e.to_string().contains("truncated JSON"), "{e}");
     assert_no_secret(&e, TOKEN);
 }
@@ -257,9 +257,9 @@ async fn a_wrong_result_type_names_the_json_path() {
     }
     let e = c.call(&Profile).await.expect_err("an object is not a bool");
     let Error::Decode(d) = &e else { panic!("{e}") };
-    assert_eq!(d.method, "profile");
-    assert_eq!(d.path, "$.result");
-    assert!(d.problem.contains("expected a boolean"), "{e}");
+    assert_eq!(d.method(), "profile");
+    assert_eq!(d.path(), "$.result");
+    assert!(d.problem().contains("expected a boolean"), "{e}");
 }
 
 #[tokio::test]
@@ -273,14 +273,11 @@ async fn a_request_that_fails_validation_sends_nothing() {
     let Error::Validation(v) = &e else {
         panic!("{e}")
     };
-    assert_eq!(v.method, "im.recent.unread");
-    assert_eq!(v.problems[0].field, "DIALOG_ID");
-    assert_eq!(v.problems[0].value, "chat0");
-    assert_eq!(
-        v.problems[0].server_code.as_deref(),
-        Some("DIALOG_ID_EMPTY")
-    );
-    assert!(v.problems[0].rule.contains("chatN"), "{e}");
+    assert_eq!(v.method(), "im.recent.unread");
+    assert_eq!(v.problems()[0].field(), "DIALOG_ID");
+    assert_eq!(v.problems()[0].value(), "chat0");
+    assert_eq!(v.problems()[0].server_code(), Some("DIALOG_ID_EMPTY"));
+    assert!(v.problems()[0].rule().contains("chatN"), "{e}");
 
     let e = c
         .call(&RecentList::new().limit(500))
@@ -322,7 +319,7 @@ async fn transport_errors_say_what_may_have_run_and_hide_the_token() {
     let Error::Transport(t) = &e else {
         panic!("{e}")
     };
-    assert!(t.maybe_executed);
+    assert!(t.may_have_run());
     assert!(
         p.handle().dialog(9).expect("chat9").unread,
         "the write ran before the drop"
@@ -340,8 +337,8 @@ async fn transport_errors_say_what_may_have_run_and_hide_the_token() {
     let Error::Transport(t) = &e else {
         panic!("{e}")
     };
-    assert_eq!(t.kind, b24::TransportKind::Connect);
-    assert!(!t.maybe_executed);
+    assert_eq!(t.kind(), b24::TransportKind::Connect);
+    assert!(!t.may_have_run());
     assert_no_secret(&e, TOKEN);
 }
 

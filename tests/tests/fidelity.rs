@@ -187,7 +187,7 @@ async fn canned_results_answer_methods_of_your_own() {
     assert_eq!(r, json!({"done": true}));
     // A method nothing answers is still unknown.
     match c.raw("vendor.other.do", json!({})).await {
-        Err(Error::Api(e)) => assert_eq!(e.code.as_str(), "ERROR_METHOD_NOT_FOUND"),
+        Err(Error::Api(e)) => assert_eq!(e.code().as_str(), "ERROR_METHOD_NOT_FOUND"),
         other => panic!("expected ERROR_METHOD_NOT_FOUND, got {other:?}"),
     }
 }

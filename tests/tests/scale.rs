@@ -84,8 +84,8 @@ async fn typed_batch_with_errors_references_and_halt() {
     let Err(CommandError::Api(e)) = r.get(&missing) else {
         panic!("the missing deal is an error")
     };
-    assert_eq!(e.description, "Not found");
-    assert_eq!(e.method, "crm.deal.get");
+    assert_eq!(e.description(), "Not found");
+    assert_eq!(e.method(), "crm.deal.get");
     assert!(r.get(&flag).expect("flag"));
     let id = r.get(&created).expect("new id");
     assert_eq!(id, 21);
@@ -151,7 +151,7 @@ async fn batch_all_applies_every_write_once() {
         .collect::<Vec<_>>()
         .await;
     assert!(matches!(results[0], Ok(true)));
-    assert!(matches!(&results[1], Err(CommandError::Api(e)) if e.description == "Not found"));
+    assert!(matches!(&results[1], Err(CommandError::Api(e)) if e.description() == "Not found"));
 }
 
 #[tokio::test]
@@ -235,6 +235,10 @@ async fn a_list_that_ignores_its_offset_ends_with_an_error_not_a_loop() {
     assert!(items[..3].iter().all(|i| i.is_ok()));
     let err = items[3].as_ref().expect_err("the repeated page");
     assert!(err.to_string().contains("does not page by offset"), "{err}");
+    assert!(
+        matches!(err, Error::Protocol(e) if e.kind() == b24::ProtocolKind::Paging),
+        "{err:?}"
+    );
     assert_eq!(p.handle().stats().http_requests, 2);
 }
 
@@ -380,7 +384,7 @@ async fn ambiguous_failures_repeat_only_idempotent_calls() {
     let Error::Transport(t) = &e else {
         panic!("{e}")
     };
-    assert!(t.maybe_executed);
+    assert!(t.may_have_run());
     h.add_fault(
         FaultRule::always(Fault::ServerError)
             .method("crm.deal.update")
@@ -528,6 +532,60 @@ async fn oauth_refreshes_ahead_of_expiry() {
     assert_eq!(c.metrics().refreshes, 1);
     // The portal never answered expired_token: the refresh came first.
     assert_eq!(p.handle().stats().http_requests, 1);
+}
+
+#[tokio::test]
+async fn a_refused_or_impossible_refresh_is_an_auth_error_with_its_kind() {
+    let p = portal(FakePortal::builder()).await;
+    let (access, _) = p.handle().tokens();
+    let app = |refresh: Option<&str>| OAuthApp {
+        client_id: "local.testkit".into(),
+        client_secret: Secret::new("testkit-client-secret"),
+        access_token: Secret::new(access.clone()),
+        refresh_token: refresh.map(Secret::new),
+        expires_in: None,
+    };
+    p.handle().expire_access_token();
+    let spent = Client::builder()
+        .token_endpoint(p.token_url())
+        .oauth_app(&p.portal_url(), app(Some("spent-refresh-token")))
+        .expect("client");
+    let err = spent
+        .call(&MarkUnread::new(DialogId::Chat(1)))
+        .await
+        .expect_err("the refresh is refused");
+    let Error::Auth(a) = &err else {
+        panic!("an auth error: {err:?}")
+    };
+    assert_eq!(a.kind(), b24::AuthKind::RefreshRefused);
+    assert_eq!(a.code(), Some("invalid_grant"));
+    assert!(!err.may_have_run());
+    assert!(!err.to_string().contains("spent-refresh-token"), "{err}");
+    assert!(!format!("{err:?}").contains("spent-refresh-token"));
+
+    let none = Client::builder()
+        .token_endpoint(p.token_url())
+        .oauth_app(&p.portal_url(), app(None))
+        .expect("client");
+    let err = none
+        .call(&MarkUnread::new(DialogId::Chat(1)))
+        .await
+        .expect_err("nothing to refresh with");
+    assert_eq!(err.api_code(), Some(&ErrorCode::ExpiredToken), "{err:?}");
+
+    let broken = Client::builder()
+        .token_endpoint(format!("{}no-such-endpoint/", p.portal_url()))
+        .oauth_app(&p.portal_url(), app(Some("any-refresh-token")))
+        .expect("client");
+    let err = broken
+        .call(&MarkUnread::new(DialogId::Chat(1)))
+        .await
+        .expect_err("the endpoint gives no tokens");
+    let Error::Auth(a) = &err else {
+        panic!("an auth error: {err:?}")
+    };
+    assert_eq!(a.kind(), b24::AuthKind::RefreshFailed, "{err}");
+    assert!(!err.to_string().contains("any-refresh-token"), "{err}");
 }
 
 #[b24_method("crm.item.list")]

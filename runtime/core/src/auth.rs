@@ -1,45 +1,15 @@
 //! Credentials and the URLs they lead to. Tokens live in [`Secret`], which never prints.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use url::Url;
 
-use crate::error::ConfigError;
+use crate::address::{host_of, portal_of};
+use crate::error::{ConfigError, ConfigKind};
 use crate::method::Api;
 use crate::oauth::OAuthState;
-
-/// A webhook code or an OAuth token: never shown by `Debug`, never in errors or logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The secret itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// `text` with every occurrence of the secret replaced by `***`.
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        if self.0.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(&self.0, "***")
-        }
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+use crate::secret::Secret;
 
 /// How requests are authenticated.
 #[derive(Clone)]
@@ -85,8 +55,12 @@ impl Endpoint {
     pub(crate) fn webhook(url: &str) -> Result<Endpoint, ConfigError> {
         const FORM: &str =
             "expected a webhook URL of the form https://{portal}/rest/{user_id}/{code}/";
-        let u = Url::parse(url.trim())
-            .map_err(|e| ConfigError(format!("invalid webhook URL ({e}); {FORM}")))?;
+        let u = Url::parse(url.trim()).map_err(|e| {
+            ConfigError::new(
+                ConfigKind::Url,
+                format!("invalid webhook URL ({e}); {FORM}"),
+            )
+        })?;
         let portal = portal_of(&u)?;
         let segs: Vec<&str> = u
             .path_segments()
@@ -96,23 +70,32 @@ impl Endpoint {
             ["rest", user, token] => (*user, *token),
             ["rest", "api", user, token] => (*user, *token),
             _ => {
-                return Err(ConfigError(format!(
-                    "the webhook URL for {} has an unexpected path; {FORM}",
-                    host_of(&u)
-                )));
+                return Err(ConfigError::new(
+                    ConfigKind::Url,
+                    format!(
+                        "the webhook URL for {} has an unexpected path; {FORM}",
+                        host_of(&u)
+                    ),
+                ));
             }
         };
         let user: u64 = user.parse().map_err(|_| {
-            ConfigError(format!(
-                "the webhook URL for {} has a non-numeric user id; {FORM}",
-                host_of(&u)
-            ))
+            ConfigError::new(
+                ConfigKind::Url,
+                format!(
+                    "the webhook URL for {} has a non-numeric user id; {FORM}",
+                    host_of(&u)
+                ),
+            )
         })?;
         if u.query().is_some() || u.fragment().is_some() {
-            return Err(ConfigError(format!(
-                "the webhook URL for {} has a query or fragment; {FORM}",
-                host_of(&u)
-            )));
+            return Err(ConfigError::new(
+                ConfigKind::Url,
+                format!(
+                    "the webhook URL for {} has a query or fragment; {FORM}",
+                    host_of(&u)
+                ),
+            ));
         }
         Ok(Endpoint {
             portal,
@@ -126,9 +109,12 @@ impl Endpoint {
     /// A portal address and an OAuth token state.
     pub(crate) fn oauth(portal: &str, state: OAuthState) -> Result<Endpoint, ConfigError> {
         let u = Url::parse(portal.trim())
-            .map_err(|e| ConfigError(format!("invalid portal URL: {e}")))?;
+            .map_err(|e| ConfigError::new(ConfigKind::Url, format!("invalid portal URL: {e}")))?;
         if state.current().0.expose().is_empty() {
-            return Err(ConfigError("the OAuth access token is empty".into()));
+            return Err(ConfigError::new(
+                ConfigKind::Credentials,
+                "the OAuth access token is empty".into(),
+            ));
         }
         Ok(Endpoint {
             portal: portal_of(&u)?,
@@ -150,55 +136,6 @@ impl Endpoint {
         u.set_path(&path);
         u
     }
-}
-
-/// Parses a URL of a service b24 talks to; plain HTTP only to loopback.
-pub(crate) fn checked_url(s: &str, what: &str) -> Result<Url, ConfigError> {
-    let u = Url::parse(s.trim()).map_err(|e| ConfigError(format!("invalid {what} URL: {e}")))?;
-    portal_of(&u)?;
-    Ok(u)
-}
-
-fn host_of(u: &Url) -> String {
-    u.host_str().unwrap_or("?").to_string()
-}
-
-/// `scheme://host[:port]/` of `u`; plain HTTP is refused except to loopback.
-fn portal_of(u: &Url) -> Result<Url, ConfigError> {
-    let host = u
-        .host_str()
-        .ok_or_else(|| ConfigError("the portal URL has no host".into()))?;
-    match u.scheme() {
-        "https" => {}
-        "http" if is_loopback(host) => {}
-        "http" => {
-            return Err(ConfigError(format!(
-                "plain http:// to {host} is refused: the token would travel in clear; use https:// (http is allowed only to loopback)"
-            )));
-        }
-        other => {
-            return Err(ConfigError(format!(
-                "unsupported URL scheme `{other}` for {host}: use https://"
-            )));
-        }
-    }
-    let mut p = u.clone();
-    p.set_path("/");
-    p.set_query(None);
-    p.set_fragment(None);
-    let _ = p.set_username("");
-    let _ = p.set_password(None);
-    Ok(p)
-}
-
-fn is_loopback(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

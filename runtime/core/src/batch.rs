@@ -8,7 +8,10 @@ use std::marker::PhantomData;
 use serde_json::{Map, Value};
 
 use crate::client::{Client, params_of};
-use crate::error::{ApiError, BatchError, DecodeError, Error, ErrorCode, Problem, ValidationError};
+use crate::error::{
+    ApiError, BatchError, CommandError, DecodeError, DecodeKind, Error, ErrorCode, Problem,
+    ValidationError,
+};
 use crate::method::{Api, Method};
 use crate::wire::FromWire;
 
@@ -144,16 +147,7 @@ impl<'c> Batch<'c> {
         refs: &[(&str, Ref)],
     ) -> Result<Handle<M::Output>, Error> {
         let invalid = |field: &str, value: &str, rule: &str| -> Error {
-            ValidationError {
-                method: "batch".into(),
-                problems: vec![Problem {
-                    field: field.into(),
-                    value: value.into(),
-                    rule: rule.into(),
-                    server_code: None,
-                }],
-            }
-            .into()
+            ValidationError::new("batch", vec![Problem::new(field, value, rule, None)]).into()
         };
         if self.commands.len() >= MAX_COMMANDS {
             return Err(invalid(
@@ -241,24 +235,12 @@ impl<'c> Batch<'c> {
         {
             Ok(a) => a,
             Err(cause) => {
-                let may_have_run = match &cause {
-                    Error::Transport(t) => t.maybe_executed,
-                    Error::Api(a) => a.status >= 500 && a.code != ErrorCode::QueryLimitExceeded,
-                    Error::Decode(_) => true,
-                    _ => false,
-                };
-                let (not_run, unknown) = if may_have_run {
+                let (not_run, unknown) = if cause.may_have_run() {
                     (Vec::new(), keys)
                 } else {
                     (keys, Vec::new())
                 };
-                return Err(BatchError {
-                    ran: Vec::new(),
-                    not_run,
-                    unknown,
-                    cause: Box::new(cause),
-                }
-                .into());
+                return Err(BatchError::new(Vec::new(), not_run, unknown, cause).into());
             }
         };
         BatchResults::from_answer(
@@ -268,59 +250,6 @@ impl<'c> Batch<'c> {
             answer.status,
             &answer.value("batch")?,
         )
-    }
-}
-
-/// What one command of a batch gave instead of a result.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CommandError {
-    /// The command ran and failed.
-    #[error(transparent)]
-    Api(ApiError),
-    /// The command did not run.
-    #[error("{key}: not executed: {reason}")]
-    NotRun {
-        /// The command's key.
-        key: String,
-        /// Why.
-        reason: String,
-    },
-    /// The command may or may not have run.
-    #[error("{key}: may have run: {reason}")]
-    Unknown {
-        /// The command's key.
-        key: String,
-        /// Why it is unknown.
-        reason: String,
-    },
-    /// The command's result did not decode.
-    #[error(transparent)]
-    Decode(DecodeError),
-}
-
-impl CommandError {
-    /// Whether the command is known not to have run.
-    pub fn not_run(&self) -> bool {
-        matches!(self, CommandError::NotRun { .. })
-            || matches!(self, CommandError::Api(a) if a.code == ErrorCode::OperationTimeLimit || a.code == ErrorCode::QueryLimitExceeded)
-    }
-}
-
-impl From<CommandError> for Error {
-    fn from(e: CommandError) -> Error {
-        match e {
-            CommandError::Api(a) => Error::Api(a),
-            CommandError::Decode(d) => Error::Decode(d),
-            CommandError::NotRun { key, reason } | CommandError::Unknown { key, reason } => {
-                Error::Batch(BatchError {
-                    ran: Vec::new(),
-                    not_run: Vec::new(),
-                    unknown: vec![key],
-                    cause: Box::new(Error::Config(crate::error::ConfigError(reason))),
-                })
-            }
-        }
     }
 }
 
@@ -353,12 +282,13 @@ impl BatchResults {
         result: &Value,
     ) -> Result<BatchResults, Error> {
         let Value::Object(r) = result else {
-            return Err(DecodeError {
-                method: "batch".into(),
-                path: "$.result".into(),
-                problem: "expected an object".into(),
+            return Err(DecodeError::new(
+                "batch",
+                DecodeKind::Value,
+                "$.result",
+                "expected an object".into(),
                 status,
-            }
+            )
             .into());
         };
         let methods: BTreeMap<String, &'static str> =
@@ -377,17 +307,10 @@ impl BatchResults {
                     .unwrap_or_default()
                     .to_string();
                 let method = methods.get(&k).copied().unwrap_or("batch").to_string();
-                let code = ErrorCode::from(code.as_str());
-                let status = code.documented_status().unwrap_or(400);
-                (
-                    k,
-                    ApiError {
-                        method,
-                        code,
-                        description,
-                        status,
-                    },
-                )
+                let status = ErrorCode::from(code.as_str())
+                    .documented_status()
+                    .unwrap_or(400);
+                (k, ApiError::new(method, code, description, status))
             })
             .collect();
         Ok(BatchResults {
@@ -414,12 +337,13 @@ impl BatchResults {
         let method = self.methods.get(key).copied().unwrap_or("batch");
         match self.results.get(key) {
             Some(v) => T::from_wire(v).map_err(|e| {
-                CommandError::Decode(DecodeError {
-                    method: method.to_string(),
-                    path: e.path_from(&format!("$.result.result.{key}")),
-                    problem: format!("expected {}, found {}", e.expected_what(), e.found()),
-                    status: self.status,
-                })
+                CommandError::Decode(DecodeError::new(
+                    method,
+                    DecodeKind::Value,
+                    &e.path_from(&format!("$.result.result.{key}")),
+                    format!("expected {}, found {}", e.expected_what(), e.found()),
+                    self.status,
+                ))
             }),
             None if self.halted => Err(CommandError::NotRun {
                 key: key.to_string(),
@@ -480,7 +404,7 @@ pub type BatchStream<'a, T> =
 
 fn is_refusal(e: &ApiError) -> bool {
     matches!(
-        e.code,
+        e.code(),
         ErrorCode::OperationTimeLimit | ErrorCode::QueryLimitExceeded
     )
 }
@@ -513,7 +437,7 @@ impl Client {
         I::IntoIter: Send + 'a,
     {
         use futures_util::StreamExt;
-        let at_once = self.inner.limiter.capacity();
+        let at_once = self.limiter().capacity();
         futures_util::stream::iter(methods)
             .chunks(MAX_COMMANDS)
             .map(move |chunk| async move { self.run_chunk(&chunk).await })
@@ -527,7 +451,7 @@ impl Client {
             (0..chunk.len()).map(|_| None).collect();
         let mut pending: Vec<usize> = (0..chunk.len()).collect();
         // Commands refused by the operating-time limit did not run: send them again.
-        for _round in 0..self.inner.retry.refused_attempts() {
+        for _round in 0..self.retry_policy().refused_attempts() {
             if pending.is_empty() {
                 break;
             }
@@ -552,25 +476,26 @@ impl Client {
                 Err(Error::Batch(b)) => {
                     for (i, h) in handles {
                         let key = h.key().to_string();
-                        out[i] = Some(Err(if b.unknown.contains(&key) {
-                            CommandError::Unknown {
-                                key,
-                                reason: b.cause.to_string(),
-                            }
+                        let reason = b.cause().to_string();
+                        out[i] = Some(Err(if b.unknown().contains(&key) {
+                            CommandError::Unknown { key, reason }
                         } else {
-                            CommandError::NotRun {
-                                key,
-                                reason: b.cause.to_string(),
-                            }
+                            CommandError::NotRun { key, reason }
                         }));
                     }
                     break;
                 }
                 Err(e) => {
+                    // A batch answer that did not decode ran; one refused before sending
+                    // did not.
+                    let reason = e.to_string();
                     for (i, h) in handles {
-                        out[i] = Some(Err(CommandError::NotRun {
-                            key: h.key().to_string(),
-                            reason: e.to_string(),
+                        let key = h.key().to_string();
+                        let reason = reason.clone();
+                        out[i] = Some(Err(if e.may_have_run() {
+                            CommandError::Unknown { key, reason }
+                        } else {
+                            CommandError::NotRun { key, reason }
                         }));
                     }
                     break;
@@ -580,9 +505,9 @@ impl Client {
             let mut wait = None;
             for (i, h) in handles {
                 match results.get(&h) {
-                    Err(CommandError::Api(a)) if a.code == ErrorCode::OperationTimeLimit => {
-                        wait = Some(self.inner.operating.blocked(
-                            a.method.as_str(),
+                    Err(CommandError::Api(a)) if a.code() == &ErrorCode::OperationTimeLimit => {
+                        wait = Some(self.operating().blocked(
+                            a.method(),
                             None,
                             std::time::Duration::from_secs(10),
                         ));

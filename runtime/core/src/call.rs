@@ -15,6 +15,24 @@ use crate::method::{Api, Method};
 /// the request for as long as the call runs.
 pub type CallFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
+impl Client {
+    /// A call of a typed method, sent when awaited: `client.call(&m).await` gives its
+    /// decoded `result`; `.full()` the whole envelope, `.retry_ambiguous()` opts in to
+    /// repeating it after an ambiguous failure (see [`Call`]).
+    ///
+    /// The request is validated first: invalid parameters fail with
+    /// [`Error::Validation`] and nothing is sent.
+    pub fn call<'a, M: Method>(&'a self, method: &'a M) -> Call<'a, M> {
+        Call::new(self, method)
+    }
+
+    /// A call of any method by name with JSON parameters, sent when awaited: the escape
+    /// hatch for methods without a binding (see [`RawCall`]).
+    pub fn raw<'a>(&'a self, method: &'a str, params: Value) -> RawCall<'a> {
+        RawCall::new(self, method, params)
+    }
+}
+
 /// A call of a typed method, sent when awaited; made by [`Client::call`].
 ///
 /// Awaiting it validates the request (nothing is sent when a parameter breaks a rule),

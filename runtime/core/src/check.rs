@@ -114,12 +114,8 @@ impl Problems {
 
     /// Records a problem.
     pub fn push(&mut self, field: &str, value: &str, rule: &str, server_code: Option<&str>) {
-        self.list.push(Problem {
-            field: field.to_string(),
-            value: value.to_string(),
-            rule: rule.to_string(),
-            server_code: server_code.map(str::to_string),
-        });
+        self.list
+            .push(Problem::new(field, value, rule, server_code));
     }
 
     /// A required string must not be empty.
@@ -219,10 +215,7 @@ impl Problems {
         if self.list.is_empty() {
             Ok(())
         } else {
-            Err(ValidationError {
-                method: self.method.to_string(),
-                problems: self.list,
-            })
+            Err(ValidationError::new(self.method, self.list))
         }
     }
 }
@@ -240,7 +233,7 @@ mod tests {
         p.non_empty("TITLE", &" ".to_string());
         p.max_items("cmd", &vec![0; 51], 50);
         let e = p.finish().expect_err("four problems");
-        assert_eq!(e.problems.len(), 4);
+        assert_eq!(e.problems().len(), 4);
         let msg = e.to_string();
         for part in [
             "im.recent.list",

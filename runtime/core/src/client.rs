@@ -8,10 +8,10 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::auth::{Auth, Endpoint};
-use crate::call::{Call, RawCall};
 use crate::envelope::{Response, Time};
 use crate::error::{
-    ApiError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError, ValidationError,
+    ApiError, ConfigError, ConfigKind, DecodeError, DecodeKind, Error, ErrorCode, Problem,
+    TransportError, ValidationError,
 };
 use crate::limits::{Limiter, OperatingTracker, RateLimit};
 use crate::method::{Api, Method};
@@ -90,7 +90,7 @@ fn bump(c: &std::sync::atomic::AtomicU64) {
 /// 429 `OPERATION_TIME_LIMIT`, no connection) is always repeated, after the wait the
 /// portal asks for. A request that may have run (a timeout, a connection broken after
 /// sending, a 5xx, a cut-off answer) is repeated only for idempotent methods, or when
-/// the call says so ([`Call::retry_ambiguous`]).
+/// the call says so ([`Call::retry_ambiguous`](crate::Call::retry_ambiguous)).
 ///
 /// ```
 /// use std::time::Duration;
@@ -280,7 +280,10 @@ impl ClientBuilder {
                     }))
                     .build()
                     .map_err(|e| {
-                        ConfigError(format!("cannot build the HTTP client: {}", e.without_url()))
+                        ConfigError::new(
+                            ConfigKind::Http,
+                            format!("cannot build the HTTP client: {}", e.without_url()),
+                        )
                     })?,
             };
         Ok(Client {
@@ -312,7 +315,7 @@ enum Next {
 
 fn classify(e: &Error, client: &Client, method: &str) -> Next {
     match e {
-        Error::Api(api) => match &api.code {
+        Error::Api(api) => match api.code() {
             ErrorCode::QueryLimitExceeded => {
                 client.inner.limiter.saturate();
                 Next::Wait(client.inner.limiter.retry_after_503())
@@ -323,13 +326,13 @@ fn classify(e: &Error, client: &Client, method: &str) -> Next {
                 Duration::from_secs(10),
             )),
             ErrorCode::ExpiredToken => Next::Refresh,
-            _ if api.status >= 500 => Next::Ambiguous,
+            _ if api.may_have_run() => Next::Ambiguous,
             _ => Next::Fail,
         },
-        Error::Transport(t) if !t.maybe_executed => Next::Wait(Duration::from_millis(100)),
+        Error::Transport(t) if !t.may_have_run() => Next::Wait(Duration::from_millis(100)),
         Error::Transport(_) => Next::Ambiguous,
         // A cut-off or garbled answer: the request reached the portal.
-        Error::Decode(d) if d.path == "$" => Next::Ambiguous,
+        Error::Decode(d) if d.kind() == DecodeKind::Body => Next::Ambiguous,
         _ => Next::Fail,
     }
 }
@@ -372,20 +375,29 @@ impl Client {
         }
     }
 
-    /// A call of a typed method, sent when awaited: `client.call(&m).await` gives its
-    /// decoded `result`; `.full()` the whole envelope, `.retry_ambiguous()` opts in to
-    /// repeating it after an ambiguous failure (see [`Call`]).
-    ///
-    /// The request is validated first: invalid parameters fail with
-    /// [`Error::Validation`] and nothing is sent.
-    pub fn call<'a, M: Method>(&'a self, method: &'a M) -> Call<'a, M> {
-        Call::new(self, method)
+    /// The rate-limit bucket every request goes through.
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
     }
 
-    /// A call of any method by name with JSON parameters, sent when awaited: the escape
-    /// hatch for methods without a binding (see [`RawCall`]).
-    pub fn raw<'a>(&'a self, method: &'a str, params: Value) -> RawCall<'a> {
-        RawCall::new(self, method, params)
+    /// How failed attempts are repeated.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The per-method operating-time budgets.
+    pub(crate) fn operating(&self) -> &OperatingTracker {
+        &self.inner.operating
+    }
+
+    /// The portal and its auth.
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The HTTP client (for requests outside the REST envelope, e.g. downloads).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     /// Sends a request through the limits, with the retries the policy allows.
@@ -507,15 +519,15 @@ impl Client {
 /// The parameters of a typed request as JSON.
 pub(crate) fn params_of<M: Method>(method: &M) -> Result<Value, Error> {
     method.params().map_err(|e| {
-        ValidationError {
-            method: M::NAME.to_string(),
-            problems: vec![Problem {
-                field: String::new(),
-                value: String::new(),
-                rule: format!("the parameters do not serialize to JSON: {e}"),
-                server_code: None,
-            }],
-        }
+        ValidationError::new(
+            M::NAME,
+            vec![Problem::new(
+                "",
+                "",
+                format!("the parameters do not serialize to JSON: {e}"),
+                None,
+            )],
+        )
         .into()
     })
 }
@@ -571,12 +583,13 @@ impl RawAnswer {
 }
 
 pub(crate) fn decode_error(method: &str, status: u16, e: &WireError) -> Error {
-    DecodeError {
-        method: method.to_string(),
-        path: e.path_from("$.result"),
-        problem: format!("expected {}, found {}", e.expected_what(), e.found()),
+    DecodeError::new(
+        method,
+        DecodeKind::Value,
+        &e.path_from("$.result"),
+        format!("expected {}, found {}", e.expected_what(), e.found()),
         status,
-    }
+    )
     .into()
 }
 
@@ -588,15 +601,15 @@ pub(crate) fn check_method_name(method: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(ValidationError {
-            method: method.to_string(),
-            problems: vec![Problem {
-                field: "method".into(),
-                value: method.to_string(),
-                rule: "a method name is letters, digits and `_`, separated by single dots".into(),
-                server_code: Some("ERROR_METHOD_NOT_FOUND".into()),
-            }],
-        }
+        Err(ValidationError::new(
+            method,
+            vec![Problem::new(
+                "method",
+                method,
+                "a method name is letters, digits and `_`, separated by single dots",
+                Some("ERROR_METHOD_NOT_FOUND"),
+            )],
+        )
         .into())
     }
 }
@@ -609,13 +622,12 @@ fn decode_envelope(
     scrub: impl Fn(&str) -> String,
 ) -> Result<RawAnswer, Error> {
     let malformed = |path: &str, problem: String| -> Error {
-        DecodeError {
-            method: method.to_string(),
-            path: path.to_string(),
-            problem: scrub(&problem),
-            status,
-        }
-        .into()
+        let kind = if path == "$" {
+            DecodeKind::Body
+        } else {
+            DecodeKind::Value
+        };
+        DecodeError::new(method, kind, path, scrub(&problem), status).into()
     };
     let parsed = serde_json::from_slice::<Envelope<'_>>(body);
     let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
@@ -650,13 +662,7 @@ fn decode_envelope(
             Some(Value::Null) | None => String::new(),
             Some(other) => other.to_string(),
         };
-        return Err(ApiError {
-            method: method.to_string(),
-            code: ErrorCode::from(code.as_str()),
-            description: scrub(&description),
-            status,
-        }
-        .into());
+        return Err(ApiError::new(method, code, scrub(&description), status).into());
     }
     if !(200..300).contains(&status) {
         return Err(malformed(
@@ -758,9 +764,9 @@ mod tests {
         let Error::Api(api) = e else {
             panic!("not an API error: {e}")
         };
-        assert_eq!(api.code, ErrorCode::DialogIdEmpty);
-        assert_eq!(api.status, 400);
-        assert_eq!(api.description, "Dialog ID can't be empty");
+        assert_eq!(api.code(), &ErrorCode::DialogIdEmpty);
+        assert_eq!(api.status(), 400);
+        assert_eq!(api.description(), "Dialog ID can't be empty");
     }
 
     #[test]
@@ -795,8 +801,8 @@ mod tests {
             let Error::Decode(d) = &e else {
                 panic!("{body}: {e}")
             };
-            assert_eq!(d.method, "im.recent.unread");
-            assert_eq!(d.path, path, "{body}");
+            assert_eq!(d.method(), "im.recent.unread");
+            assert_eq!(d.path(), path, "{body}");
             assert!(e.to_string().contains(what), "{body}: {e}");
             assert!(e.to_string().contains("im.recent.unread"), "{e}");
         }

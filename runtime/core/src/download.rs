@@ -4,7 +4,7 @@ use url::Url;
 
 use crate::auth::Auth;
 use crate::client::Client;
-use crate::error::{ApiError, Error, ErrorCode, TransportError, TransportKind};
+use crate::error::{ApiError, ConfigError, ConfigKind, Error, TransportError, TransportKind};
 
 /// The most a download reads unless told otherwise: 100 MiB.
 pub const DEFAULT_DOWNLOAD_LIMIT: u64 = 100 * 1024 * 1024;
@@ -23,39 +23,38 @@ impl Client {
     /// (`auth`) when the URL carries none; a webhook's download URLs carry their own.
     pub async fn download_with_limit(&self, url: &str, limit: u64) -> Result<Vec<u8>, Error> {
         const WHAT: &str = "download";
-        let portal = &self.inner.endpoint.portal;
+        let portal = &self.endpoint().portal;
         let mut target = portal
             .join(url)
-            .map_err(|e| crate::error::ConfigError(format!("not a download URL ({e})")))?;
+            .map_err(|e| ConfigError::new(ConfigKind::Url, format!("not a download URL ({e})")))?;
         if !same_origin(&target, portal) {
-            return Err(crate::error::ConfigError(format!(
+            return Err(ConfigError::new(ConfigKind::Url, format!(
                 "refusing to download from {} (not the portal {}): credentials go to the portal only",
                 origin(&target),
                 origin(portal)
             ))
             .into());
         }
-        if let Auth::OAuth(state) = &self.inner.endpoint.auth
+        if let Auth::OAuth(state) = &self.endpoint().auth
             && !target.query_pairs().any(|(k, _)| k == "auth")
         {
             let (token, _) = state.current();
             target.query_pairs_mut().append_pair("auth", token.expose());
         }
         let mut resp = self
-            .inner
-            .http
+            .http()
             .get(target)
             .send()
             .await
             .map_err(|e| TransportError::from_reqwest(WHAT, e, false))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
-            return Err(ApiError {
-                method: WHAT.into(),
-                code: ErrorCode::from(format!("HTTP_{status}").as_str()),
-                description: format!("the portal answered HTTP {status} to the download"),
+            return Err(ApiError::new(
+                WHAT,
+                format!("HTTP_{status}"),
+                format!("the portal answered HTTP {status} to the download"),
                 status,
-            }
+            )
             .into());
         }
         let too_large = || {

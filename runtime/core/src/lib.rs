@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod address;
 mod auth;
 mod batch;
 mod call;
@@ -23,6 +24,7 @@ mod list;
 mod method;
 mod oauth;
 pub mod prelude;
+mod secret;
 mod tls;
 pub mod types;
 pub mod wire;
@@ -32,20 +34,21 @@ pub mod wire;
 #[doc(no_inline)]
 pub use jiff;
 
-pub use auth::Secret;
-pub use batch::{Batch, BatchResults, BatchStream, CommandError, Handle, Ref};
+pub use batch::{Batch, BatchResults, BatchStream, Handle, Ref};
 pub use call::{Call, CallFuture, Full, RawCall};
 pub use client::{Client, ClientBuilder, Metrics, RetryPolicy};
 pub use download::DEFAULT_DOWNLOAD_LIMIT;
 pub use envelope::{Response, Time};
 pub use error::{
-    ApiError, BatchError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError,
-    TransportKind, ValidationError,
+    ApiError, AuthError, AuthKind, BatchError, CommandError, ConfigError, ConfigKind, DecodeError,
+    DecodeKind, Error, ErrorCode, InvalidValue, Problem, ProtocolError, ProtocolKind,
+    TransportError, TransportKind, ValidationError,
 };
 pub use limits::RateLimit;
 pub use list::{Export, ItemStream, Progress};
 pub use method::{Api, ListMethod, Method, Pagination};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
+pub use secret::Secret;
 pub use tls::http_client_builder;
 
 /// The one path generated code takes into the runtime (the `#[b24_method]` expansion and

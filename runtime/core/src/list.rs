@@ -10,7 +10,9 @@ use serde_json::{Map, Value, json};
 
 use crate::batch::MAX_COMMANDS;
 use crate::client::{Client, params_of};
-use crate::error::{ConfigError, Error};
+use crate::error::{
+    ConfigError, ConfigKind, Error, ProtocolError, ProtocolKind, TransportError, TransportKind,
+};
 use crate::method::{ListMethod, Pagination};
 use crate::wire::FromWire;
 
@@ -62,10 +64,10 @@ fn first_page<M: ListMethod>(method: &M) -> Result<Paging, Error> {
             )
         }
         _ => {
-            return Err(ConfigError(format!(
-                "{} does not page with start/next or limit/offset",
-                M::NAME
-            ))
+            return Err(ConfigError::new(
+                ConfigKind::Unsupported,
+                format!("{} does not page with start/next or limit/offset", M::NAME),
+            )
             .into());
         }
     };
@@ -162,12 +164,15 @@ impl Client {
             if by_offset && n > 0 && paging.previous.as_ref().map(|p| p.get()) == Some(result.get())
             {
                 // The same page again for a larger offset: the server ignores it.
-                let e = ConfigError(format!(
-                    "{} answered the same page for offsets {} and {}: it does not page by offset",
+                let e = ProtocolError::new(
                     M::NAME,
-                    paging.at - n,
-                    paging.at
-                ));
+                    ProtocolKind::Paging,
+                    format!(
+                        "answered the same page for offsets {} and {}: it does not page by offset",
+                        paging.at - n,
+                        paging.at
+                    ),
+                );
                 return Some((vec![Err(e.into())], None));
             }
             let out: Vec<Result<M::Item, Error>> = items.into_iter().map(Ok).collect();
@@ -237,10 +242,13 @@ impl Client {
             ..
         } = M::PAGINATION
         else {
-            return Err(ConfigError(format!(
-                "{} has no fast export mode (start = -1 over a key)",
-                M::NAME
-            ))
+            return Err(ConfigError::new(
+                ConfigKind::Unsupported,
+                format!(
+                    "{} has no fast export mode (start = -1 over a key)",
+                    M::NAME
+                ),
+            )
             .into());
         };
         method.validate()?;
@@ -385,8 +393,15 @@ impl<T: Send + 'static> Run<T> {
                     let rows = match running.join_next().await {
                         Some(Ok(Ok(rows))) => rows,
                         Some(Ok(Err(e))) => return Some((vec![Err(e)], Run::Done)),
+                        Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
                         Some(Err(e)) => {
-                            let e = ConfigError(format!("an export task failed: {e}"));
+                            // Cancelled: only when the runtime shuts down under the export.
+                            let e = TransportError::new(
+                                M::NAME,
+                                TransportKind::Request,
+                                true,
+                                format!("an export task was cancelled ({e})"),
+                            );
                             return Some((vec![Err(e.into())], Run::Done));
                         }
                         None => return None,
@@ -432,7 +447,7 @@ impl Exporter {
             .map(|i| min - 1 + i * self.page)
             .take_while(|lo| *lo < max)
             .collect();
-        let limiter = &self.client.inner.limiter;
+        let limiter = self.client.limiter();
         let needed = windows.len().div_ceil(MAX_COMMANDS);
         let batches = needed.max(limiter.available().min(windows.len())).max(1);
         let per_batch = windows.len().div_ceil(batches).max(1);
@@ -482,19 +497,17 @@ impl Exporter {
         if let Some(Value::Object(errors)) = r.get("result_error")
             && let Some((k, e)) = errors.iter().next()
         {
-            return Err(crate::error::ApiError {
-                method: self.method.to_string(),
-                code: crate::error::ErrorCode::from(
-                    e.get("error").and_then(Value::as_str).unwrap_or_default(),
-                ),
-                description: format!(
+            return Err(crate::error::ApiError::new(
+                self.method,
+                e.get("error").and_then(Value::as_str).unwrap_or_default(),
+                format!(
                     "{} (export window {k})",
                     e.get("error_description")
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                 ),
-                status: 400,
-            }
+                400,
+            )
             .into());
         }
         let results = match r.get_mut("result").map(Value::take) {
@@ -529,10 +542,14 @@ impl Exporter {
             });
             match v.and_then(|v| i64::from_wire(v).ok()) {
                 Some(key) => Ok(Some(key)),
-                None => Err(ConfigError(format!(
-                    "{}: the fast export's first item has no integer `{}`, so the list cannot be cut into windows",
-                    self.method, self.key
-                ))
+                None => Err(ProtocolError::new(
+                    self.method,
+                    ProtocolKind::ExportKey,
+                    format!(
+                        "the fast export's first item has no integer `{}`, so the list cannot be cut into windows",
+                        self.key
+                    ),
+                )
                 .into()),
             }
         };

@@ -107,15 +107,10 @@ pub trait Method: Serialize + Send + Sync {
             } else {
                 format!("expected {}, found {}", e.expected_what(), e.found())
             };
-            ValidationError {
-                method: Self::NAME.to_string(),
-                problems: vec![Problem {
-                    field,
-                    value,
-                    rule,
-                    server_code: e.server_code().map(str::to_string),
-                }],
-            }
+            ValidationError::new(
+                Self::NAME,
+                vec![Problem::new(field, value, rule, e.server_code())],
+            )
         })?;
         req.validate()?;
         Ok(req)

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use url::Url;
 
-use crate::auth::Secret;
-use crate::error::{ConfigError, Error, TransportError};
+use crate::error::{AuthError, AuthKind, ConfigError, Error, TransportError};
+use crate::secret::Secret;
 
 /// The default OAuth server of Bitrix24.
 pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://oauth.bitrix.info/oauth/token/";
@@ -110,7 +110,7 @@ impl OAuthState {
         endpoint: &str,
         store: Option<Arc<dyn TokenStore>>,
     ) -> Result<OAuthState, ConfigError> {
-        let endpoint = crate::auth::checked_url(endpoint, "token endpoint")?;
+        let endpoint = crate::address::checked_url(endpoint, "token endpoint")?;
         Ok(OAuthState {
             client_id: app.client_id,
             client_secret: app.client_secret,
@@ -166,10 +166,9 @@ impl OAuthState {
             return Ok(false);
         }
         let Some(refresh) = t.refresh else {
-            return Err(ConfigError(
-                "the access token expired and no refresh token is configured".into(),
-            )
-            .into());
+            // Callers ask `can_refresh` first; without a refresh token the portal's
+            // `expired_token` stands.
+            return Ok(false);
         };
         let form = [
             ("grant_type", "refresh_token"),
@@ -192,8 +191,13 @@ impl OAuthState {
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let (Some(access), Some(new_refresh)) = (text("access_token"), text("refresh_token"))
         else {
-            let code = text("error").unwrap_or_else(|| format!("HTTP {status}"));
-            return Err(ConfigError(format!("the token refresh was refused: {code}")).into());
+            let code = text("error");
+            let kind = if code.is_some() {
+                AuthKind::RefreshRefused
+            } else {
+                AuthKind::RefreshFailed
+            };
+            return Err(AuthError::new(kind, code, Some(status)).into());
         };
         let expires_in =
             Duration::from_secs(v.get("expires_in").and_then(Value::as_u64).unwrap_or(3600));

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, ConfigKind};
 
 /// A `reqwest::ClientBuilder` with b24's TLS set up, for a client of your own (a proxy,
 /// other timeouts) passed to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client).
@@ -33,11 +33,15 @@ pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
 /// rustls on *ring* with the platform's verifier, offering HTTP/2 and HTTP/1.1.
 fn config() -> Result<rustls::ClientConfig, ConfigError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|e| ConfigError(format!("cannot set up certificate verification: {e}")))?;
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
+        ConfigError::new(
+            ConfigKind::Http,
+            format!("cannot set up certificate verification: {e}"),
+        )
+    })?;
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError(format!("cannot set up TLS: {e}")))?
+        .map_err(|e| ConfigError::new(ConfigKind::Http, format!("cannot set up TLS: {e}")))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();

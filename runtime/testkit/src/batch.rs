@@ -4,16 +4,25 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use crate::methods::{ApiErr, param, param_str};
+use crate::methods::{param, param_str};
+use crate::outcome::{ApiErr, CommandRun};
 use crate::php;
-use crate::server::Shared;
+
+/// What `batch` needs of the portal: to run one command at a moment, and the `time`
+/// block of a command that ran between two moments.
+pub(crate) trait Commands {
+    /// Runs `method` as a command of the batch at `now`.
+    fn run_command(&self, method: &str, params: &Value, now: Instant) -> CommandRun;
+    /// The `time` member of a command that ran from `start` to `finish`.
+    fn time_block(&self, start: Instant, finish: Instant, method: &str) -> Value;
+}
 
 /// Most commands in one batch.
 pub const MAX_COMMANDS: usize = 50;
 
 /// Runs a batch; `Ok((result, cost))` or the error of the whole call.
 pub(crate) fn run(
-    shared: &Shared,
+    shared: &impl Commands,
     params: &Value,
     now: Instant,
 ) -> Result<(Value, Duration), ApiErr> {

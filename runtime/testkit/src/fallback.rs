@@ -11,7 +11,7 @@ use b24_codegen::ty::{Domain, Prim, TypeExpr};
 use serde_json::{Map, Value, json};
 
 use crate::config::Config;
-use crate::methods::{ApiErr, CmdResult, Outcome};
+use crate::outcome::{ApiErr, CmdResult, Outcome};
 
 /// Codes the docs use for a bad argument, most specific first.
 const ARGUMENT_CODES: &[&str] = &[

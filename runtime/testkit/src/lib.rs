@@ -27,6 +27,7 @@ mod fallback;
 mod faults;
 mod limits;
 mod methods;
+mod outcome;
 mod php;
 mod server;
 mod state;

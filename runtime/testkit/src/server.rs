@@ -11,11 +11,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::{Value, json};
 
+use crate::batch::Commands;
 use crate::config::Config;
 use crate::fallback::Catalog;
 use crate::faults::Fault;
 use crate::limits::{LeakyBucket, OperatingTracker};
-use crate::methods::{self, ApiErr, CmdResult, Ctx};
+use crate::methods::{self, Ctx};
+use crate::outcome::{ApiErr, CommandRun};
 use crate::php;
 use crate::state::{RecordedRequest, State};
 use crate::util::{Clock, atom};
@@ -32,12 +34,6 @@ pub(crate) struct Shared {
     pub catalog: Catalog,
     pub clock: Clock,
     pub base: OnceLock<String>,
-}
-
-/// One executed (or refused) command.
-pub(crate) struct CommandRun {
-    pub outcome: CmdResult,
-    pub cost: Duration,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -177,6 +173,16 @@ impl Shared {
             self.state().stats.faults += 1;
         }
         fired
+    }
+}
+
+impl Commands for Shared {
+    fn run_command(&self, method: &str, params: &Value, now: Instant) -> CommandRun {
+        Shared::run_command(self, method, params, now)
+    }
+
+    fn time_block(&self, start: Instant, finish: Instant, method: &str) -> Value {
+        Shared::time_block(self, start, finish, method)
     }
 }
 

@@ -60,9 +60,9 @@ pub(super) fn error_enum(spec: &Spec, ident: &Ident, rt: &syn::Path) -> TokenStr
         #[allow(clippy::all)]
         impl ::std::convert::From<&#rt::__private::ApiError> for #name {
             fn from(e: &#rt::__private::ApiError) -> Self {
-                match e.code.as_str() {
+                match e.code().as_str() {
                     #(#arms)*
-                    _ => match &e.code {
+                    _ => match e.code() {
                         #rt::__private::ErrorCode::Unknown(code) => Self::Unknown(::std::clone::Clone::clone(code)),
                         system => Self::System(::std::clone::Clone::clone(system)),
                     },

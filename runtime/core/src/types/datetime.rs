@@ -79,12 +79,7 @@ impl DateTime {
     }
 
     fn invalid(value: &str) -> InvalidValue {
-        InvalidValue {
-            type_name: "DateTime",
-            value: value.to_string(),
-            rule: RULE,
-            server_code: None,
-        }
+        InvalidValue::new("DateTime", value.to_string(), RULE, None)
     }
 }
 

@@ -43,12 +43,7 @@ impl DialogId {
     }
 
     fn invalid(value: impl Into<String>) -> InvalidValue {
-        InvalidValue {
-            type_name: "DialogId",
-            value: value.into(),
-            rule: RULE,
-            server_code: Some(SERVER_CODE),
-        }
+        InvalidValue::new("DialogId", value.into(), RULE, Some(SERVER_CODE))
     }
 }
 
@@ -108,9 +103,9 @@ impl<'de> Deserialize<'de> for DialogId {
 impl FromWire for DialogId {
     fn from_wire(v: &Value) -> Result<Self, WireError> {
         match v {
-            Value::String(s) => s
-                .parse()
-                .map_err(|e: InvalidValue| WireError::new(e.rule, v).with_server_code(SERVER_CODE)),
+            Value::String(s) => s.parse().map_err(|e: InvalidValue| {
+                WireError::new(e.rule(), v).with_server_code(SERVER_CODE)
+            }),
             Value::Number(n) => match n.as_u64() {
                 Some(id) if id >= 1 => Ok(DialogId::User(id)),
                 _ => Err(WireError::expected(RULE, v).with_server_code(SERVER_CODE)),
@@ -157,8 +152,8 @@ mod tests {
             "99999999999999999999999",
         ] {
             let e = bad.parse::<DialogId>().expect_err(bad);
-            assert_eq!(e.value, bad);
-            assert_eq!(e.server_code, Some("DIALOG_ID_EMPTY"));
+            assert_eq!(e.value(), bad);
+            assert_eq!(e.server_code(), Some("DIALOG_ID_EMPTY"));
             let msg = e.to_string();
             assert!(
                 msg.contains("chatN") && msg.contains("DIALOG_ID_EMPTY"),

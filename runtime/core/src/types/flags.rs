@@ -59,12 +59,12 @@ impl FromStr for Yn {
         match s {
             "Y" => Ok(Yn::Y),
             "N" => Ok(Yn::N),
-            _ => Err(InvalidValue {
-                type_name: "Yn",
-                value: s.to_string(),
-                rule: "expected `Y` or `N`",
-                server_code: None,
-            }),
+            _ => Err(InvalidValue::new(
+                "Yn",
+                s.to_string(),
+                "expected `Y` or `N`",
+                None,
+            )),
         }
     }
 }

@@ -15,33 +15,4 @@ pub use file::{File, FileUpload, StoredFile};
 pub use flags::{Bool01, Yn};
 pub use query::{Filter, Order, SortDir};
 
-use std::fmt;
-
-/// A value that does not have the form its type requires (from `FromStr` and friends).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidValue {
-    /// The type that refused the value, e.g. `DialogId`.
-    pub type_name: &'static str,
-    /// The refused value.
-    pub value: String,
-    /// What the value must look like.
-    pub rule: &'static str,
-    /// The error code the server answers for such a value, if known.
-    pub server_code: Option<&'static str>,
-}
-
-impl fmt::Display for InvalidValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid {} {:?}: {}",
-            self.type_name, self.value, self.rule
-        )?;
-        if let Some(code) = self.server_code {
-            write!(f, " (the server answers {code})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for InvalidValue {}
+pub use crate::error::InvalidValue;

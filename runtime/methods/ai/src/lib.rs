@@ -168,9 +168,9 @@ pub enum EngineListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EngineListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -539,7 +539,7 @@ pub enum EngineRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EngineRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ENGINE_REGISTER_ERROR_NAME" => Self::EngineRegisterErrorName,
             "ENGINE_REGISTER_ERROR_CODE" => Self::EngineRegisterErrorCode,
             "ENGINE_REGISTER_ERROR_CODE_FORMAT" => Self::EngineRegisterErrorCodeFormat,
@@ -558,7 +558,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EngineRegisterEr
                 Self::EngineRegisterErrorSettingsFormat
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -795,9 +795,9 @@ pub enum EngineUnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EngineUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -106,10 +106,10 @@ pub enum InfoError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for InfoError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -460,10 +460,10 @@ pub enum OptionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "AccessException" => Self::AccessException,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -590,11 +590,11 @@ pub enum OptionSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ArgumentNullException" => Self::ArgumentNullException,
             "AccessException" => Self::AccessException,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

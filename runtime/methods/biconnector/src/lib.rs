@@ -1768,7 +1768,7 @@ pub enum ConnectorAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
             "VALIDATION_UNKNOWN_PARAMETERS" => Self::ValidationUnknownParameters,
             "VALIDATION_REQUIRED_FIELD_MISSING" => Self::ValidationRequiredFieldMissing,
@@ -1782,7 +1782,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorAddErro
             "VALIDATION_SETTINGS_CODE_TOO_LONG" => Self::ValidationSettingsCodeTooLong,
             "VALIDATION_SETTINGS_INVALID_TYPE" => Self::ValidationSettingsInvalidType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2128,13 +2128,13 @@ pub enum ConnectorDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "CONNECTOR_NOT_FOUND" => Self::ConnectorNotFound,
             "CONNECTOR_DELETE_RESTRICTED" => Self::ConnectorDeleteRestricted,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2242,9 +2242,9 @@ pub enum ConnectorFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2373,12 +2373,12 @@ pub enum ConnectorGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "CONNECTOR_NOT_FOUND" => Self::ConnectorNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2684,7 +2684,7 @@ pub enum ConnectorListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_SELECT_TYPE" => Self::ValidationSelectType,
             "VALIDATION_FILTER_TYPE" => Self::ValidationFilterType,
             "VALIDATION_ORDER_TYPE" => Self::ValidationOrderType,
@@ -2699,7 +2699,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorListErr
             }
             "VALIDATION_INVALID_FILTER_LOGIC" => Self::ValidationInvalidFilterLogic,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2857,7 +2857,7 @@ pub enum ConnectorUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
@@ -2873,7 +2873,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorUpdateE
             "VALIDATION_SETTINGS_NAME_TOO_LONG" => Self::ValidationSettingsNameTooLong,
             "VALIDATION_SETTINGS_CODE_TOO_LONG" => Self::ValidationSettingsCodeTooLong,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3216,7 +3216,7 @@ pub enum DatasetAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
             "VALIDATION_UNKNOWN_PARAMETERS" => Self::ValidationUnknownParameters,
             "VALIDATION_REQUIRED_FIELD_MISSING" => Self::ValidationRequiredFieldMissing,
@@ -3238,7 +3238,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetAddError 
             "VALIDATION_FIELD_NAME_TOO_LONG" => Self::ValidationFieldNameTooLong,
             "VALIDATION_FIELD_INVALID_TYPE" => Self::ValidationFieldInvalidType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3534,12 +3534,12 @@ pub enum DatasetDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "DATASET_NOT_FOUND" => Self::DatasetNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3645,9 +3645,9 @@ pub enum DatasetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3858,7 +3858,7 @@ pub enum DatasetFieldsUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DatasetFieldsUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "DATASET_NOT_FOUND" => Self::DatasetNotFound,
@@ -3880,7 +3880,7 @@ for DatasetFieldsUpdateError {
             }
             "VALIDATION_FIELD_DELETE_INVALID_ID" => Self::ValidationFieldDeleteInvalidId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4201,12 +4201,12 @@ pub enum DatasetGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "DATASET_NOT_FOUND" => Self::DatasetNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4510,7 +4510,7 @@ pub enum DatasetListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_SELECT_TYPE" => Self::ValidationSelectType,
             "VALIDATION_FILTER_TYPE" => Self::ValidationFilterType,
             "VALIDATION_ORDER_TYPE" => Self::ValidationOrderType,
@@ -4524,7 +4524,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetListError
                 Self::ValidationFieldNotAllowedInOrder
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4676,7 +4676,7 @@ pub enum DatasetUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
@@ -4688,7 +4688,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetUpdateErr
             "DATASET_NOT_FOUND" => Self::DatasetNotFound,
             "INVALID_METHOD" => Self::InvalidMethod,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4901,7 +4901,7 @@ pub enum SourceAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
             "VALIDATION_UNKNOWN_PARAMETERS" => Self::ValidationUnknownParameters,
             "VALIDATION_REQUIRED_FIELD_MISSING" => Self::ValidationRequiredFieldMissing,
@@ -4913,7 +4913,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceAddError {
             "SOURCE_UPDATE_CONNECTION_ERROR" => Self::SourceUpdateConnectionError,
             "BX_ERROR" => Self::BxError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5192,13 +5192,13 @@ pub enum SourceDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "SOURCE_NOT_FOUND" => Self::SourceNotFound,
             "BX_ERROR" => Self::BxError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5304,9 +5304,9 @@ pub enum SourceFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5435,12 +5435,12 @@ pub enum SourceGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "SOURCE_NOT_FOUND" => Self::SourceNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5904,7 +5904,7 @@ pub enum SourceListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_SELECT_TYPE" => Self::ValidationSelectType,
             "VALIDATION_FILTER_TYPE" => Self::ValidationFilterType,
             "VALIDATION_ORDER_TYPE" => Self::ValidationOrderType,
@@ -5918,7 +5918,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceListError 
                 Self::ValidationFieldNotAllowedInOrder
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6234,7 +6234,7 @@ pub enum SourceUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
@@ -6248,7 +6248,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceUpdateErro
             "SOURCE_UPDATE_CONNECTION_ERROR" => Self::SourceUpdateConnectionError,
             "BX_ERROR" => Self::BxError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

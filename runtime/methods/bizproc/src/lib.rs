@@ -771,7 +771,7 @@ pub enum ActivityAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_UNSUPPORTED_PROTOCOL" => Self::ErrorUnsupportedProtocol,
@@ -779,7 +779,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError
             "ERROR_ACTIVITY_ALREADY_INSTALLED" => Self::ErrorActivityAlreadyInstalled,
             "ERROR_ACTIVITY_ADD_FAILURE" => Self::ErrorActivityAddFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1279,12 +1279,12 @@ pub enum ActivityDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_ACTIVITY_NOT_FOUND" => Self::ErrorActivityNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1392,10 +1392,10 @@ pub enum ActivityListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1523,11 +1523,11 @@ pub enum ActivityLogError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityLogError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_EMPTY_LOG_MESSAGE" => Self::ErrorEmptyLogMessage,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1660,14 +1660,14 @@ pub enum ActivityUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_ACTIVITY_NOT_FOUND" => Self::ErrorActivityNotFound,
             "ERROR_UNSUPPORTED_PROTOCOL" => Self::ErrorUnsupportedProtocol,
             "ERROR_WRONG_HANDLER_URL" => Self::ErrorWrongHandlerUrl,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1842,10 +1842,10 @@ pub enum EventSendError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventSendError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2599,7 +2599,7 @@ pub enum RobotAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_UNSUPPORTED_PROTOCOL" => Self::ErrorUnsupportedProtocol,
@@ -2607,7 +2607,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotAddError {
             "ERROR_ACTIVITY_ALREADY_INSTALLED" => Self::ErrorActivityAlreadyInstalled,
             "ERROR_ACTIVITY_ADD_FAILURE" => Self::ErrorActivityAddFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2952,12 +2952,12 @@ pub enum RobotDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_ACTIVITY_NOT_FOUND" => Self::ErrorActivityNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3065,10 +3065,10 @@ pub enum RobotListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3201,14 +3201,14 @@ pub enum RobotUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_ACTIVITY_NOT_FOUND" => Self::ErrorActivityNotFound,
             "ERROR_UNSUPPORTED_PROTOCOL" => Self::ErrorUnsupportedProtocol,
             "ERROR_WRONG_HANDLER_URL" => Self::ErrorWrongHandlerUrl,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3388,14 +3388,14 @@ pub enum TaskCompleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_TASK_VALIDATION" => Self::ErrorTaskValidation,
             "ERROR_TASK_NOT_FOUND" => Self::ErrorTaskNotFound,
             "ERROR_TASK_COMPLETED" => Self::ErrorTaskCompleted,
             "ERROR_TASK_TYPE" => Self::ErrorTaskType,
             "ERROR_TASK_EXECUTION" => Self::ErrorTaskExecution,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3701,12 +3701,12 @@ pub enum TaskDelegateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_TASK_VALIDATION" => Self::ErrorTaskValidation,
             "ERROR_INVALID_USER_ID" => Self::ErrorInvalidUserId,
             "ERROR_DELEGATION_NOT_ALLOWED" => Self::ErrorDelegationNotAllowed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3891,11 +3891,11 @@ pub enum TaskListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_SELECT_VALIDATION_FAILURE" => Self::ErrorSelectValidationFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4831,10 +4831,10 @@ pub enum WorkflowInstancesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowInstancesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5132,11 +5132,11 @@ pub enum WorkflowKillError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowKillError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_WRONG_WORKFLOW_ID" => Self::ErrorWrongWorkflowId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5281,11 +5281,11 @@ pub enum WorkflowStartError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_WRONG_WORKFLOW_ID" => Self::ErrorWrongWorkflowId,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5559,11 +5559,11 @@ pub enum WorkflowTemplateAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for WorkflowTemplateAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_TEMPLATE_VALIDATION_FAILURE" => Self::ErrorTemplateValidationFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5683,11 +5683,11 @@ pub enum WorkflowTemplateDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for WorkflowTemplateDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_TEMPLATE_NOT_FOUND" => Self::ErrorTemplateNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5884,10 +5884,10 @@ pub enum WorkflowTemplateListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for WorkflowTemplateListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6293,13 +6293,13 @@ pub enum WorkflowTemplateUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for WorkflowTemplateUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_TEMPLATE_VALIDATION_FAILURE" => Self::ErrorTemplateValidationFailure,
             "ERROR_TEMPLATE_NOT_FOUND" => Self::ErrorTemplateNotFound,
             "ERROR_TEMPLATE_NOT_OWNER" => Self::ErrorTemplateNotOwner,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6560,11 +6560,11 @@ pub enum WorkflowTerminateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowTerminateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_WRONG_WORKFLOW_ID" => Self::ErrorWrongWorkflowId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

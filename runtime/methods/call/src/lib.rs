@@ -1434,7 +1434,7 @@ pub enum FollowupFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
@@ -1454,7 +1454,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGet
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1672,7 +1672,7 @@ pub enum FollowupFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for FollowupFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
@@ -1686,7 +1686,7 @@ for FollowupFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1938,7 +1938,7 @@ pub enum FollowupGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
@@ -1951,7 +1951,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Err
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2261,7 +2261,7 @@ pub enum FollowupListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
@@ -2273,7 +2273,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupListV3Er
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -8725,13 +8725,13 @@ pub enum CatalogGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200040300030" => Self::E200040300030,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8921,10 +8921,10 @@ pub enum CatalogGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9130,13 +9130,13 @@ pub enum CatalogIsOffersError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogIsOffersError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200040300030" => Self::E200040300030,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9337,12 +9337,12 @@ pub enum CatalogListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200040300030" => Self::E200040300030,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9539,10 +9539,10 @@ pub enum DocumentAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9909,10 +9909,10 @@ pub enum DocumentCancelError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentCancelError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10029,10 +10029,10 @@ pub enum DocumentCancelListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentCancelListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10147,10 +10147,10 @@ pub enum DocumentConductError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentConductError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10268,10 +10268,10 @@ pub enum DocumentConductListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentConductListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10391,11 +10391,11 @@ pub enum DocumentConfirmError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentConfirmError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10510,10 +10510,10 @@ pub enum DocumentDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10630,10 +10630,10 @@ pub enum DocumentDeleteListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10754,12 +10754,12 @@ pub enum DocumentElementAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentElementAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "ERROR_DOCUMENT_STATUS" => Self::ErrorDocumentStatus,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11289,12 +11289,12 @@ pub enum DocumentElementDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentElementDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "ERROR_DOCUMENT_STATUS" => Self::ErrorDocumentStatus,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11413,10 +11413,10 @@ pub enum DocumentElementFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentElementFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11529,11 +11529,11 @@ pub enum DocumentElementGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentElementGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11820,11 +11820,11 @@ pub enum DocumentElementListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentElementListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12195,12 +12195,12 @@ pub enum DocumentElementUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentElementUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "ERROR_DOCUMENT_STATUS" => Self::ErrorDocumentStatus,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12674,10 +12674,10 @@ pub enum DocumentFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12785,10 +12785,10 @@ pub enum DocumentGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13070,10 +13070,10 @@ pub enum DocumentListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13376,10 +13376,10 @@ pub enum DocumentModeStatusError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentModeStatusError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13499,11 +13499,11 @@ pub enum DocumentUnconfirmError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUnconfirmError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13627,10 +13627,10 @@ pub enum DocumentUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13936,10 +13936,10 @@ pub enum DocumentcontractorAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentcontractorAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14368,10 +14368,10 @@ pub enum DocumentcontractorDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentcontractorDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14483,10 +14483,10 @@ pub enum DocumentcontractorGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentcontractorGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14771,10 +14771,10 @@ pub enum DocumentcontractorListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentcontractorListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15049,9 +15049,9 @@ pub enum EnumGetRoundTypesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumGetRoundTypesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15327,9 +15327,9 @@ pub enum EnumGetStoreDocumentTypesError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EnumGetStoreDocumentTypesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15617,13 +15617,13 @@ pub enum ExtraGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "202000000000" => Self::E202000000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15913,11 +15913,11 @@ pub enum ExtraGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16194,11 +16194,11 @@ pub enum ExtraListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16321,14 +16321,14 @@ pub enum MeasureAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200600000000" => Self::E200600000000,
             "200600000010" => Self::E200600000010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16711,13 +16711,13 @@ pub enum MeasureDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200600000020" => Self::E200600000020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16838,13 +16838,13 @@ pub enum MeasureGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200600000020" => Self::E200600000020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17036,11 +17036,11 @@ pub enum MeasureGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17317,11 +17317,11 @@ pub enum MeasureListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17455,7 +17455,7 @@ pub enum MeasureUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200600000000" => Self::E200600000000,
             "200600000010" => Self::E200600000010,
@@ -17463,7 +17463,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureUpdateErr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17810,12 +17810,12 @@ pub enum PriceAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18071,12 +18071,12 @@ pub enum PriceDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18195,12 +18195,12 @@ pub enum PriceGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18580,11 +18580,11 @@ pub enum PriceGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18868,11 +18868,11 @@ pub enum PriceListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19205,13 +19205,13 @@ pub enum PriceModifyError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceModifyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200040300030" => Self::E200040300030,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19926,13 +19926,13 @@ pub enum PriceUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200040300030" => Self::E200040300030,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20155,12 +20155,12 @@ pub enum PriceTypeAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20422,14 +20422,14 @@ pub enum PriceTypeDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201000000000" => Self::E201000000000,
             "BASE" => Self::Base,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20550,13 +20550,13 @@ pub enum PriceTypeGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "201000000000" => Self::E201000000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20678,11 +20678,11 @@ pub enum PriceTypeGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20959,11 +20959,11 @@ pub enum PriceTypeListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21093,13 +21093,13 @@ pub enum PriceTypeUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201000000000" => Self::E201000000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21357,12 +21357,12 @@ pub enum PriceTypeGroupAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGroupAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21672,12 +21672,12 @@ pub enum PriceTypeGroupDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PriceTypeGroupDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21788,10 +21788,10 @@ pub enum PriceTypeGroupGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PriceTypeGroupGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22075,10 +22075,10 @@ pub enum PriceTypeGroupListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGroupListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22285,7 +22285,7 @@ pub enum PriceTypeLangAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201200000010" => Self::E201200000010,
             "201000000000" => Self::E201000000000,
@@ -22293,7 +22293,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangAdd
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22535,13 +22535,13 @@ pub enum PriceTypeLangDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PriceTypeLangDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201200000000" => Self::E201200000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22662,13 +22662,13 @@ pub enum PriceTypeLangGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "201200000000" => Self::E201200000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22791,11 +22791,11 @@ pub enum PriceTypeLangGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PriceTypeLangGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22993,11 +22993,11 @@ pub enum PriceTypeLangGetLanguagesError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PriceTypeLangGetLanguagesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23376,11 +23376,11 @@ pub enum PriceTypeLangListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23601,7 +23601,7 @@ pub enum PriceTypeLangUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PriceTypeLangUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201200000000" => Self::E201200000000,
             "201200000010" => Self::E201200000010,
@@ -23610,7 +23610,7 @@ for PriceTypeLangUpdateError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23847,7 +23847,7 @@ pub enum ProductAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
             "200040300000" => Self::E200040300000,
@@ -23856,7 +23856,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductAddError 
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24870,13 +24870,13 @@ pub enum ProductDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "200040300000" => Self::E200040300000,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24993,11 +24993,11 @@ pub enum ProductDownloadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25240,14 +25240,14 @@ pub enum ProductGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25461,12 +25461,12 @@ pub enum ProductGetFieldsByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductGetFieldsByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25753,11 +25753,11 @@ pub enum ProductListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25974,7 +25974,7 @@ pub enum ProductOfferAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
             "200040300000" => Self::E200040300000,
@@ -25983,7 +25983,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferAddE
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27719,13 +27719,13 @@ pub enum ProductOfferDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "200040300000" => Self::E200040300000,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27847,11 +27847,11 @@ pub enum ProductOfferDownloadError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductOfferDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27982,14 +27982,14 @@ pub enum ProductOfferGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28134,12 +28134,12 @@ pub enum ProductOfferGetFieldsByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductOfferGetFieldsByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28423,11 +28423,11 @@ pub enum ProductOfferListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28657,7 +28657,7 @@ pub enum ProductOfferUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -28666,7 +28666,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferUpda
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30404,7 +30404,7 @@ pub enum ProductServiceAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
             "200040300000" => Self::E200040300000,
@@ -30413,7 +30413,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceAd
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31128,13 +31128,13 @@ pub enum ProductServiceDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductServiceDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "200040300000" => Self::E200040300000,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31256,11 +31256,11 @@ pub enum ProductServiceDownloadError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductServiceDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31393,14 +31393,14 @@ pub enum ProductServiceGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31543,12 +31543,12 @@ pub enum ProductServiceGetFieldsByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductServiceGetFieldsByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31834,11 +31834,11 @@ pub enum ProductServiceListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32067,7 +32067,7 @@ pub enum ProductServiceUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductServiceUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -32076,7 +32076,7 @@ for ProductServiceUpdateError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32642,7 +32642,7 @@ pub enum ProductSkuAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
             "200040300000" => Self::E200040300000,
@@ -32651,7 +32651,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuAddErr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33522,13 +33522,13 @@ pub enum ProductSkuDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "200040300000" => Self::E200040300000,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33647,11 +33647,11 @@ pub enum ProductSkuDownloadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33782,14 +33782,14 @@ pub enum ProductSkuGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33932,12 +33932,12 @@ pub enum ProductSkuGetFieldsByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductSkuGetFieldsByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34221,11 +34221,11 @@ pub enum ProductSkuListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35041,7 +35041,7 @@ pub enum ProductSkuUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -35050,7 +35050,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuUpdate
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35753,7 +35753,7 @@ pub enum ProductUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -35762,7 +35762,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductUpdateErr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36557,12 +36557,12 @@ pub enum ProductImageAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36801,12 +36801,12 @@ pub enum ProductImageDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36934,12 +36934,12 @@ pub enum ProductImageGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37062,11 +37062,11 @@ pub enum ProductImageGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductImageGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37319,12 +37319,12 @@ pub enum ProductImageListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37523,10 +37523,10 @@ pub enum ProductPropertyAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -38599,10 +38599,10 @@ pub enum ProductPropertyDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -38719,10 +38719,10 @@ pub enum ProductPropertyGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -39324,10 +39324,10 @@ pub enum ProductPropertyGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -39529,11 +39529,11 @@ pub enum ProductPropertyListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -39862,11 +39862,11 @@ pub enum ProductPropertyUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -40947,11 +40947,11 @@ pub enum ProductPropertyEnumAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyEnumAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "BX_INVALID_VALUE" => Self::BxInvalidValue,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -41083,11 +41083,11 @@ pub enum ProductPropertyEnumDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyEnumDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -41207,11 +41207,11 @@ pub enum ProductPropertyEnumGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyEnumGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -41333,10 +41333,10 @@ pub enum ProductPropertyEnumGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyEnumGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -41623,11 +41623,11 @@ pub enum ProductPropertyEnumListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyEnumListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -41840,11 +41840,11 @@ pub enum ProductPropertyEnumUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyEnumUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -41976,10 +41976,10 @@ pub enum ProductPropertyFeatureAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -42111,11 +42111,11 @@ pub enum ProductPropertyFeatureGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -42248,11 +42248,11 @@ pub enum ProductPropertyFeatureGetAvailableFeaturesByPropertyError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureGetAvailableFeaturesByPropertyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -42548,10 +42548,10 @@ pub enum ProductPropertyFeatureGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -42838,11 +42838,11 @@ pub enum ProductPropertyFeatureListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43056,10 +43056,10 @@ pub enum ProductPropertyFeatureUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43191,11 +43191,11 @@ pub enum ProductPropertySectionGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertySectionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43407,11 +43407,11 @@ pub enum ProductPropertySectionListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertySectionListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43626,11 +43626,11 @@ pub enum ProductPropertySectionSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertySectionSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44107,12 +44107,12 @@ pub enum RatioGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RatioGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44304,11 +44304,11 @@ pub enum RatioGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RatioGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44592,11 +44592,11 @@ pub enum RatioListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RatioListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44797,12 +44797,12 @@ pub enum RoundingRuleAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44937,13 +44937,13 @@ pub enum RoundingRuleDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200900000000" => Self::E200900000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45064,13 +45064,13 @@ pub enum RoundingRuleGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200900000000" => Self::E200900000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45193,11 +45193,11 @@ pub enum RoundingRuleGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RoundingRuleGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45474,11 +45474,11 @@ pub enum RoundingRuleListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45610,13 +45610,13 @@ pub enum RoundingRuleUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200900000000" => Self::E200900000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45753,7 +45753,7 @@ pub enum SectionAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200700300000" => Self::E200700300000,
             "200700300040" => Self::E200700300040,
@@ -45761,7 +45761,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46115,14 +46115,14 @@ pub enum SectionDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300050" => Self::E200040300050,
             "200040300020" => Self::E200040300020,
             "200700300030" => Self::E200700300030,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46243,13 +46243,13 @@ pub enum SectionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200700300030" => Self::E200700300030,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46367,10 +46367,10 @@ pub enum SectionGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46647,11 +46647,11 @@ pub enum SectionListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300030" => Self::E200040300030,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46787,7 +46787,7 @@ pub enum SectionUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300040" => Self::E200040300040,
             "200700300010" => Self::E200700300010,
             "200700300030" => Self::E200700300030,
@@ -46796,7 +46796,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47146,12 +47146,12 @@ pub enum StoreAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47680,13 +47680,13 @@ pub enum StoreDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201100000000" => Self::E201100000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47807,13 +47807,13 @@ pub enum StoreGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "201100000000" => Self::E201100000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47935,11 +47935,11 @@ pub enum StoreGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48223,11 +48223,11 @@ pub enum StoreListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48443,14 +48443,14 @@ pub enum StoreUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "201100000000" => Self::E201100000000,
             "100" => Self::E100,
             "0" => Self::E0,
             "200040300010" => Self::E200040300010,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48900,12 +48900,12 @@ pub enum StoreproductGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreproductGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49232,11 +49232,11 @@ pub enum StoreproductGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for StoreproductGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49520,11 +49520,11 @@ pub enum StoreproductListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreproductListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49898,10 +49898,10 @@ pub enum UserfieldDocumentListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for UserfieldDocumentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50110,10 +50110,10 @@ pub enum UserfieldDocumentUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for UserfieldDocumentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50435,12 +50435,12 @@ pub enum VatAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for VatAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50696,13 +50696,13 @@ pub enum VatDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for VatDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200800000000" => Self::E200800000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50826,13 +50826,13 @@ pub enum VatGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for VatGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200800000000" => Self::E200800000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50942,11 +50942,11 @@ pub enum VatGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for VatGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51223,11 +51223,11 @@ pub enum VatListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for VatListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51357,13 +51357,13 @@ pub enum VatUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for VatUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "200800000000" => Self::E200800000000,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -1513,9 +1513,9 @@ pub enum ActivityAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2313,12 +2313,12 @@ pub enum ActivityBadgeAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "REQUIRED_ARG_MISSING" => Self::RequiredArgMissing,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2447,11 +2447,11 @@ pub enum ActivityBadgeDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityBadgeDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2569,11 +2569,11 @@ pub enum ActivityBadgeGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2725,11 +2725,11 @@ pub enum ActivityBadgeListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2957,14 +2957,14 @@ pub enum ActivityBindingAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBindingAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ACTIVITY_IS_ALREADY_BOUND" => Self::ActivityIsAlreadyBound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3115,7 +3115,7 @@ pub enum ActivityBindingDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityBindingDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
@@ -3123,7 +3123,7 @@ for ActivityBindingDeleteError {
             "BINDING_NOT_FOUND" => Self::BindingNotFound,
             "LAST_BINDING_CANNOT_BE_DELETED" => Self::LastBindingCannotBeDeleted,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3270,12 +3270,12 @@ pub enum ActivityBindingListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityBindingListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3562,7 +3562,7 @@ pub enum ActivityBindingMoveError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityBindingMoveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
@@ -3576,7 +3576,7 @@ for ActivityBindingMoveError {
             "ACTIVITY_IS_ALREADY_BOUND" => Self::ActivityIsAlreadyBound,
             "BINDING_NOT_FOUND" => Self::BindingNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3696,11 +3696,11 @@ pub enum ActivityCallGetTranscriptError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityCallGetTranscriptError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3893,9 +3893,9 @@ pub enum ActivityCommunicationFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityCommunicationFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4066,7 +4066,7 @@ pub enum ActivityConfigurableAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityConfigurableAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "100" => Self::E100,
             "ERROR_WRONG_CONTEXT" => Self::ErrorWrongContext,
@@ -4084,7 +4084,7 @@ for ActivityConfigurableAddError {
             "WRONG_LANG" => Self::WrongLang,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4410,12 +4410,12 @@ pub enum ActivityConfigurableGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityConfigurableGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             "ERROR_WRONG_CONTEXT" => Self::ErrorWrongContext,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7767,7 +7767,7 @@ pub enum ActivityConfigurableUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityConfigurableUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             "100" => Self::E100,
@@ -7785,7 +7785,7 @@ for ActivityConfigurableUpdateError {
             "KEY_CONTAIN_WRONG_SYMBOLS" => Self::KeyContainWrongSymbols,
             "WRONG_LANG" => Self::WrongLang,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8072,9 +8072,9 @@ pub enum ActivityDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8183,9 +8183,9 @@ pub enum ActivityFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8298,9 +8298,9 @@ pub enum ActivityGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8455,13 +8455,13 @@ pub enum ActivityLayoutBlocksDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityLayoutBlocksDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_WRONG_CONTEXT" => Self::ErrorWrongContext,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8608,13 +8608,13 @@ pub enum ActivityLayoutBlocksGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityLayoutBlocksGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_WRONG_CONTEXT" => Self::ErrorWrongContext,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8772,7 +8772,7 @@ pub enum ActivityLayoutBlocksSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityLayoutBlocksSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_WRONG_CONTEXT" => Self::ErrorWrongContext,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "NOT_FOUND" => Self::NotFound,
@@ -8780,7 +8780,7 @@ for ActivityLayoutBlocksSetError {
             "UNSUITABLE_ACTIVITY_TYPE_ERROR" => Self::UnsuitableActivityTypeError,
             "FIELD_IS_REQUIRED" => Self::FieldIsRequired,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9069,10 +9069,10 @@ pub enum ActivityListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_REQUEST" => Self::InvalidRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9363,14 +9363,14 @@ pub enum ActivityTodoAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "WRONG_DATETIME_FORMAT" => Self::WrongDatetimeFormat,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9674,7 +9674,7 @@ pub enum ActivityTodoUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -9683,7 +9683,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoUpda
             "CAN_NOT_UPDATE_COMPLETED_TODO" => Self::CanNotUpdateCompletedTodo,
             "ERROR_PARENT_ACTIVITY_RESTRICT" => Self::ErrorParentActivityRestrict,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9847,7 +9847,7 @@ pub enum ActivityTodoUpdateColorError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityTodoUpdateColorError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -9855,7 +9855,7 @@ for ActivityTodoUpdateColorError {
             "CAN_NOT_UPDATE_COLOR_COMPLETED_TODO" => Self::CanNotUpdateColorCompletedTodo,
             "CAN_NOT_UPDATE_WRONG_COLOR_TODO" => Self::CanNotUpdateWrongColorTodo,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10018,7 +10018,7 @@ pub enum ActivityTodoUpdateDeadlineError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityTodoUpdateDeadlineError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -10026,7 +10026,7 @@ for ActivityTodoUpdateDeadlineError {
             "WRONG_DATETIME_FORMAT" => Self::WrongDatetimeFormat,
             "CAN_NOT_UPDATE_COMPLETED_TODO" => Self::CanNotUpdateCompletedTodo,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10189,14 +10189,14 @@ pub enum ActivityTodoUpdateDescriptionError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityTodoUpdateDescriptionError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "CAN_NOT_UPDATE_COMPLETED_TODO" => Self::CanNotUpdateCompletedTodo,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10367,7 +10367,7 @@ pub enum ActivityTodoUpdateResponsibleUserError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ActivityTodoUpdateResponsibleUserError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -10377,7 +10377,7 @@ for ActivityTodoUpdateResponsibleUserError {
             }
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10504,12 +10504,12 @@ pub enum ActivityTypeAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10775,12 +10775,12 @@ pub enum ActivityTypeDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10919,11 +10919,11 @@ pub enum ActivityTypeListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11174,9 +11174,9 @@ pub enum ActivityUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

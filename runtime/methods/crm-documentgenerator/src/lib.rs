@@ -2077,13 +2077,13 @@ pub enum DocumentgeneratorDocumentAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "DOCGEN_LIMIT_ERROR" => Self::DocgenLimitError,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2925,12 +2925,12 @@ pub enum DocumentgeneratorDocumentDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3069,12 +3069,12 @@ pub enum DocumentgeneratorDocumentEnablepublicurlError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentEnablepublicurlError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3277,12 +3277,12 @@ pub enum DocumentgeneratorDocumentGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3434,12 +3434,12 @@ pub enum DocumentgeneratorDocumentGetfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentGetfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4180,11 +4180,11 @@ pub enum DocumentgeneratorDocumentListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4359,12 +4359,12 @@ pub enum DocumentgeneratorDocumentUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5066,11 +5066,11 @@ pub enum DocumentgeneratorDocumentUploadError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentUploadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5987,11 +5987,11 @@ pub enum DocumentgeneratorNumeratorAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6320,11 +6320,11 @@ pub enum DocumentgeneratorNumeratorDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6445,11 +6445,11 @@ pub enum DocumentgeneratorNumeratorGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6891,9 +6891,9 @@ pub enum DocumentgeneratorNumeratorListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7323,11 +7323,11 @@ pub enum DocumentgeneratorNumeratorUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7567,11 +7567,11 @@ pub enum DocumentgeneratorTemplateAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7988,11 +7988,11 @@ pub enum DocumentgeneratorTemplateDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8113,11 +8113,11 @@ pub enum DocumentgeneratorTemplateGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8664,12 +8664,12 @@ pub enum DocumentgeneratorTemplateGetfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateGetfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9723,10 +9723,10 @@ pub enum DocumentgeneratorTemplateListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10173,12 +10173,12 @@ pub enum DocumentgeneratorTemplateUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

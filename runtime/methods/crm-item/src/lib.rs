@@ -2174,7 +2174,7 @@ pub enum ItemAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -2182,7 +2182,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
             "100" => Self::E100,
             "CREATE_DYNAMIC_ITEM_RESTRICTED" => Self::CreateDynamicItemRestricted,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4389,7 +4389,7 @@ pub enum ItemBatchImportError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemBatchImportError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "CRM_FIELD_ERROR_VALUE_NOT_VALID" => Self::CrmFieldErrorValueNotValid,
@@ -4399,7 +4399,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemBatchImportE
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5306,12 +5306,12 @@ pub enum ItemDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5428,11 +5428,11 @@ pub enum ItemDeliveryGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeliveryGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5638,11 +5638,11 @@ pub enum ItemDeliveryListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeliveryListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5798,9 +5798,9 @@ pub enum ItemDetailsConfigurationForceCommonScopeForAllError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemDetailsConfigurationForceCommonScopeForAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5986,9 +5986,9 @@ pub enum ItemDetailsConfigurationGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemDetailsConfigurationGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6522,9 +6522,9 @@ pub enum ItemDetailsConfigurationResetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemDetailsConfigurationResetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6721,9 +6721,9 @@ pub enum ItemDetailsConfigurationSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemDetailsConfigurationSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7201,12 +7201,12 @@ pub enum ItemFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7377,12 +7377,12 @@ pub enum ItemGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7637,7 +7637,7 @@ pub enum ItemImportError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemImportError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "CRM_FIELD_ERROR_VALUE_NOT_VALID" => Self::CrmFieldErrorValueNotValid,
@@ -7646,7 +7646,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemImportError 
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8812,12 +8812,12 @@ pub enum ItemListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             "NOT_FOUND" => Self::NotFound,
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9034,11 +9034,11 @@ pub enum ItemPaymentAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9155,11 +9155,11 @@ pub enum ItemPaymentDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9288,11 +9288,11 @@ pub enum ItemPaymentDeliveryAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentDeliveryAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9412,11 +9412,11 @@ pub enum ItemPaymentDeliveryDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentDeliveryDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9591,11 +9591,11 @@ pub enum ItemPaymentDeliveryListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentDeliveryListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9849,11 +9849,11 @@ pub enum ItemPaymentDeliverySetDeliveryError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentDeliverySetDeliveryError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9970,11 +9970,11 @@ pub enum ItemPaymentGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10180,11 +10180,11 @@ pub enum ItemPaymentListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10309,11 +10309,11 @@ pub enum ItemPaymentPayError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentPayError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10449,11 +10449,11 @@ pub enum ItemPaymentProductAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentProductAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10573,11 +10573,11 @@ pub enum ItemPaymentProductDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentProductDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10752,11 +10752,11 @@ pub enum ItemPaymentProductListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentProductListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11010,11 +11010,11 @@ pub enum ItemPaymentProductSetQuantityError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemPaymentProductSetQuantityError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11131,11 +11131,11 @@ pub enum ItemPaymentUnpayError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentUnpayError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11261,11 +11261,11 @@ pub enum ItemPaymentUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11483,14 +11483,14 @@ pub enum ItemProductrowAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemProductrowAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ENTITY_TYPE_NOT_SUPPORTED" => Self::EntityTypeNotSupported,
             "ACCESS_DENIED" => Self::AccessDenied,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12368,14 +12368,14 @@ pub enum ItemProductrowDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemProductrowDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ENTITY_TYPE_NOT_SUPPORTED" => Self::EntityTypeNotSupported,
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12484,10 +12484,10 @@ pub enum ItemProductrowFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemProductrowFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12618,14 +12618,14 @@ pub enum ItemProductrowGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemProductrowGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ENTITY_TYPE_NOT_SUPPORTED" => Self::EntityTypeNotSupported,
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13222,12 +13222,12 @@ pub enum ItemProductrowGetAvailableForPaymentError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemProductrowGetAvailableForPaymentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13849,13 +13849,13 @@ pub enum ItemProductrowListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemProductrowListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14461,14 +14461,14 @@ pub enum ItemProductrowSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemProductrowSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ENTITY_TYPE_NOT_SUPPORTED" => Self::EntityTypeNotSupported,
             "ACCESS_DENIED" => Self::AccessDenied,
             "OWNER_NOT_FOUND" => Self::OwnerNotFound,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15269,7 +15269,7 @@ pub enum ItemProductrowUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ItemProductrowUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ENTITY_TYPE_NOT_SUPPORTED" => Self::EntityTypeNotSupported,
             "ACCESS_DENIED" => Self::AccessDenied,
             "NOT_FOUND" => Self::NotFound,
@@ -15277,7 +15277,7 @@ for ItemProductrowUpdateError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16119,7 +16119,7 @@ pub enum ItemUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "allowed_only_intranet_user" => Self::AllowedOnlyIntranetUser,
             "NOT_FOUND" => Self::NotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -16127,7 +16127,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError 
             "100" => Self::E100,
             "UPDATE_DYNAMIC_ITEM_RESTRICTED" => Self::UpdateDynamicItemRestricted,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

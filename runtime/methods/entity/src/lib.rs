@@ -366,13 +366,13 @@ pub enum AddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ENTITY_ALREADY_EXISTS" => Self::ErrorEntityAlreadyExists,
             "ERROR_CORE" => Self::ErrorCore,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -502,13 +502,13 @@ pub enum DeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -641,12 +641,12 @@ pub enum GetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1076,13 +1076,13 @@ pub enum ItemAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1223,14 +1223,14 @@ pub enum ItemDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_ITEM_NOT_FOUND" => Self::ErrorItemNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1412,12 +1412,12 @@ pub enum ItemGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2330,7 +2330,7 @@ pub enum ItemPropertyAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_PROPERTY_ALREADY_EXISTS" => Self::ErrorPropertyAlreadyExists,
@@ -2338,7 +2338,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyAddE
             "ERROR_UNSUPPORTED_PROPERTY_TYPE" => Self::ErrorUnsupportedPropertyType,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2474,14 +2474,14 @@ pub enum ItemPropertyDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_PROPERTY_NOT_FOUND" => Self::ErrorPropertyNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2622,13 +2622,13 @@ pub enum ItemPropertyGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_PROPERTY_NOT_FOUND" => Self::ErrorPropertyNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2964,7 +2964,7 @@ pub enum ItemPropertyUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_PROPERTY_NOT_FOUND" => Self::ErrorPropertyNotFound,
@@ -2972,7 +2972,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyUpda
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3290,14 +3290,14 @@ pub enum ItemUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_ITEM_NOT_FOUND" => Self::ErrorItemNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3439,11 +3439,11 @@ pub enum RightsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3831,13 +3831,13 @@ pub enum SectionAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3970,14 +3970,14 @@ pub enum SectionDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_SECTION_NOT_FOUND" => Self::ErrorSectionNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4157,11 +4157,11 @@ pub enum SectionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5071,14 +5071,14 @@ pub enum SectionUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_SECTION_NOT_FOUND" => Self::ErrorSectionNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5256,14 +5256,14 @@ pub enum UpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ENTITY_NOT_FOUND" => Self::ErrorEntityNotFound,
             "ERROR_ENTITY_ALREADY_EXISTS" => Self::ErrorEntityAlreadyExists,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -2130,12 +2130,12 @@ pub enum EmployeeCountV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeCountV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2358,7 +2358,7 @@ pub enum EmployeeFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2372,7 +2372,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeFieldGet
                 Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2516,7 +2516,7 @@ pub enum EmployeeFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EmployeeFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
                 Self::BitrixRestV3ExceptionUnknowndtopropertyexception
             }
@@ -2524,7 +2524,7 @@ for EmployeeFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2645,12 +2645,12 @@ pub enum EmployeeMultidepartmentV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EmployeeMultidepartmentV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3022,7 +3022,7 @@ pub enum EmployeeSearchV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeSearchV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3036,7 +3036,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeSearchV3
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3400,7 +3400,7 @@ pub enum EmployeeSubordinatesV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EmployeeSubordinatesV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3408,7 +3408,7 @@ for EmployeeSubordinatesV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3742,13 +3742,13 @@ pub enum HcmlinkCompanyAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkCompanyAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3878,12 +3878,12 @@ pub enum HcmlinkCompanyDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for HcmlinkCompanyDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4058,12 +4058,12 @@ pub enum HcmlinkCompanyListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkCompanyListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4492,12 +4492,12 @@ pub enum HcmlinkCompanyUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for HcmlinkCompanyUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4663,11 +4663,11 @@ pub enum HcmlinkCompanyUserListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for HcmlinkCompanyUserListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5009,12 +5009,12 @@ pub enum HcmlinkEmployeeListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for HcmlinkEmployeeListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5462,12 +5462,12 @@ pub enum HcmlinkEmployeeSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkEmployeeSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5762,12 +5762,12 @@ pub enum HcmlinkFieldValueSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for HcmlinkFieldValueSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6006,12 +6006,12 @@ pub enum HcmlinkJobStatusGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for HcmlinkJobStatusGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6221,12 +6221,12 @@ pub enum HcmlinkJobUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkJobUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6787,7 +6787,7 @@ pub enum NodeAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -6798,7 +6798,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeAddV3Error {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7288,7 +7288,7 @@ pub enum NodeChildrenV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeChildrenV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -7299,7 +7299,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeChildrenV3Er
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7843,7 +7843,7 @@ pub enum NodeCommunicationEditV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for NodeCommunicationEditV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -7854,7 +7854,7 @@ for NodeCommunicationEditV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7984,7 +7984,7 @@ pub enum NodeCommunicationListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for NodeCommunicationListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -7995,7 +7995,7 @@ for NodeCommunicationListV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8841,7 +8841,7 @@ pub enum NodeCountV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeCountV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -8849,7 +8849,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeCountV3Error
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9120,7 +9120,7 @@ pub enum NodeEditV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeEditV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -9131,7 +9131,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeEditV3Error 
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9284,7 +9284,7 @@ pub enum NodeFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
@@ -9301,7 +9301,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldGetV3Er
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9518,7 +9518,7 @@ pub enum NodeFieldListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
@@ -9529,7 +9529,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldListV3E
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9755,7 +9755,7 @@ pub enum NodeGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -9775,7 +9775,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10023,7 +10023,7 @@ pub enum NodeListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
@@ -10043,7 +10043,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeListV3Error 
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10295,7 +10295,7 @@ pub enum NodeMemberAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -10309,7 +10309,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberAddV3E
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10461,7 +10461,7 @@ pub enum NodeMemberFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for NodeMemberFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -10475,7 +10475,7 @@ for NodeMemberFieldGetV3Error {
                 Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10691,7 +10691,7 @@ pub enum NodeMemberFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for NodeMemberFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
                 Self::BitrixRestV3ExceptionUnknowndtopropertyexception
             }
@@ -10699,7 +10699,7 @@ for NodeMemberFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10932,7 +10932,7 @@ pub enum NodeMemberMoveV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberMoveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -10946,7 +10946,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberMoveV3
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11086,7 +11086,7 @@ pub enum NodeMemberRemoveV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberRemoveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -11100,7 +11100,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberRemove
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11412,7 +11412,7 @@ pub enum NodeMemberSetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberSetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -11426,7 +11426,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberSetV3E
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11564,7 +11564,7 @@ pub enum NodeMoveV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMoveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -11575,7 +11575,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMoveV3Error 
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11748,7 +11748,7 @@ pub enum NodeSearchV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeSearchV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -11759,7 +11759,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeSearchV3Erro
                 Self::BitrixRestV3ExceptionInsufficientscopeexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

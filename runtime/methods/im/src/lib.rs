@@ -2505,10 +2505,10 @@ pub enum ChatAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2634,10 +2634,10 @@ pub enum ChatGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2836,12 +2836,12 @@ pub enum ChatLeaveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "ACCESS_DENIED_KICK" => Self::AccessDeniedKick,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3017,12 +3017,12 @@ pub enum ChatMuteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatMuteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3188,14 +3188,14 @@ pub enum ChatSetOwnerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3365,7 +3365,7 @@ pub enum ChatUpdateAvatarError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatarError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -3373,7 +3373,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatar
             "AVATAR_ERROR" => Self::AvatarError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3540,14 +3540,14 @@ pub enum ChatUpdateColorError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "WRONG_COLOR" => Self::WrongColor,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3712,13 +3712,13 @@ pub enum ChatUpdateTitleError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "TITLE_EMPTY" => Self::TitleEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3871,12 +3871,12 @@ pub enum ChatUserAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "ACCESS_DENIED_EXTEND" => Self::AccessDeniedExtend,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4008,14 +4008,14 @@ pub enum ChatUserDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "ACCESS_DENIED_KICK" => Self::AccessDeniedKick,
             "USER_NOT_FOUND" => Self::UserNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4132,11 +4132,11 @@ pub enum ChatUserListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4244,10 +4244,10 @@ pub enum CountersGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CountersGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4746,10 +4746,10 @@ pub enum DepartmentColleaguesListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DepartmentColleaguesListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4891,11 +4891,11 @@ pub enum DepartmentEmployeesGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DepartmentEmployeesGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ID_EMPTY" => Self::IdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5031,11 +5031,11 @@ pub enum DepartmentGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DepartmentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5780,11 +5780,11 @@ pub enum DepartmentManagersGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DepartmentManagersGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ID_EMPTY" => Self::IdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5903,11 +5903,11 @@ pub enum DialogGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6912,13 +6912,13 @@ pub enum DialogMessagesGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogMessagesGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "FIRST_ID_STRING" => Self::FirstIdString,
             "LAST_ID_STRING" => Self::LastIdString,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8778,11 +8778,11 @@ pub enum DialogMessagesSearchError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DialogMessagesSearchError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10002,10 +10002,10 @@ pub enum DialogReadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10237,10 +10237,10 @@ pub enum DialogReadAllError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10366,11 +10366,11 @@ pub enum DialogUnreadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUnreadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10611,11 +10611,11 @@ pub enum DialogUsersListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUsersListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11207,11 +11207,11 @@ pub enum DialogWritingError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogWritingError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11483,14 +11483,14 @@ pub enum DiskFileCommitError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileCommitError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "FILES_ERROR" => Self::FilesError,
             "SAVE_ERROR" => Self::SaveError,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11868,11 +11868,11 @@ pub enum DiskFileDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "FILE_ID_EMPTY" => Self::FileIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11989,11 +11989,11 @@ pub enum DiskFileSaveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileSaveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "FILE_ID_EMPTY" => Self::FileIdEmpty,
             "FILE_SAVE_ERROR" => Self::FileSaveError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12418,12 +12418,12 @@ pub enum DiskFolderGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFolderGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12788,7 +12788,7 @@ pub enum MessageAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_EMPTY" => Self::MessageEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "USER_NOT_FOUND" => Self::UserNotFound,
@@ -12802,7 +12802,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError 
             "REPLY_ACCESS_ERROR" => Self::ReplyAccessError,
             "REPLY_FROM_OTHER_CHAT_ERROR" => Self::ReplyFromOtherChatError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12968,13 +12968,13 @@ pub enum MessageCommandError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageCommandError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "BOT_ID_ERROR" => Self::BotIdError,
             "COMMAND_ERROR" => Self::CommandError,
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13091,11 +13091,11 @@ pub enum MessageDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13231,11 +13231,11 @@ pub enum MessageLikeError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "WITHOUT_CHANGES" => Self::WithoutChanges,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13373,13 +13373,13 @@ pub enum MessageShareError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageShareError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13632,7 +13632,7 @@ pub enum MessageUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             "ATTACH_ERROR" => Self::AttachError,
@@ -13642,7 +13642,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateErr
             "menu_ERROR" => Self::MenuError,
             "MENU_OVERSIZE" => Self::MenuOversize,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13900,14 +13900,14 @@ pub enum NotifyError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "MESSAGE_EMPTY" => Self::MessageEmpty,
             "ATTACH_OVERSIZE" => Self::AttachOversize,
             "ATTACH_ERROR" => Self::AttachError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14034,11 +14034,11 @@ pub enum NotifyAnswerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyAnswerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ID_ERROR" => Self::IdError,
             "ANSWER_TEXT_ERROR" => Self::AnswerTextError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14177,11 +14177,11 @@ pub enum NotifyConfirmError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyConfirmError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ID_ERROR" => Self::IdError,
             "NOTIFY_VALUE_ERROR" => Self::NotifyValueError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14383,11 +14383,11 @@ pub enum NotifyDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "PARAMS_ERROR" => Self::ParamsError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14572,11 +14572,11 @@ pub enum NotifyGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "LAST_ID_AND_LAST_TYPE" => Self::LastIdAndLastType,
             "LAST_ID_STRING" => Self::LastIdString,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15102,11 +15102,11 @@ pub enum NotifyHistorySearchError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for NotifyHistorySearchError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "SEARCH_TEXT_ERROR" => Self::SearchTextError,
             "LAST_ID_STRING" => Self::LastIdString,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15474,14 +15474,14 @@ pub enum NotifyPersonalAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyPersonalAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "MESSAGE_EMPTY" => Self::MessageEmpty,
             "ATTACH_OVERSIZE" => Self::AttachOversize,
             "ATTACH_ERROR" => Self::AttachError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15651,10 +15651,10 @@ pub enum NotifyReadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15762,10 +15762,10 @@ pub enum NotifyReadAllError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15992,10 +15992,10 @@ pub enum NotifyReadListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16103,10 +16103,10 @@ pub enum NotifySchemaGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySchemaGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16611,14 +16611,14 @@ pub enum NotifySystemAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySystemAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "MESSAGE_EMPTY" => Self::MessageEmpty,
             "ATTACH_OVERSIZE" => Self::AttachOversize,
             "ATTACH_ERROR" => Self::AttachError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16878,9 +16878,9 @@ pub enum RecentGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17633,10 +17633,10 @@ pub enum RecentHideError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentHideError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18084,9 +18084,9 @@ pub enum RecentListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19132,11 +19132,11 @@ pub enum RecentPinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentPinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19272,10 +19272,10 @@ pub enum RecentUnreadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentUnreadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19383,10 +19383,10 @@ pub enum RevisionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19715,10 +19715,10 @@ pub enum SearchChatListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchChatListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "FIND_SHORT" => Self::FindShort,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20547,10 +20547,10 @@ pub enum SearchDepartmentListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SearchDepartmentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "FIND_SHORT" => Self::FindShort,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21275,10 +21275,10 @@ pub enum SearchLastAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21396,10 +21396,10 @@ pub enum SearchLastDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21578,10 +21578,10 @@ pub enum SearchLastGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22655,10 +22655,10 @@ pub enum SearchUserListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchUserListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "FIND_SHORT" => Self::FindShort,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23177,12 +23177,12 @@ pub enum UserGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ID_EMPTY" => Self::IdEmpty,
             "USER_NOT_EXISTS" => Self::UserNotExists,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23812,10 +23812,10 @@ pub enum UserListGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserListGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24391,10 +24391,10 @@ pub enum UserStatusGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24502,10 +24502,10 @@ pub enum UserStatusIdleEndError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusIdleEndError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24632,10 +24632,10 @@ pub enum UserStatusIdleStartError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for UserStatusIdleStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24751,10 +24751,10 @@ pub enum UserStatusSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "STATUS_ERROR" => Self::StatusError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24911,9 +24911,9 @@ pub enum V2EventGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25132,9 +25132,9 @@ pub enum V2EventSubscribeError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventSubscribeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25240,9 +25240,9 @@ pub enum V2EventUnsubscribeError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventUnsubscribeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25369,11 +25369,11 @@ pub enum V2FileDownloadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "FILE_NOT_FOUND" => Self::FileNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25592,7 +25592,7 @@ pub enum V2FileUploadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileUploadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "FILE_EMPTY" => Self::FileEmpty,
             "FILE_INVALID_CONTENT" => Self::FileInvalidContent,
             "CHAT_NOT_FOUND" => Self::ChatNotFound,
@@ -25602,7 +25602,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileUploadErro
             "FILE_TOO_LARGE" => Self::FileTooLarge,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -1320,7 +1320,7 @@ pub enum AppRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AppRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "IFRAME_HTTPS" => Self::IframeHttps,
@@ -1329,7 +1329,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppRegisterError
             "LANG_ERROR" => Self::LangError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1569,12 +1569,12 @@ pub enum AppUnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_APP_ID_ERROR" => Self::ChatAppIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1984,13 +1984,13 @@ pub enum AppUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_APP_ID_ERROR" => Self::ChatAppIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "IFRAME_HTTPS" => Self::IframeHttps,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2223,10 +2223,10 @@ pub enum BotListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BotListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2685,13 +2685,13 @@ pub enum ChatAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2820,11 +2820,11 @@ pub enum ChatGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "AUTHORIZE_ERROR" => Self::AuthorizeError,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3065,14 +3065,14 @@ pub enum ChatLeaveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "WRONG_REQUEST" => Self::WrongRequest,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3231,12 +3231,12 @@ pub enum ChatSendTypingError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSendTypingError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3425,14 +3425,14 @@ pub enum ChatSetManagerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetManagerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "WRONG_REQUEST" => Self::WrongRequest,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3604,7 +3604,7 @@ pub enum ChatSetOwnerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
@@ -3612,7 +3612,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerErro
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3786,7 +3786,7 @@ pub enum ChatUpdateAvatarError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatarError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ACCESS_ERROR" => Self::AccessError,
@@ -3795,7 +3795,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatar
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3968,7 +3968,7 @@ pub enum ChatUpdateColorError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "WRONG_COLOR" => Self::WrongColor,
@@ -3976,7 +3976,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorE
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4147,14 +4147,14 @@ pub enum ChatUpdateTitleError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "TITLE_EMPTY" => Self::TitleEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4349,14 +4349,14 @@ pub enum ChatUserAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "WRONG_REQUEST" => Self::WrongRequest,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4528,7 +4528,7 @@ pub enum ChatUserDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
@@ -4536,7 +4536,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteEr
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4695,13 +4695,13 @@ pub enum ChatUserListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5027,7 +5027,7 @@ pub enum CommandAnswerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandAnswerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "COMMAND_ID_ERROR" => Self::CommandIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "MESSAGE_ID_EMPTY" => Self::MessageIdEmpty,
@@ -5039,7 +5039,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandAnswerErr
             "MENU_ERROR" => Self::MenuError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5841,7 +5841,7 @@ pub enum CommandRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "EVENT_COMMAND_ADD_ERROR" => Self::EventCommandAddError,
             "COMMAND_ERROR" => Self::CommandError,
             "BOT_ID_ERROR" => Self::BotIdError,
@@ -5849,7 +5849,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandRegisterE
             "LANG_ERROR" => Self::LangError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6112,12 +6112,12 @@ pub enum CommandUnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "COMMAND_ID_ERROR" => Self::CommandIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6269,13 +6269,13 @@ pub enum CommandUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "COMMAND_ID_ERROR" => Self::CommandIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "EVENT_COMMAND_ADD_ERROR" => Self::EventCommandAddError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6540,11 +6540,11 @@ pub enum DialogGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8282,7 +8282,7 @@ pub enum MessageAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -8295,7 +8295,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError 
             "MENU_OVERSIZE" => Self::MenuOversize,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8473,13 +8473,13 @@ pub enum MessageDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8657,13 +8657,13 @@ pub enum MessageLikeError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "WITHOUT_CHANGES" => Self::WithoutChanges,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8969,7 +8969,7 @@ pub enum MessageUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
@@ -8981,7 +8981,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateErr
             "MENU_OVERSIZE" => Self::MenuOversize,
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9391,7 +9391,7 @@ pub enum RegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "EVENT_MESSAGE_ADD_ERROR" => Self::EventMessageAddError,
@@ -9404,7 +9404,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegisterError {
             "MAX_COUNT_ERROR" => Self::MaxCountError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9792,14 +9792,14 @@ pub enum UnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9965,7 +9965,7 @@ pub enum UpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BOT_ID_ERROR" => Self::BotIdError,
@@ -9978,7 +9978,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
             "NAME_ERROR" => Self::NameError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10342,12 +10342,12 @@ pub enum V2BotGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "PARAMS_REQUIRED" => Self::ParamsRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10541,10 +10541,10 @@ pub enum V2BotListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10689,7 +10689,7 @@ pub enum V2BotRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_CODE_REQUIRED" => Self::BotCodeRequired,
             "BOT_PROPERTIES_REQUIRED" => Self::BotPropertiesRequired,
@@ -10703,7 +10703,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotRegisterErr
             "BOT_AVATAR_INCORRECT_TYPE" => Self::BotAvatarIncorrectType,
             "BOT_AVATAR_INCORRECT_SIZE" => Self::BotAvatarIncorrectSize,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11374,14 +11374,14 @@ pub enum V2BotUnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "BOT_UNREGISTER_FAILED" => Self::BotUnregisterFailed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11548,7 +11548,7 @@ pub enum V2BotUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -11559,7 +11559,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUpdateError
             "BOT_AVATAR_INCORRECT_SIZE" => Self::BotAvatarIncorrectSize,
             "BOT_TOKEN_ROTATION_FAILED" => Self::BotTokenRotationFailed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12184,14 +12184,14 @@ pub enum V2ChatInputActionNotifyError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatInputActionNotifyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12360,7 +12360,7 @@ pub enum V2ChatManagerAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatManagerAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "EMPTY_USER_IDS" => Self::EmptyUserIds,
@@ -12368,7 +12368,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatManagerAdd
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12540,7 +12540,7 @@ pub enum V2ChatManagerDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatManagerDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "EMPTY_USER_IDS" => Self::EmptyUserIds,
@@ -12548,7 +12548,7 @@ for V2ChatManagerDeleteError {
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12722,7 +12722,7 @@ pub enum V2ChatMessageReactionAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatMessageReactionAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -12731,7 +12731,7 @@ for V2ChatMessageReactionAddError {
             "REACTION_NOT_FOUND" => Self::ReactionNotFound,
             "REACTION_ALREADY_SET" => Self::ReactionAlreadySet,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12904,7 +12904,7 @@ pub enum V2ChatMessageReactionDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatMessageReactionDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -12912,7 +12912,7 @@ for V2ChatMessageReactionDeleteError {
             "ACCESS_DENIED" => Self::AccessDenied,
             "REACTION_NOT_FOUND" => Self::ReactionNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13093,14 +13093,14 @@ pub enum V2ChatMessageDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatMessageDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13259,14 +13259,14 @@ pub enum V2ChatMessageGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "BOT_TYPE_NOT_ALLOWED" => Self::BotTypeNotAllowed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13750,7 +13750,7 @@ pub enum V2ChatMessageGetContextError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatMessageGetContextError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -13759,7 +13759,7 @@ for V2ChatMessageGetContextError {
             "MESSAGE_NOT_FOUND" => Self::MessageNotFound,
             "MESSAGE_ACCESS_DENIED" => Self::MessageAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14062,7 +14062,7 @@ pub enum V2ChatMessageReadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageReadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -14070,7 +14070,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageRea
             "ACCESS_DENIED" => Self::AccessDenied,
             "MESSAGE_NOT_FOUND" => Self::MessageNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14369,7 +14369,7 @@ pub enum V2ChatMessageSendError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageSendError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -14378,7 +14378,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageSen
             "EMPTY_MESSAGE" => Self::EmptyMessage,
             "SENDING_FAILED" => Self::SendingFailed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14820,14 +14820,14 @@ pub enum V2ChatMessageUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatMessageUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15131,14 +15131,14 @@ pub enum V2ChatTextFieldEnabledError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatTextFieldEnabledError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15305,14 +15305,14 @@ pub enum V2ChatUserAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15479,14 +15479,14 @@ pub enum V2ChatUserDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15686,14 +15686,14 @@ pub enum V2ChatUserListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15852,13 +15852,13 @@ pub enum V2ChatAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16858,14 +16858,14 @@ pub enum V2ChatGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17685,14 +17685,14 @@ pub enum V2ChatLeaveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatLeaveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17859,14 +17859,14 @@ pub enum V2ChatSetOwnerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatSetOwnerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18033,14 +18033,14 @@ pub enum V2ChatUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18351,14 +18351,14 @@ pub enum V2CommandAnswerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandAnswerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "COMMAND_ANSWER_FAILED" => Self::CommandAnswerFailed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18642,13 +18642,13 @@ pub enum V2CommandListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18887,7 +18887,7 @@ pub enum V2CommandRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -18897,7 +18897,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandRegiste
             "COMMAND_TITLE_REQUIRED" => Self::CommandTitleRequired,
             "COMMAND_REGISTER_FAILED" => Self::CommandRegisterFailed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19259,14 +19259,14 @@ pub enum V2CommandUnregisterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2CommandUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             "COMMAND_NOT_FOUND" => Self::CommandNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19438,7 +19438,7 @@ pub enum V2CommandUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -19448,7 +19448,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandUpdateE
             "COMMAND_NAME_INVALID" => Self::CommandNameInvalid,
             "COMMAND_ALREADY_EXISTS" => Self::CommandAlreadyExists,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19837,7 +19837,7 @@ pub enum V2EventGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -19846,7 +19846,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
             "AUTH_ERROR" => Self::AuthError,
             "USER_NOT_SUBSCRIBED" => Self::UserNotSubscribed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20112,7 +20112,7 @@ pub enum V2FileDownloadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -20120,7 +20120,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadEr
             "FILE_ACCESS_ERROR" => Self::FileAccessError,
             "FILE_NOT_FOUND" => Self::FileNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20369,7 +20369,7 @@ pub enum V2FileUploadError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileUploadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -20381,7 +20381,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileUploadErro
             "FILE_SEND_FAILED" => Self::FileSendFailed,
             "FILE_TOO_LARGE" => Self::FileTooLarge,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20719,9 +20719,9 @@ pub enum V2RevisionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2RevisionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

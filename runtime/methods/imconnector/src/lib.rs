@@ -560,11 +560,11 @@ pub enum ActivateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -730,13 +730,13 @@ pub enum ChatNameSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatNameSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "NOT_ACTIVE_LINE" => Self::NotActiveLine,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "CHAT_RENAMING_FAILED" => Self::ChatRenamingFailed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -970,11 +970,11 @@ pub enum ConnectorDataSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorDataSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1233,13 +1233,13 @@ pub enum DeleteMessagesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteMessagesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "NOT_ACTIVE_LINE" => Self::NotActiveLine,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1520,11 +1520,11 @@ pub enum ListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2032,7 +2032,7 @@ pub enum RegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "APPLICATION_REGISTRATION_ERROR_POINT" => {
                 Self::ApplicationRegistrationErrorPoint
             }
@@ -2047,7 +2047,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegisterError {
             }
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2334,7 +2334,7 @@ pub enum SendMessagesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SendMessagesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "NOT_ACTIVE_LINE" => Self::NotActiveLine,
@@ -2343,7 +2343,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendMessagesErro
                 Self::ImconnectorNotSpecifiedCorrectCommand
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2692,12 +2692,12 @@ pub enum SendStatusDeliveryError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusDeliveryError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2847,12 +2847,12 @@ pub enum SendStatusReadingError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusReadingError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2996,11 +2996,11 @@ pub enum StatusError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3258,12 +3258,12 @@ pub enum UnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "APPLICATION_UNREGISTRATION_ERROR" => Self::ApplicationUnregistrationError,
             "NO_APPLICATION_ID" => Self::NoApplicationId,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3411,13 +3411,13 @@ pub enum UpdateMessagesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateMessagesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "NOT_ACTIVE_LINE" => Self::NotActiveLine,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

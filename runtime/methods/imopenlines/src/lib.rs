@@ -1446,12 +1446,12 @@ pub enum BotSessionFinishError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionFinishError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "BOT_ID_ERROR" => Self::BotIdError,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1609,11 +1609,11 @@ pub enum BotSessionMessageSendError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BotSessionMessageSendError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1734,12 +1734,12 @@ pub enum BotSessionOperatorError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionOperatorError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "WRONG_CHAT" => Self::WrongChat,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1959,7 +1959,7 @@ pub enum BotSessionTransferError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionTransferError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "QUEUE_ID_EMPTY" => Self::QueueIdEmpty,
@@ -1968,7 +1968,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionTransf
             "OPERATOR_WRONG" => Self::OperatorWrong,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2095,9 +2095,9 @@ pub enum ConfigAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2222,11 +2222,11 @@ pub enum ConfigDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CONFIG_ID_EMPTY" => Self::ConfigIdEmpty,
             "CONFIG_WRONG_USER_PERMISSION" => Self::ConfigWrongUserPermission,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2385,10 +2385,10 @@ pub enum ConfigGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CONFIG_ID_EMPTY" => Self::ConfigIdEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4025,10 +4025,10 @@ pub enum ConfigListGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigListGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6052,9 +6052,9 @@ pub enum ConfigPathGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigPathGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6283,11 +6283,11 @@ pub enum ConfigUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CONFIG_ID_EMPTY" => Self::ConfigIdEmpty,
             "CONFIG_WRONG_USER_PERMISSION" => Self::ConfigWrongUserPermission,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6450,11 +6450,11 @@ pub enum CrmChatGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6700,11 +6700,11 @@ pub enum CrmChatGetLastIdError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetLastIdError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CRM_CHAT_EMPTY_CRM_DATA" => Self::CrmChatEmptyCrmData,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6871,7 +6871,7 @@ pub enum CrmChatUserAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "IM_NOT_INSTALLED" => Self::ImNotInstalled,
@@ -6879,7 +6879,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserAddEr
             "CRM_CHAT_USER_NOT_ACTIVE" => Self::CrmChatUserNotActive,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7052,7 +7052,7 @@ pub enum CrmChatUserDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "CRM_CHAT_EMPTY_USER" => Self::CrmChatEmptyUser,
             "CRM_CHAT_EMPTY_CRM_DATA" => Self::CrmChatEmptyCrmData,
@@ -7063,7 +7063,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserDelet
             "CRM_CHAT_USER_NOT_ACTIVE" => Self::CrmChatUserNotActive,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7188,14 +7188,14 @@ pub enum CrmLeadCreateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmLeadCreateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             "ERROR_USER_NOT_OPERATOR" => Self::ErrorUserNotOperator,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7357,13 +7357,13 @@ pub enum CrmMessageAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmMessageAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_NOT_IN_CRM" => Self::ChatNotInCrm,
             "CANCELED" => Self::Canceled,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7545,11 +7545,11 @@ pub enum DialogGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "IM_NOT_INSTALLED" => Self::ImNotInstalled,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9041,13 +9041,13 @@ pub enum MessageQuickSaveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageQuickSaveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "CANT_SAVE_QUICK_ANSWER" => Self::CantSaveQuickAnswer,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9180,13 +9180,13 @@ pub enum MessageSessionStartError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageSessionStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9308,13 +9308,13 @@ pub enum NetworkJoinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkJoinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CODE" => Self::Code,
             "IMBOT_ERROR" => Self::ImbotError,
             "NOT_FOUND" => Self::NotFound,
             "INACTIVE" => Self::Inactive,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9528,7 +9528,7 @@ pub enum NetworkMessageAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkMessageAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "CODE" => Self::Code,
             "IMBOT_ERROR" => Self::ImbotError,
@@ -9541,7 +9541,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkMessageAd
             "KEYBOARD_ERROR" => Self::KeyboardError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10067,13 +10067,13 @@ pub enum OperatorAnotherFinishError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for OperatorAnotherFinishError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10196,13 +10196,13 @@ pub enum OperatorAnswerError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorAnswerError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10325,13 +10325,13 @@ pub enum OperatorFinishError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorFinishError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10454,14 +10454,14 @@ pub enum OperatorSkipError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSkipError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ACCESS_DENIED_KICK" => Self::AccessDeniedKick,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10582,13 +10582,13 @@ pub enum OperatorSpamError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSpamError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10766,14 +10766,14 @@ pub enum OperatorTransferError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorTransferError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
             "QUEUE_ID_EMPTY" => Self::QueueIdEmpty,
             "TRANSFER_ID_EMPTY" => Self::TransferIdEmpty,
             "OPERATOR_WRONG" => Self::OperatorWrong,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10879,9 +10879,9 @@ pub enum RevisionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11148,12 +11148,12 @@ pub enum SessionHeadVoteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionHeadVoteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "EMPTY_SESSION_ID" => Self::EmptySessionId,
             "EMPTY_VOTE_PARAMS" => Self::EmptyVoteParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11309,12 +11309,12 @@ pub enum SessionHistoryGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionHistoryGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_REQUIRED_PARAM" => Self::MissingRequiredParam,
             "INVALID_SESSION_ID" => Self::InvalidSessionId,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12991,11 +12991,11 @@ pub enum SessionInterceptError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionInterceptError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "OPERATOR_WRONG" => Self::OperatorWrong,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13116,13 +13116,13 @@ pub enum SessionJoinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionJoinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13266,14 +13266,14 @@ pub enum SessionModePinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13381,9 +13381,9 @@ pub enum SessionModePinAllError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13526,13 +13526,13 @@ pub enum SessionModeSilentError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModeSilentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13641,9 +13641,9 @@ pub enum SessionModeUnpinAllError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SessionModeUnpinAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13759,10 +13759,10 @@ pub enum SessionOpenError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionOpenError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13963,13 +13963,13 @@ pub enum SessionStartError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "USER_ID" => Self::UserId,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -790,14 +790,14 @@ pub enum BlockAddcardError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockAddcardError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "CARD_NOT_FOUND" => Self::CardNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -984,14 +984,14 @@ pub enum BlockChangeAnchorError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockChangeAnchorError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BAD_ANCHOR" => Self::BadAnchor,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1184,7 +1184,7 @@ pub enum BlockChangeNodeNameError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BlockChangeNodeNameError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -1192,7 +1192,7 @@ for BlockChangeNodeNameError {
             "NODES_NOT_FOUND" => Self::NodesNotFound,
             "TYPE_ERROR" => Self::TypeError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1379,14 +1379,14 @@ pub enum BlockClonecardError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockClonecardError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "CARD_NOT_FOUND" => Self::CardNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1507,11 +1507,11 @@ pub enum BlockGetContentFromRepositoryError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BlockGetContentFromRepositoryError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1672,14 +1672,14 @@ pub enum BlockGetbyidError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetbyidError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2292,13 +2292,13 @@ pub enum BlockGetcontentError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetcontentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2901,14 +2901,14 @@ pub enum BlockGetlistError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetlistError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3502,13 +3502,13 @@ pub enum BlockGetmanifestError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetmanifestError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4235,11 +4235,11 @@ pub enum BlockGetmanifestfileError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BlockGetmanifestfileError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5306,10 +5306,10 @@ pub enum BlockGetrepositoryError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetrepositoryError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6084,14 +6084,14 @@ pub enum BlockRemovecardError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockRemovecardError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "CARD_NOT_FOUND" => Self::CardNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6254,14 +6254,14 @@ pub enum BlockUpdateCardsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateCardsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             "INCORRECT_AFFECTED" => Self::IncorrectAffected,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6634,14 +6634,14 @@ pub enum BlockUpdateStylesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateStylesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "TYPE_ERROR" => Self::TypeError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6917,13 +6917,13 @@ pub enum BlockUpdateattrsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateattrsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7225,13 +7225,13 @@ pub enum BlockUpdatecontentError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdatecontentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7448,7 +7448,7 @@ pub enum BlockUpdatenodesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdatenodesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -7457,7 +7457,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdatenodes
             "NODES_NOT_FOUND" => Self::NodesNotFound,
             "INCORRECT_AFFECTED" => Self::IncorrectAffected,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7741,12 +7741,12 @@ pub enum BlockUploadfileError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUploadfileError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "FILE_ERROR" => Self::FileError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8101,13 +8101,13 @@ pub enum DemosGetListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -8602,14 +8602,14 @@ pub enum DemosGetPageListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetPageListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -9735,14 +9735,14 @@ pub enum DemosGetSiteListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetSiteListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -10381,14 +10381,14 @@ pub enum DemosRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "REGISTER_ERROR_DATA" => Self::RegisterErrorData,
             "CONTENT_IS_BAD" => Self::ContentIsBad,
             "BX_EMPTY_REQUIRED" => Self::BxEmptyRequired,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11463,11 +11463,11 @@ pub enum DemosUnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -11613,7 +11613,7 @@ pub enum LandingAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "SITE_NOT_FOUND" => Self::SiteNotFound,
@@ -11622,7 +11622,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddError 
             "CANT_BE_EMPTY" => Self::CantBeEmpty,
             "WRONG_CODE_FORMAT" => Self::WrongCodeFormat,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12076,7 +12076,7 @@ pub enum LandingAddByTemplateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingAddByTemplateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "SITE_ERROR" => Self::SiteError,
             "LANDING_ERROR" => Self::LandingError,
@@ -12087,7 +12087,7 @@ for LandingAddByTemplateError {
             "CANT_BE_EMPTY" => Self::CantBeEmpty,
             "WRONG_CODE_FORMAT" => Self::WrongCodeFormat,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12643,7 +12643,7 @@ pub enum LandingAddblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -12651,7 +12651,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddblockE
             "BLOCK_WRONG_VERSION" => Self::BlockWrongVersion,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13002,12 +13002,12 @@ pub enum LandingCopyError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "SITE_NOT_FOUND" => Self::SiteNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13175,13 +13175,13 @@ pub enum LandingCopyblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13333,7 +13333,7 @@ pub enum LandingDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -13341,7 +13341,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteErr
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13492,13 +13492,13 @@ pub enum LandingDeleteblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13679,7 +13679,7 @@ pub enum LandingDownblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDownblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -13687,7 +13687,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDownblock
             "BLOCK_WRONG_SORT" => Self::BlockWrongSort,
             "TYPE_ERROR" => Self::TypeError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13864,7 +13864,7 @@ pub enum LandingFavoriteBlockError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingFavoriteBlockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -13873,7 +13873,7 @@ for LandingFavoriteBlockError {
             "BLOCK_WRONG_VERSION" => Self::BlockWrongVersion,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14176,12 +14176,12 @@ pub enum LandingGetListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15025,12 +15025,12 @@ pub enum LandingGetadditionalfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingGetadditionalfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15394,11 +15394,11 @@ pub enum LandingGetpreviewError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetpreviewError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15543,14 +15543,14 @@ pub enum LandingGetpublicurlError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingGetpublicurlError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15699,13 +15699,13 @@ pub enum LandingHideblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingHideblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15868,7 +15868,7 @@ pub enum LandingMarkDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMarkDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "CANT_DELETE_MAIN" => Self::CantDeleteMain,
@@ -15876,7 +15876,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMarkDelet
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16000,13 +16000,13 @@ pub enum LandingMarkUnDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingMarkUnDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16207,14 +16207,14 @@ pub enum LandingMarkdeletedblockError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingMarkdeletedblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "TYPE_ERROR" => Self::TypeError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16396,14 +16396,14 @@ pub enum LandingMarkundeletedblockError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingMarkundeletedblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "TYPE_ERROR" => Self::TypeError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16583,7 +16583,7 @@ pub enum LandingMoveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -16592,7 +16592,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveError
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16760,13 +16760,13 @@ pub enum LandingMoveblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16934,7 +16934,7 @@ pub enum LandingPublicationError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingPublicationError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "PUBLIC_PAGE_REACHED" => Self::PublicPageReached,
@@ -16949,7 +16949,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingPublicati
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17101,13 +17101,13 @@ pub enum LandingRemoveEntitiesError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingRemoveEntitiesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17446,13 +17446,13 @@ pub enum LandingResolveIdByPublicUrlError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingResolveIdByPublicUrlError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17601,13 +17601,13 @@ pub enum LandingShowblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingShowblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17731,13 +17731,13 @@ pub enum LandingUnFavoriteBlockError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for LandingUnFavoriteBlockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17879,14 +17879,14 @@ pub enum LandingUnpublicError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUnpublicError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18067,7 +18067,7 @@ pub enum LandingUpblockError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpblockError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -18075,7 +18075,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpblockEr
             "BLOCK_WRONG_SORT" => Self::BlockWrongSort,
             "TYPE_ERROR" => Self::TypeError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18217,7 +18217,7 @@ pub enum LandingUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "SITE_NOT_FOUND" => Self::SiteNotFound,
@@ -18229,7 +18229,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpdateErr
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18608,13 +18608,13 @@ pub enum RepoCheckContentError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoCheckContentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             "insufficient_scope" => Self::InsufficientScope,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18869,13 +18869,13 @@ pub enum RepoGetListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoGetListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "SYSTEM_ERROR" => Self::SystemError,
             "insufficient_scope" => Self::InsufficientScope,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19321,7 +19321,7 @@ pub enum RepoRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "MISSING_PARAMS" => Self::MissingParams,
@@ -19334,7 +19334,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoRegisterErro
             "insufficient_scope" => Self::InsufficientScope,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19787,12 +19787,12 @@ pub enum RepoUnbindError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnbindError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "PLACEMENT_NO_EXIST" => Self::PlacementNoExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19914,13 +19914,13 @@ pub enum RepoUnregisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             "insufficient_scope" => Self::InsufficientScope,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20049,10 +20049,10 @@ pub enum RepowidgetDebugError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetDebugError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "APP_NOT_FOUND" => Self::AppNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20192,9 +20192,9 @@ pub enum RepowidgetGetlistError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetGetlistError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20885,11 +20885,11 @@ pub enum RepowidgetRegisterError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetRegisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "REQUIRED_FIELD_NO_EXISTS" => Self::RequiredFieldNoExists,
             "REQUIRED_PARAM_NO_EXISTS" => Self::RequiredParamNoExists,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21362,9 +21362,9 @@ pub enum RepowidgetUnregisterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RepowidgetUnregisterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21504,13 +21504,13 @@ pub enum RoleEnableError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleEnableError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             "MISSING_PARAMS" => Self::MissingParams,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21670,12 +21670,12 @@ pub enum RoleGetListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21923,14 +21923,14 @@ pub enum RoleGetRightsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetRightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             "MISSING_PARAMS" => Self::MissingParams,
             "ROLE_SCOPE_MISMATCH" => Self::RoleScopeMismatch,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22122,12 +22122,12 @@ pub enum RoleIsEnabledError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleIsEnabledError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22292,7 +22292,7 @@ pub enum RoleSetAccessCodesError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetAccessCodesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
@@ -22300,7 +22300,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetAccessCod
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ROLE_SCOPE_MISMATCH" => Self::RoleScopeMismatch,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22478,14 +22478,14 @@ pub enum RoleSetRightsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetRightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             "MISSING_PARAMS" => Self::MissingParams,
             "ROLE_SCOPE_MISMATCH" => Self::RoleScopeMismatch,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22637,7 +22637,7 @@ pub enum SiteAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "SITE_LIMIT_REACHED" => Self::SiteLimitReached,
             "DOMAIN_NOT_FOUND" => Self::DomainNotFound,
@@ -22649,7 +22649,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteAddError {
             "CONTROLLER_ERROR_BADRESPONSE" => Self::ControllerErrorBadresponse,
             "CONTROLLER_ERROR_BADLICENSE" => Self::ControllerErrorBadlicense,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23000,13 +23000,13 @@ pub enum SiteAddFolderError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteAddFolderError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "BX_EMPTY_REQUIRED" => Self::BxEmptyRequired,
             "FOLDER_IS_NOT_UNIQUE" => Self::FolderIsNotUnique,
             "SLASH_IS_NOT_ALLOWED" => Self::SlashIsNotAllowed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23274,12 +23274,12 @@ pub enum SiteBindingToGroupError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToGroupError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23408,12 +23408,12 @@ pub enum SiteBindingToMenuError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToMenuError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23559,7 +23559,7 @@ pub enum SiteDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ACCESS_DENIED_DELETED" => Self::AccessDeniedDeleted,
@@ -23568,7 +23568,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteDeleteError 
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23710,14 +23710,14 @@ pub enum SiteFullExportError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteFullExportError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "AI_SITE_EXPORT_NOT_ALLOWED" => Self::AiSiteExportNotAllowed,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25536,13 +25536,13 @@ pub enum SiteGetFoldersError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetFoldersError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25909,11 +25909,11 @@ pub enum SiteGetGroupBindingsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteGetGroupBindingsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -26230,12 +26230,12 @@ pub enum SiteGetListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27046,11 +27046,11 @@ pub enum SiteGetMenuBindingsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteGetMenuBindingsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27324,11 +27324,11 @@ pub enum SiteGetPreviewError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPreviewError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27471,13 +27471,13 @@ pub enum SiteGetPublicUrlError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPublicUrlError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27596,12 +27596,12 @@ pub enum SiteGetRightsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetRightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             "MISSING_PARAMS" => Self::MissingParams,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27744,13 +27744,13 @@ pub enum SiteGetadditionalfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteGetadditionalfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28313,14 +28313,14 @@ pub enum SiteMarkDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ACCESS_DENIED_DELETED" => Self::AccessDeniedDeleted,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28484,14 +28484,14 @@ pub enum SiteMarkFolderDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteMarkFolderDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "FOLDER_CONTAINS_AREAS" => Self::FolderContainsAreas,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28634,13 +28634,13 @@ pub enum SiteMarkFolderUnDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteMarkFolderUnDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28782,14 +28782,14 @@ pub enum SiteMarkUnDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkUnDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TOTAL_SITE_REACHED" => Self::TotalSiteReached,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28947,7 +28947,7 @@ pub enum SitePublicationError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SitePublicationError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "PHONE_NOT_CONFIRMED" => Self::PhoneNotConfirmed,
@@ -28962,7 +28962,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SitePublicationE
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29124,13 +29124,13 @@ pub enum SitePublicationFolderError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SitePublicationFolderError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29270,13 +29270,13 @@ pub enum SiteSetRightsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteSetRightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             "MISSING_PARAMS" => Self::MissingParams,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29511,13 +29511,13 @@ pub enum SiteUnPublicFolderError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnPublicFolderError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29648,12 +29648,12 @@ pub enum SiteUnbindingFromGroupError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteUnbindingFromGroupError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29785,12 +29785,12 @@ pub enum SiteUnbindingFromMenuError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SiteUnbindingFromMenuError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29930,13 +29930,13 @@ pub enum SiteUnpublicError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnpublicError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30099,7 +30099,7 @@ pub enum SiteUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "DOMAIN_NOT_FOUND" => Self::DomainNotFound,
@@ -30112,7 +30112,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUpdateError 
             "CONTROLLER_ERROR_BADRESPONSE" => Self::ControllerErrorBadresponse,
             "CONTROLLER_ERROR_BADLICENSE" => Self::ControllerErrorBadlicense,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30462,13 +30462,13 @@ pub enum SiteUpdateFolderError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUpdateFolderError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "FOLDER_IS_NOT_UNIQUE" => Self::FolderIsNotUnique,
             "SLASH_IS_NOT_ALLOWED" => Self::SlashIsNotAllowed,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30745,11 +30745,11 @@ pub enum SyspageDeleteForLandingError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SyspageDeleteForLandingError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30869,11 +30869,11 @@ pub enum SyspageDeleteForSiteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SyspageDeleteForSiteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31013,13 +31013,13 @@ pub enum SyspageGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32271,13 +32271,13 @@ pub enum SyspageGetSpecialPageError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for SyspageGetSpecialPageError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32422,12 +32422,12 @@ pub enum SyspageSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32549,12 +32549,12 @@ pub enum TemplateGetLandingRefError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateGetLandingRefError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32675,12 +32675,12 @@ pub enum TemplateGetSiteRefError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetSiteRefError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32813,12 +32813,12 @@ pub enum TemplateGetlistError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetlistError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33498,12 +33498,12 @@ pub enum TemplateSetLandingRefError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateSetLandingRefError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33647,12 +33647,12 @@ pub enum TemplateSetSiteRefError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateSetSiteRefError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -846,13 +846,13 @@ pub enum AddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_ALREADY_EXISTS" => Self::ErrorIblockAlreadyExists,
             "ERROR_ADD_IBLOCK" => Self::ErrorAddIblock,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1036,12 +1036,12 @@ pub enum DeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1301,7 +1301,7 @@ pub enum ElementAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_ELEMENT_ALREADY_EXISTS" => Self::ErrorElementAlreadyExists,
@@ -1309,7 +1309,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementAddError 
             "ERROR_ELEMENT_FIELD_VALUE" => Self::ErrorElementFieldValue,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1699,14 +1699,14 @@ pub enum ElementDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_ELEMENT_NOT_FOUND" => Self::ErrorElementNotFound,
             "ERROR_DELETE_ELEMENT" => Self::ErrorDeleteElement,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2024,12 +2024,12 @@ pub enum ElementGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2514,13 +2514,13 @@ pub enum ElementGetFileUrlError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetFileUrlError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_ELEMENT_NOT_FOUND" => Self::ErrorElementNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2763,7 +2763,7 @@ pub enum ElementUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_ELEMENT_NOT_FOUND" => Self::ErrorElementNotFound,
@@ -2771,7 +2771,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementUpdateErr
             "ERROR_ELEMENT_FIELD_VALUE" => Self::ErrorElementFieldValue,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3090,13 +3090,13 @@ pub enum FieldAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_SAVE_FIELD" => Self::ErrorSaveField,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3652,12 +3652,12 @@ pub enum FieldDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3850,12 +3850,12 @@ pub enum FieldGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4570,12 +4570,12 @@ pub enum FieldTypeGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldTypeGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4766,13 +4766,13 @@ pub enum FieldUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_UPDATE_FIELD" => Self::ErrorUpdateField,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5394,11 +5394,11 @@ pub enum GetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6384,9 +6384,9 @@ pub enum GetIblockTypeIdError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for GetIblockTypeIdError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6611,12 +6611,12 @@ pub enum SectionAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_ADD_SECTION" => Self::ErrorAddSection,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6855,13 +6855,13 @@ pub enum SectionDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_SECTION_NOT_FOUND" => Self::ErrorSectionNotFound,
             "ERROR_DELETE_SECTION" => Self::ErrorDeleteSection,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7071,11 +7071,11 @@ pub enum SectionGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7622,13 +7622,13 @@ pub enum SectionUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_SECTION_NOT_FOUND" => Self::ErrorSectionNotFound,
             "ERROR_UPDATE_SECTION" => Self::ErrorUpdateSection,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7900,13 +7900,13 @@ pub enum UpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_REQUIRED_PARAMETERS_MISSING" => Self::ErrorRequiredParametersMissing,
             "ERROR_IBLOCK_NOT_FOUND" => Self::ErrorIblockNotFound,
             "ERROR_UPDATE_IBLOCK" => Self::ErrorUpdateIblock,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -1146,7 +1146,7 @@ pub enum MailboxFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1163,7 +1163,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldGetV
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1306,7 +1306,7 @@ pub enum MailboxFieldListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1317,7 +1317,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldList
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1465,7 +1465,7 @@ pub enum MailboxGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -1476,7 +1476,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxGetV3Erro
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1727,7 +1727,7 @@ pub enum MailboxListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1735,7 +1735,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Err
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1950,7 +1950,7 @@ pub enum MailboxSendersV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxSendersV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1958,7 +1958,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxSendersV3
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2319,7 +2319,7 @@ pub enum MessageCreatecalendareventV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageCreatecalendareventV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2327,7 +2327,7 @@ for MessageCreatecalendareventV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2551,7 +2551,7 @@ pub enum MessageCreatechatV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageCreatechatV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2559,7 +2559,7 @@ for MessageCreatechatV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2803,7 +2803,7 @@ pub enum MessageCreatecrmactivityV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageCreatecrmactivityV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2811,7 +2811,7 @@ for MessageCreatecrmactivityV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2950,7 +2950,7 @@ pub enum MessageCreatefeedpostV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageCreatefeedpostV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2958,7 +2958,7 @@ for MessageCreatefeedpostV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3247,7 +3247,7 @@ pub enum MessageCreatetaskV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageCreatetaskV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3255,7 +3255,7 @@ for MessageCreatetaskV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3504,7 +3504,7 @@ pub enum MessageFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -3521,7 +3521,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldGetV
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3664,7 +3664,7 @@ pub enum MessageFieldListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -3675,7 +3675,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldList
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3888,7 +3888,7 @@ pub enum MessageForwardV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageForwardV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3896,7 +3896,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageForwardV3
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4042,7 +4042,7 @@ pub enum MessageGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -4053,7 +4053,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageGetV3Erro
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4412,7 +4412,7 @@ pub enum MessageListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -4423,7 +4423,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Err
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4654,7 +4654,7 @@ pub enum MessageMovetofolderV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageMovetofolderV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -4662,7 +4662,7 @@ for MessageMovetofolderV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4888,7 +4888,7 @@ pub enum MessageRemovecrmactivityV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageRemovecrmactivityV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -4896,7 +4896,7 @@ for MessageRemovecrmactivityV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5099,7 +5099,7 @@ pub enum MessageReplyV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageReplyV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -5107,7 +5107,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageReplyV3Er
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5304,7 +5304,7 @@ pub enum MessageSendV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageSendV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -5312,7 +5312,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageSendV3Err
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5455,7 +5455,7 @@ pub enum MessageThreadV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageThreadV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -5466,7 +5466,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageThreadV3E
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5776,7 +5776,7 @@ pub enum RecipientFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -5793,7 +5793,7 @@ for RecipientFieldGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5967,7 +5967,7 @@ pub enum RecipientFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -5978,7 +5978,7 @@ for RecipientFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6141,7 +6141,7 @@ pub enum RecipientListcontactsV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientListcontactsV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -6149,7 +6149,7 @@ for RecipientListcontactsV3Error {
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6303,7 +6303,7 @@ pub enum RecipientListemployeesV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientListemployeesV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -6314,7 +6314,7 @@ for RecipientListemployeesV3Error {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -612,7 +612,7 @@ pub enum EventlogFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -629,7 +629,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogFieldGet
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -845,7 +845,7 @@ pub enum EventlogFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EventlogFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -856,7 +856,7 @@ for EventlogFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1074,7 +1074,7 @@ pub enum EventlogGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1082,7 +1082,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogGetV3Err
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1352,7 +1352,7 @@ pub enum EventlogListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1360,7 +1360,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogListV3Er
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1713,7 +1713,7 @@ pub enum EventlogTailV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogTailV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1724,7 +1724,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogTailV3Er
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -141,13 +141,13 @@ pub enum MessageStatusUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for MessageStatusUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_SENDER_VALIDATION_FAILURE" => Self::ErrorSenderValidationFailure,
             "ERROR_MESSAGE_NOT_FOUND" => Self::ErrorMessageNotFound,
             "ERROR_MESSAGE_STATUS_INCORRECT" => Self::ErrorMessageStatusIncorrect,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -316,13 +316,13 @@ pub enum SenderAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_SENDER_VALIDATION_FAILURE" => Self::ErrorSenderValidationFailure,
             "ERROR_SENDER_ALREADY_INSTALLED" => Self::ErrorSenderAlreadyInstalled,
             "ERROR_SENDER_ADD_FAILURE" => Self::ErrorSenderAddFailure,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -444,12 +444,12 @@ pub enum SenderDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_SENDER_VALIDATION_FAILURE" => Self::ErrorSenderValidationFailure,
             "ERROR_SENDER_NOT_FOUND" => Self::ErrorSenderNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -586,10 +586,10 @@ pub enum SenderListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -783,14 +783,14 @@ pub enum SenderUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_SENDER_CODE_REQUIRED" => Self::ErrorSenderCodeRequired,
             "ERROR_SENDER_OTHER_PARAMS_REQUIRED" => Self::ErrorSenderOtherParamsRequired,
             "ERROR_SENDER_NOT_FOUND" => Self::ErrorSenderNotFound,
             "ERROR_SENDER_UPDATE_FAILURE" => Self::ErrorSenderUpdateFailure,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

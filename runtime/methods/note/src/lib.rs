@@ -1187,7 +1187,7 @@ pub enum CollectionAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -1198,7 +1198,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionAddV3E
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1425,7 +1425,7 @@ pub enum CollectionArchiveV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionArchiveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -1436,7 +1436,7 @@ for CollectionArchiveV3Error {
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1565,7 +1565,7 @@ pub enum CollectionDeleteV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -1577,7 +1577,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionDelete
             }
             "NOTE_COLLECTION_UNDER_IMPORT" => Self::NoteCollectionUnderImport,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1729,7 +1729,7 @@ pub enum CollectionFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1746,7 +1746,7 @@ for CollectionFieldGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1890,7 +1890,7 @@ pub enum CollectionFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -1901,7 +1901,7 @@ for CollectionFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2028,7 +2028,7 @@ pub enum CollectionGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2036,7 +2036,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionGetV3E
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2251,12 +2251,12 @@ pub enum CollectionListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2577,7 +2577,7 @@ pub enum CollectionUpdateV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2591,7 +2591,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionUpdate
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2811,7 +2811,7 @@ pub enum DocumentAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -2827,7 +2827,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentAddV3Err
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3083,7 +3083,7 @@ pub enum DocumentArchiveV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentArchiveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3094,7 +3094,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentArchiveV
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3221,7 +3221,7 @@ pub enum DocumentDeleteV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3232,7 +3232,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteV3
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3383,7 +3383,7 @@ pub enum DocumentFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -3400,7 +3400,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldGet
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3544,7 +3544,7 @@ pub enum DocumentFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -3555,7 +3555,7 @@ for DocumentFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3687,7 +3687,7 @@ pub enum DocumentGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -3698,7 +3698,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetV3Err
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3844,7 +3844,7 @@ pub enum DocumentSearchFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -3861,7 +3861,7 @@ for DocumentSearchFieldGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4007,7 +4007,7 @@ pub enum DocumentSearchFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -4018,7 +4018,7 @@ for DocumentSearchFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4170,7 +4170,7 @@ pub enum DocumentSearchListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -4180,7 +4180,7 @@ for DocumentSearchListV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4641,7 +4641,7 @@ pub enum DocumentTreeFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentTreeFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -4658,7 +4658,7 @@ for DocumentTreeFieldGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4804,7 +4804,7 @@ pub enum DocumentTreeFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentTreeFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -4815,7 +4815,7 @@ for DocumentTreeFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4951,7 +4951,7 @@ pub enum DocumentTreeListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentTreeListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -4962,7 +4962,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentTreeList
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5501,7 +5501,7 @@ pub enum DocumentUpdateV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -5518,7 +5518,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUpdateV3
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6027,7 +6027,7 @@ pub enum FileAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -6040,7 +6040,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileAddV3Error {
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6423,7 +6423,7 @@ pub enum FileFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -6440,7 +6440,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldGetV3Er
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6583,7 +6583,7 @@ pub enum FileFieldListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -6594,7 +6594,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldListV3E
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6730,7 +6730,7 @@ pub enum FileGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -6738,7 +6738,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetV3Error {
                 Self::BitrixRestV3ExceptionEntitynotfoundexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

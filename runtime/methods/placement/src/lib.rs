@@ -353,14 +353,14 @@ pub enum BindError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BindError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_PLACEMENT_MAX_COUNT" => Self::ErrorPlacementMaxCount,
             "ERROR_PLACEMENT_USER_MODE" => Self::ErrorPlacementUserMode,
             "EMPTY_ERROR_HANDLER_URL" => Self::EmptyErrorHandlerUrl,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -783,11 +783,11 @@ pub enum GetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "INVALID_REQUEST" => Self::InvalidRequest,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1209,10 +1209,10 @@ pub enum ListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1367,12 +1367,12 @@ pub enum UnbindError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UnbindError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -149,10 +149,10 @@ pub enum ApplicationConfigGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApplicationConfigGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -924,14 +924,14 @@ pub enum ApplicationEventAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApplicationEventAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_ACCESS_ERROR" => Self::UserIdAccessError,
             "MODULE_ID_ERROR" => Self::ModuleIdError,
             "COMMAND_ERROR" => Self::CommandError,
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1161,13 +1161,13 @@ pub enum ApplicationPushAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApplicationPushAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_ERROR" => Self::AccessError,
             "TEXT_ERROR" => Self::TextError,
             "EMPTY_APP_NAME" => Self::EmptyAppName,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

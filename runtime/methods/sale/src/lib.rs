@@ -12577,7 +12577,7 @@ pub enum BasketitemAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400007" => Self::E200140400007,
             "200140400008" => Self::E200140400008,
             "200140400009" => Self::E200140400009,
@@ -12586,7 +12586,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemAddErr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13147,7 +13147,7 @@ pub enum BasketitemAddCatalogProductError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketitemAddCatalogProductError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400006" => Self::E200140400006,
             "200140400007" => Self::E200140400007,
             "200140400008" => Self::E200140400008,
@@ -13157,7 +13157,7 @@ for BasketitemAddCatalogProductError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14032,13 +14032,13 @@ pub enum BasketitemDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400001" => Self::E200140400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14159,13 +14159,13 @@ pub enum BasketitemGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400001" => Self::E200140400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14286,11 +14286,11 @@ pub enum BasketitemGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketitemGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14489,11 +14489,11 @@ pub enum BasketitemGetFieldsCatalogProductError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketitemGetFieldsCatalogProductError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14777,11 +14777,11 @@ pub enum BasketitemListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15143,7 +15143,7 @@ pub enum BasketitemUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400001" => Self::E200140400001,
             "200140400008" => Self::E200140400008,
             "200140400009" => Self::E200140400009,
@@ -15152,7 +15152,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemUpdate
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16090,7 +16090,7 @@ pub enum BasketitemUpdateCatalogProductError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketitemUpdateCatalogProductError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400006" => Self::E200140400006,
             "200140400001" => Self::E200140400001,
             "200140400008" => Self::E200140400008,
@@ -16100,7 +16100,7 @@ for BasketitemUpdateCatalogProductError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16845,14 +16845,14 @@ pub enum BasketpropertiesAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketpropertiesAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "200240400004" => Self::E200240400004,
             "200240400005" => Self::E200240400005,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17356,13 +17356,13 @@ pub enum BasketpropertiesDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketpropertiesDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200140400001" => Self::E200140400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17484,13 +17484,13 @@ pub enum BasketpropertiesGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketpropertiesGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200240400003" => Self::E200240400003,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17613,11 +17613,11 @@ pub enum BasketpropertiesGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketpropertiesGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17902,11 +17902,11 @@ pub enum BasketpropertiesListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketpropertiesListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18249,12 +18249,12 @@ pub enum BasketpropertiesUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BasketpropertiesUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "20004030001" => Self::E20004030001,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18530,7 +18530,7 @@ pub enum BusinessValuePersonDomainAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BusinessValuePersonDomainAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201250000001" => Self::E201250000001,
             "201240400002" => Self::E201240400002,
             "200040300020" => Self::E200040300020,
@@ -18538,7 +18538,7 @@ for BusinessValuePersonDomainAddError {
             "0" => Self::E0,
             "201450000001" => Self::E201450000001,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18679,7 +18679,7 @@ pub enum BusinessValuePersonDomainDeleteByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BusinessValuePersonDomainDeleteByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201450000002" => Self::E201450000002,
             "201450000003" => Self::E201450000003,
             "201440400003" => Self::E201440400003,
@@ -18687,7 +18687,7 @@ for BusinessValuePersonDomainDeleteByFilterError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18809,11 +18809,11 @@ pub enum BusinessValuePersonDomainGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BusinessValuePersonDomainGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19106,11 +19106,11 @@ pub enum BusinessValuePersonDomainListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for BusinessValuePersonDomainListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19560,12 +19560,12 @@ pub enum CashboxAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_CASHBOX_ADD" => Self::ErrorCashboxAdd,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20136,13 +20136,13 @@ pub enum CashboxCheckApplyError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxCheckApplyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_CHECK_NOT_FOUND" => Self::ErrorCheckNotFound,
             "ERROR_CHECK_APPLY" => Self::ErrorCheckApply,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20263,13 +20263,13 @@ pub enum CashboxDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_CASHBOX_NOT_FOUND" => Self::ErrorCashboxNotFound,
             "ERROR_CASHBOX_DELETE" => Self::ErrorCashboxDelete,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20452,13 +20452,13 @@ pub enum CashboxHandlerAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxHandlerAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_ALREADY_EXIST" => Self::ErrorHandlerAlreadyExist,
             "ERROR_HANDLER_ADD" => Self::ErrorHandlerAdd,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20734,13 +20734,13 @@ pub enum CashboxHandlerDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CashboxHandlerDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_HANDLER_DELETE" => Self::ErrorHandlerDelete,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20877,10 +20877,10 @@ pub enum CashboxHandlerListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxHandlerListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21692,13 +21692,13 @@ pub enum CashboxHandlerUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CashboxHandlerUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_HANDLER_UPDATE" => Self::ErrorHandlerUpdate,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22493,10 +22493,10 @@ pub enum CashboxListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22869,13 +22869,13 @@ pub enum CashboxUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_CASHBOX_NOT_FOUND" => Self::ErrorCashboxNotFound,
             "ERROR_CASHBOX_UPDATE" => Self::ErrorCashboxUpdate,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -23451,13 +23451,13 @@ pub enum DeliveryAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_DELIVERY_ADD" => Self::ErrorDeliveryAdd,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24019,12 +24019,12 @@ pub enum DeliveryConfigGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryConfigGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DELIVERY_NOT_FOUND" => Self::ErrorDeliveryNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24260,13 +24260,13 @@ pub enum DeliveryConfigUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryConfigUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DELIVERY_NOT_FOUND" => Self::ErrorDeliveryNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_DELIVERY_CONFIG_UPDATE" => Self::ErrorDeliveryConfigUpdate,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24395,13 +24395,13 @@ pub enum DeliveryDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DELIVERY_NOT_FOUND" => Self::ErrorDeliveryNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_DELIVERY_DELETE" => Self::ErrorDeliveryDelete,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24665,13 +24665,13 @@ pub enum DeliveryExtraServiceAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryExtraServiceAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_EXTRA_SERVICE_ADD" => Self::ErrorExtraServiceAdd,
             "ERROR_DELIVERY_NOT_FOUND" => Self::ErrorDeliveryNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -24910,13 +24910,13 @@ pub enum DeliveryExtraServiceDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryExtraServiceDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_EXTRA_SERVICE_NOT_FOUND" => Self::ErrorExtraServiceNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_EXTRA_SERVICE_DELETE" => Self::ErrorExtraServiceDelete,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25038,12 +25038,12 @@ pub enum DeliveryExtraServiceGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryExtraServiceGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_DELIVERY_NOT_FOUND" => Self::ErrorDeliveryNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25525,13 +25525,13 @@ pub enum DeliveryExtraServiceUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryExtraServiceUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_EXTRA_SERVICE_UPDATE" => Self::ErrorExtraServiceUpdate,
             "ERROR_EXTRA_SERVICE_NOT_FOUND" => Self::ErrorExtraServiceNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25842,11 +25842,11 @@ pub enum DeliveryGetlistError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryGetlistError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -26197,13 +26197,13 @@ pub enum DeliveryHandlerAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryHandlerAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_ADD" => Self::ErrorHandlerAdd,
             "ERROR_HANDLER_ALREADY_EXIST" => Self::ErrorHandlerAlreadyExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -26524,13 +26524,13 @@ pub enum DeliveryHandlerDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryHandlerDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_DELETE" => Self::ErrorHandlerDelete,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -26668,10 +26668,10 @@ pub enum DeliveryHandlerListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryHandlerListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27445,14 +27445,14 @@ pub enum DeliveryHandlerUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryHandlerUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_UPDATE" => Self::ErrorHandlerUpdate,
             "ERROR_HANDLER_ALREADY_EXIST" => Self::ErrorHandlerAlreadyExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27787,7 +27787,7 @@ pub enum DeliveryRequestDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryRequestDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DELIVERY_ID_NOT_SPECIFIED" => Self::DeliveryIdNotSpecified,
             "DELIVERY_NOT_FOUND" => Self::DeliveryNotFound,
             "REQUEST_ID_NOT_SPECIFIED" => Self::RequestIdNotSpecified,
@@ -27795,7 +27795,7 @@ for DeliveryRequestDeleteError {
             "DELETE_REQUEST_INTERNAL_ERROR" => Self::DeleteRequestInternalError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -27960,7 +27960,7 @@ pub enum DeliveryRequestSendmessageError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryRequestSendmessageError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DELIVERY_ID_NOT_SPECIFIED" => Self::DeliveryIdNotSpecified,
             "DELIVERY_NOT_FOUND" => Self::DeliveryNotFound,
             "REQUEST_ID_NOT_SPECIFIED" => Self::RequestIdNotSpecified,
@@ -27976,7 +27976,7 @@ for DeliveryRequestSendmessageError {
             "REQUEST_SHIPMENT_NOT_FOUND" => Self::RequestShipmentNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28477,7 +28477,7 @@ pub enum DeliveryRequestUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DeliveryRequestUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "DELIVERY_ID_NOT_SPECIFIED" => Self::DeliveryIdNotSpecified,
             "DELIVERY_NOT_FOUND" => Self::DeliveryNotFound,
             "REQUEST_ID_NOT_SPECIFIED" => Self::RequestIdNotSpecified,
@@ -28503,7 +28503,7 @@ for DeliveryRequestUpdateError {
             "EMPTY_UPDATE_PAYLOAD" => Self::EmptyUpdatePayload,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28977,13 +28977,13 @@ pub enum DeliveryUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DeliveryUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_DELIVERY_UPDATE" => Self::ErrorDeliveryUpdate,
             "ERROR_DELIVERY_NOT_FOUND" => Self::ErrorDeliveryNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -29254,12 +29254,12 @@ pub enum OrderAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30743,7 +30743,7 @@ pub enum OrderDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE" => {
                 Self::SaleOrderCancelPaymentExistActive
             }
@@ -30752,7 +30752,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderDeleteError
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30875,14 +30875,14 @@ pub enum OrderGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             "200540400001" => Self::E200540400001,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31022,11 +31022,11 @@ pub enum OrderGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31310,11 +31310,11 @@ pub enum OrderListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31546,13 +31546,13 @@ pub enum OrderUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200540400001" => Self::E200540400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32881,12 +32881,12 @@ pub enum PaymentAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33789,13 +33789,13 @@ pub enum PaymentDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200640400001" => Self::E200640400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33916,13 +33916,13 @@ pub enum PaymentGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200640400001" => Self::E200640400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34112,10 +34112,10 @@ pub enum PaymentGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34399,11 +34399,11 @@ pub enum PaymentListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34615,13 +34615,13 @@ pub enum PaymentUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaymentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200640400001" => Self::E200640400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35521,7 +35521,7 @@ pub enum PaymentItemShipmentAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentItemShipmentAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201250000001" => Self::E201250000001,
             "201240400002" => Self::E201240400002,
             "201240400003" => Self::E201240400003,
@@ -35529,7 +35529,7 @@ for PaymentItemShipmentAddError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35781,13 +35781,13 @@ pub enum PaymentItemShipmentDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentItemShipmentDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35911,13 +35911,13 @@ pub enum PaymentItemShipmentGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentItemShipmentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36041,11 +36041,11 @@ pub enum PaymentItemShipmentGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentItemShipmentGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36332,11 +36332,11 @@ pub enum PaymentItemShipmentListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentItemShipmentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36683,13 +36683,13 @@ pub enum PaymentItemShipmentUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentItemShipmentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36901,7 +36901,7 @@ pub enum PaymentitembasketAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentitembasketAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201250000001" => Self::E201250000001,
             "201240400002" => Self::E201240400002,
             "201240400003" => Self::E201240400003,
@@ -36909,7 +36909,7 @@ for PaymentitembasketAddError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37173,13 +37173,13 @@ pub enum PaymentitembasketDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentitembasketDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37301,13 +37301,13 @@ pub enum PaymentitembasketGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentitembasketGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37430,11 +37430,11 @@ pub enum PaymentitembasketGetfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentitembasketGetfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -37721,11 +37721,11 @@ pub enum PaymentitembasketListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentitembasketListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -38086,13 +38086,13 @@ pub enum PaymentitembasketUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentitembasketUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -38415,14 +38415,14 @@ pub enum PaysystemAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_PAY_SYSTEM_ADD" => Self::ErrorPaySystemAdd,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_PERSON_TYPE_NOT_FOUND" => Self::ErrorPersonTypeNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -38727,12 +38727,12 @@ pub enum PaysystemDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_PAY_SYSTEM_NOT_FOUND" => Self::ErrorPaySystemNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -38888,13 +38888,13 @@ pub enum PaysystemHandlerAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemHandlerAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_ALREADY_EXIST" => Self::ErrorHandlerAlreadyExist,
             "ERROR_HANDLER_ADD" => Self::ErrorHandlerAdd,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -40159,13 +40159,13 @@ pub enum PaysystemHandlerDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemHandlerDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_PAY_SYSTEM_DELETE" => Self::ErrorPaySystemDelete,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_HANDLER_DELETE" => Self::ErrorHandlerDelete,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -40305,10 +40305,10 @@ pub enum PaysystemHandlerListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemHandlerListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -42327,14 +42327,14 @@ pub enum PaysystemHandlerUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemHandlerUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_HANDLER_UPDATE" => Self::ErrorHandlerUpdate,
             "ERROR_UNEXPECTED_ANSWER" => Self::ErrorUnexpectedAnswer,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -42824,11 +42824,11 @@ pub enum PaysystemListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43428,14 +43428,14 @@ pub enum PaysystemPayInvoiceError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemPayInvoiceError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_PAY_INVOICE_NOT_SUPPORTED" => Self::ErrorPayInvoiceNotSupported,
             "ERROR_INTERNAL_INVOICE_NOT_FOUND" => Self::ErrorInternalInvoiceNotFound,
             "ERROR_PROCESS_REQUEST_RESULT" => Self::ErrorProcessRequestResult,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43571,12 +43571,12 @@ pub enum PaysystemPayPaymentError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemPayPaymentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_PROCESS_REQUEST_RESULT" => Self::ErrorProcessRequestResult,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -43712,11 +43712,11 @@ pub enum PaysystemSettingsGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemSettingsGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44007,12 +44007,12 @@ pub enum PaysystemSettingsInvoiceGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemSettingsInvoiceGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_INTERNAL_INVOICE_NOT_FOUND" => Self::ErrorInternalInvoiceNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44265,12 +44265,12 @@ pub enum PaysystemSettingsPaymentGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemSettingsPaymentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_INTERNAL_ORDER_NOT_FOUND" => Self::ErrorInternalOrderNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44540,12 +44540,12 @@ pub enum PaysystemSettingsUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaysystemSettingsUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -44802,14 +44802,14 @@ pub enum PaysystemUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_HANDLER_NOT_FOUND" => Self::ErrorHandlerNotFound,
             "ERROR_PERSON_TYPE_NOT_FOUND" => Self::ErrorPersonTypeNotFound,
             "ERROR_PAY_SYSTEM_NOT_FOUND" => Self::ErrorPaySystemNotFound,
             "ERROR_CHECK_FAILURE" => Self::ErrorCheckFailure,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45112,14 +45112,14 @@ pub enum PersontypeAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200750000005" => Self::E200750000005,
             "200750000001" => Self::E200750000001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45472,7 +45472,7 @@ pub enum PersontypeDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200750000003" => Self::E200750000003,
             "200040300020" => Self::E200040300020,
             "200740400001" => Self::E200740400001,
@@ -45480,7 +45480,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeDelete
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45601,13 +45601,13 @@ pub enum PersontypeGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200740400001" => Self::E200740400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45944,11 +45944,11 @@ pub enum PersontypeGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PersontypeGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46225,11 +46225,11 @@ pub enum PersontypeListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46361,14 +46361,14 @@ pub enum PersontypeUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200740400001" => Self::E200740400001,
             "200750000007" => Self::E200750000007,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46709,9 +46709,9 @@ pub enum PropertyAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47286,7 +47286,7 @@ pub enum PropertyDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200840400001" => Self::E200840400001,
             "200850000004" => Self::E200850000004,
             "ERROR_CORE" => Self::ErrorCore,
@@ -47294,7 +47294,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyDeleteEr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47415,13 +47415,13 @@ pub enum PropertyGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200840400001" => Self::E200840400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47624,11 +47624,11 @@ pub enum PropertyGetfieldsbytypeError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyGetfieldsbytypeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -47835,11 +47835,11 @@ pub enum PropertyListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48069,7 +48069,7 @@ pub enum PropertyUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200840400001" => Self::E200840400001,
             "200850000003" => Self::E200850000003,
             "200850000009" => Self::E200850000009,
@@ -48084,7 +48084,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyUpdateEr
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48738,14 +48738,14 @@ pub enum PropertyRelationAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyRelationAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201650000001" => Self::E201650000001,
             "201650000002" => Self::E201650000002,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48956,13 +48956,13 @@ pub enum PropertyRelationDeleteByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyRelationDeleteByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201640400004" => Self::E201640400004,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49083,11 +49083,11 @@ pub enum PropertyRelationGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyRelationGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49372,11 +49372,11 @@ pub enum PropertyRelationListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyRelationListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49579,13 +49579,13 @@ pub enum PropertygroupAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertygroupAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200950000006" => Self::E200950000006,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49719,13 +49719,13 @@ pub enum PropertygroupDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertygroupDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200940400001" => Self::E200940400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49846,13 +49846,13 @@ pub enum PropertygroupGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertygroupGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200940400001" => Self::E200940400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49975,11 +49975,11 @@ pub enum PropertygroupGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertygroupGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50263,11 +50263,11 @@ pub enum PropertygroupListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertygroupListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50593,14 +50593,14 @@ pub enum PropertygroupUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertygroupUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200940400001" => Self::E200940400001,
             "200040300020" => Self::E200040300020,
             "200950000008" => Self::E200950000008,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50734,13 +50734,13 @@ pub enum PropertyvalueDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvalueDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201040400001" => Self::E201040400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50861,13 +50861,13 @@ pub enum PropertyvalueGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyvalueGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201040400001" => Self::E201040400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51192,11 +51192,11 @@ pub enum PropertyvalueGetfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvalueGetfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51403,11 +51403,11 @@ pub enum PropertyvalueListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyvalueListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51769,12 +51769,12 @@ pub enum PropertyvalueModifyError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvalueModifyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52315,7 +52315,7 @@ pub enum PropertyvariantAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyvariantAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201550000003" => Self::E201550000003,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
@@ -52323,7 +52323,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyvariantA
             "ERROR_NO_VALUE" => Self::ErrorNoValue,
             "ERROR_NO_NAME" => Self::ErrorNoName,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52604,13 +52604,13 @@ pub enum PropertyvariantDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvariantDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201540400001" => Self::E201540400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52731,13 +52731,13 @@ pub enum PropertyvariantGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyvariantGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201540400001" => Self::E201540400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52860,11 +52860,11 @@ pub enum PropertyvariantGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvariantGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -53149,11 +53149,11 @@ pub enum PropertyvariantListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvariantListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -53483,7 +53483,7 @@ pub enum PropertyvariantUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PropertyvariantUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201540400001" => Self::E201540400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
@@ -53491,7 +53491,7 @@ for PropertyvariantUpdateError {
             "ERROR_NO_VALUE" => Self::ErrorNoValue,
             "ERROR_NO_NAME" => Self::ErrorNoName,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -53756,7 +53756,7 @@ pub enum ShipmentAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
@@ -53765,7 +53765,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentAddError
             }
             "BX_INVALID_VALUE" => Self::BxInvalidValue,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -54777,14 +54777,14 @@ pub enum ShipmentDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201140400001" => Self::E201140400001,
             "200040300020" => Self::E200040300020,
             "SALE_SHIPMENT_EXIST_SHIPPED" => Self::SaleShipmentExistShipped,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -54905,13 +54905,13 @@ pub enum ShipmentGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201140400001" => Self::E201140400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -55033,11 +55033,11 @@ pub enum ShipmentGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -55321,11 +55321,11 @@ pub enum ShipmentListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -55541,14 +55541,14 @@ pub enum ShipmentUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201140400001" => Self::E201140400001,
             "200040300020" => Self::E200040300020,
             "BX_INVALID_VALUE" => Self::BxInvalidValue,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -56791,7 +56791,7 @@ pub enum ShipmentitemAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201250000001" => Self::E201250000001,
             "201240400002" => Self::E201240400002,
             "201240400003" => Self::E201240400003,
@@ -56799,7 +56799,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemAddE
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57061,13 +57061,13 @@ pub enum ShipmentitemDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57188,13 +57188,13 @@ pub enum ShipmentitemGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57317,11 +57317,11 @@ pub enum ShipmentitemGetfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentitemGetfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57605,11 +57605,11 @@ pub enum ShipmentitemListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57821,13 +57821,13 @@ pub enum ShipmentitemUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ShipmentitemUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201240400001" => Self::E201240400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57953,9 +57953,9 @@ pub enum ShipmentpropertyAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -58535,7 +58535,7 @@ pub enum ShipmentpropertyDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200840400001" => Self::E200840400001,
             "200850000004" => Self::E200850000004,
             "ERROR_CORE" => Self::ErrorCore,
@@ -58543,7 +58543,7 @@ for ShipmentpropertyDeleteError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -58665,13 +58665,13 @@ pub enum ShipmentpropertyGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200840400001" => Self::E200840400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -58875,11 +58875,11 @@ pub enum ShipmentpropertyGetfieldsbytypeError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyGetfieldsbytypeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -59087,11 +59087,11 @@ pub enum ShipmentpropertyListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -59324,7 +59324,7 @@ pub enum ShipmentpropertyUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200840400001" => Self::E200840400001,
             "200850000003" => Self::E200850000003,
             "200850000009" => Self::E200850000009,
@@ -59339,7 +59339,7 @@ for ShipmentpropertyUpdateError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -59994,13 +59994,13 @@ pub enum ShipmentpropertyvalueDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyvalueDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201040400001" => Self::E201040400001,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -60124,13 +60124,13 @@ pub enum ShipmentpropertyvalueGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyvalueGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201040400001" => Self::E201040400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -60456,11 +60456,11 @@ pub enum ShipmentpropertyvalueGetfieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyvalueGetfieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -60670,11 +60670,11 @@ pub enum ShipmentpropertyvalueListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyvalueListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61047,7 +61047,7 @@ pub enum ShipmentpropertyvalueModifyError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ShipmentpropertyvalueModifyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "201040400006" => Self::E201040400006,
@@ -61055,7 +61055,7 @@ for ShipmentpropertyvalueModifyError {
             "201040400008" => Self::E201040400008,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61650,7 +61650,7 @@ pub enum StatusAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201350000001" => Self::E201350000001,
             "201350000003" => Self::E201350000003,
             "201350000004" => Self::E201350000004,
@@ -61659,7 +61659,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusAddError {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61956,14 +61956,14 @@ pub enum StatusDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201340400001" => Self::E201340400001,
             "200040300020" => Self::E200040300020,
             "201350000002" => Self::E201350000002,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62085,13 +62085,13 @@ pub enum StatusGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201340400001" => Self::E201340400001,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62283,11 +62283,11 @@ pub enum StatusGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62571,11 +62571,11 @@ pub enum StatusListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62796,7 +62796,7 @@ pub enum StatusUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201340400001" => Self::E201340400001,
             "200040300020" => Self::E200040300020,
             "201350000003" => Self::E201350000003,
@@ -62806,7 +62806,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusUpdateErro
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -63089,14 +63089,14 @@ pub enum StatusLangAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusLangAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201750000003" => Self::E201750000003,
             "201750000004" => Self::E201750000004,
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -63436,14 +63436,14 @@ pub enum StatusLangDeleteByFilterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for StatusLangDeleteByFilterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "201740400001" => Self::E201740400001,
             "201750000004" => Self::E201750000004,
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -63666,11 +63666,11 @@ pub enum StatusLangGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for StatusLangGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -63868,11 +63868,11 @@ pub enum StatusLangGetListLangsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for StatusLangGetListLangsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -64251,11 +64251,11 @@ pub enum StatusLangListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusLangListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -64450,11 +64450,11 @@ pub enum TradeBindingGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TradeBindingGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -64738,11 +64738,11 @@ pub enum TradeBindingListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TradeBindingListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -65020,10 +65020,10 @@ pub enum TradePlatformGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TradePlatformGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -65305,10 +65305,10 @@ pub enum TradePlatformListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TradePlatformListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200040300010" => Self::E200040300010,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

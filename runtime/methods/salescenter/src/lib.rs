@@ -120,12 +120,12 @@ pub enum PaymentGetPublicUrlError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for PaymentGetPublicUrlError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "200640400001" => Self::E200640400001,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -231,12 +231,12 @@ pub enum B2eCompanyProviderListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for B2eCompanyProviderListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "510" => Self::E510,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -526,12 +526,12 @@ pub enum B2eDocumentGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eDocumentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "INTERNAL_ERROR" => Self::InternalError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -784,13 +784,13 @@ pub enum B2eDocumentSendError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eDocumentSendError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "BAD_REQUEST" => Self::BadRequest,
             "INTERNAL_ERROR" => Self::InternalError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1815,14 +1815,14 @@ pub enum B2eHcmlinkDocumentGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for B2eHcmlinkDocumentGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "SIGN_HCMLINK_DOCUMENT_NOT_FOUND" => Self::SignHcmlinkDocumentNotFound,
             "SIGN_HCMLINK_DOCUMENT_NOT_LINKED" => Self::SignHcmlinkDocumentNotLinked,
             "SIGN_HCMLINK_NO_SIGNED_FILE_EXIST" => Self::SignHcmlinkNoSignedFileExist,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2227,10 +2227,10 @@ pub enum B2eMysafeTailError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eMysafeTailError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2563,10 +2563,10 @@ pub enum B2ePersonalTailError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for B2ePersonalTailError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -117,13 +117,13 @@ pub enum ApiWorkgroupGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiWorkgroupGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "SONET_CONTROLLER_WORKGROUP_EMPTY" => Self::SonetControllerWorkgroupEmpty,
             "SONET_CONTROLLER_WORKGROUP_NOT_FOUND" => {
                 Self::SonetControllerWorkgroupNotFound
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2615,9 +2615,9 @@ pub enum ApiWorkgroupListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiWorkgroupListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

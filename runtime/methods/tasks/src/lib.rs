@@ -11800,10 +11800,10 @@ pub enum ApiScrumBacklogAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumBacklogAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12042,10 +12042,10 @@ pub enum ApiScrumBacklogDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumBacklogDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12162,10 +12162,10 @@ pub enum ApiScrumBacklogGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumBacklogGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12398,9 +12398,9 @@ pub enum ApiScrumBacklogGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumBacklogGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12724,11 +12724,11 @@ pub enum ApiScrumBacklogUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumBacklogUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -12951,10 +12951,10 @@ pub enum ApiScrumEpicAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13272,11 +13272,11 @@ pub enum ApiScrumEpicDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13393,11 +13393,11 @@ pub enum ApiScrumEpicGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13514,9 +13514,9 @@ pub enum ApiScrumEpicGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumEpicGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -13871,10 +13871,10 @@ pub enum ApiScrumEpicListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14010,11 +14010,11 @@ pub enum ApiScrumEpicUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14309,10 +14309,10 @@ pub enum ApiScrumKanbanAddStageError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanAddStageError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14596,10 +14596,10 @@ pub enum ApiScrumKanbanAddTaskError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanAddTaskError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14717,10 +14717,10 @@ pub enum ApiScrumKanbanDeleteStageError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanDeleteStageError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14847,10 +14847,10 @@ pub enum ApiScrumKanbanDeleteTaskError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanDeleteTaskError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -14959,9 +14959,9 @@ pub enum ApiScrumKanbanGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15661,10 +15661,10 @@ pub enum ApiScrumKanbanGetStagesError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanGetStagesError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -15943,10 +15943,10 @@ pub enum ApiScrumKanbanUpdateStageError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumKanbanUpdateStageError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16201,11 +16201,11 @@ pub enum ApiScrumSprintAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumSprintAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16515,11 +16515,11 @@ pub enum ApiScrumSprintCompleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumSprintCompleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16647,11 +16647,11 @@ pub enum ApiScrumSprintDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumSprintDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -16768,11 +16768,11 @@ pub enum ApiScrumSprintGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumSprintGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17103,9 +17103,9 @@ pub enum ApiScrumSprintGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumSprintGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17591,10 +17591,10 @@ pub enum ApiScrumSprintListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumSprintListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17714,11 +17714,11 @@ pub enum ApiScrumSprintStartError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumSprintStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -17855,11 +17855,11 @@ pub enum ApiScrumSprintUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumSprintUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18130,11 +18130,11 @@ pub enum ApiScrumTaskGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumTaskGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18395,9 +18395,9 @@ pub enum ApiScrumTaskGetFieldsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ApiScrumTaskGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -18675,10 +18675,10 @@ pub enum ApiScrumTaskUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumTaskUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19019,10 +19019,10 @@ pub enum FlowFlowActivateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowActivateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19139,10 +19139,10 @@ pub enum FlowFlowCreateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowCreateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19656,10 +19656,10 @@ pub enum FlowFlowDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -19935,10 +19935,10 @@ pub enum FlowFlowGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20510,10 +20510,10 @@ pub enum FlowFlowIsExistsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowIsExistsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20790,10 +20790,10 @@ pub enum FlowFlowPinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowPinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -20910,10 +20910,10 @@ pub enum FlowFlowUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21471,7 +21471,7 @@ pub enum TaskAccessFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskAccessFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -21488,7 +21488,7 @@ for TaskAccessFieldGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21664,7 +21664,7 @@ pub enum TaskAccessFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskAccessFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -21675,7 +21675,7 @@ for TaskAccessFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -21800,12 +21800,12 @@ pub enum TaskAccessGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAccessGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -22628,11 +22628,11 @@ pub enum TaskAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -25446,12 +25446,12 @@ pub enum TaskAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -26848,12 +26848,12 @@ pub enum TaskApproveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskApproveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048582" => Self::E1048582,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28199,7 +28199,7 @@ pub enum TaskChatMessageFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskChatMessageFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -28216,7 +28216,7 @@ for TaskChatMessageFieldGetV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28434,7 +28434,7 @@ pub enum TaskChatMessageFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskChatMessageFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -28445,7 +28445,7 @@ for TaskChatMessageFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28651,7 +28651,7 @@ pub enum TaskChatMessageSendV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskChatMessageSendV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -28662,7 +28662,7 @@ for TaskChatMessageSendV3Error {
                 Self::BitrixRestV3ExceptionValidationDtovalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -28878,10 +28878,10 @@ pub enum TaskCompleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30227,10 +30227,10 @@ pub enum TaskCountersGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCountersGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30481,11 +30481,11 @@ pub enum TaskDeferError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeferError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048582" => Self::E1048582,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -30653,11 +30653,11 @@ pub enum TaskDelegateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -31976,12 +31976,12 @@ pub enum TaskDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048582" => Self::E1048582,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32178,7 +32178,7 @@ pub enum TaskDeleteV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -32186,7 +32186,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteV3Erro
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -32313,12 +32313,12 @@ pub enum TaskDisapproveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDisapproveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048582" => Self::E1048582,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33637,12 +33637,12 @@ pub enum TaskFavoriteAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFavoriteAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1" => Self::E1,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33761,12 +33761,12 @@ pub enum TaskFavoriteRemoveError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFavoriteRemoveError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1" => Self::E1,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -33909,7 +33909,7 @@ pub enum TaskFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -33926,7 +33926,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldGetV3Er
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34069,7 +34069,7 @@ pub enum TaskFieldListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -34080,7 +34080,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldListV3E
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34214,12 +34214,12 @@ pub enum TaskFileAttachV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileAttachV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34370,7 +34370,7 @@ pub enum TaskFileFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -34387,7 +34387,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileFieldGet
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34603,7 +34603,7 @@ pub enum TaskFileFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskFileFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -34614,7 +34614,7 @@ for TaskFileFieldListV3Error {
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -34824,12 +34824,12 @@ pub enum TaskFilesAttachError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFilesAttachError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35056,11 +35056,11 @@ pub enum TaskGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -35292,7 +35292,7 @@ pub enum TaskGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -35303,7 +35303,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetV3Error {
                 Self::BitrixRestV3ExceptionUnknowndtopropertyexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -36562,9 +36562,9 @@ pub enum TaskGetFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45408,11 +45408,11 @@ pub enum TaskGetaccessError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetaccessError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -45685,11 +45685,11 @@ pub enum TaskHistoryListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskHistoryListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46254,10 +46254,10 @@ pub enum TaskListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -46647,7 +46647,7 @@ pub enum TaskListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -46661,7 +46661,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListV3Error 
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48029,10 +48029,10 @@ pub enum TaskMuteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskMuteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48276,11 +48276,11 @@ pub enum TaskPauseError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskPauseError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048582" => Self::E1048582,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -48439,11 +48439,11 @@ pub enum TaskPinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskPinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49757,11 +49757,11 @@ pub enum TaskRenewError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskRenewError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048582" => Self::E1048582,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -49922,7 +49922,7 @@ pub enum TaskResultAddV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationDtovalidationexception
             }
@@ -49933,7 +49933,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultAddV3E
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50432,11 +50432,11 @@ pub enum TaskResultAddFromCommentError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskResultAddFromCommentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -50771,7 +50771,7 @@ pub enum TaskResultAddfromchatmessageV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskResultAddfromchatmessageV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationDtovalidationexception
             }
@@ -50785,7 +50785,7 @@ for TaskResultAddfromchatmessageV3Error {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51272,7 +51272,7 @@ pub enum TaskResultDeleteV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -51280,7 +51280,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultDelete
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51411,12 +51411,12 @@ pub enum TaskResultDeleteFromCommentError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskResultDeleteFromCommentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51560,11 +51560,11 @@ pub enum TaskResultListError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -51962,7 +51962,7 @@ pub enum TaskResultListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -51988,7 +51988,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultListV3
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52287,7 +52287,7 @@ pub enum TaskResultUpdateV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -52301,7 +52301,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultUpdate
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52784,10 +52784,10 @@ pub enum TaskStartError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -52946,11 +52946,11 @@ pub enum TaskStartwatchError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskStartwatchError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048584" => Self::E1048584,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -53194,11 +53194,11 @@ pub enum TaskStopwatchError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskStopwatchError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "1048584" => Self::E1048584,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -53440,10 +53440,10 @@ pub enum TaskUnmuteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUnmuteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -53685,10 +53685,10 @@ pub enum TaskUnpinError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUnpinError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -55013,12 +55013,12 @@ pub enum TaskUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -57859,7 +57859,7 @@ pub enum TaskUpdateV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
                 Self::BitrixRestV3ExceptionValidationRequestvalidationexception
             }
@@ -57867,7 +57867,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUpdateV3Erro
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -59495,11 +59495,11 @@ pub enum TemplateAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -60125,11 +60125,11 @@ pub enum TemplateChecklistAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -60552,11 +60552,11 @@ pub enum TemplateChecklistAddAttachmentByContentError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistAddAttachmentByContentError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -60872,11 +60872,11 @@ pub enum TemplateChecklistAddAttachmentsFromDiskError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistAddAttachmentsFromDiskError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61097,11 +61097,11 @@ pub enum TemplateChecklistCompleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistCompleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61322,11 +61322,11 @@ pub enum TemplateChecklistDeleteError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61462,11 +61462,11 @@ pub enum TemplateChecklistGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -61766,11 +61766,11 @@ pub enum TemplateChecklistListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62020,11 +62020,11 @@ pub enum TemplateChecklistMoveAfterError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistMoveAfterError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62260,11 +62260,11 @@ pub enum TemplateChecklistMoveBeforeError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistMoveBeforeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62500,11 +62500,11 @@ pub enum TemplateChecklistRemoveAttachmentsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistRemoveAttachmentsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62725,11 +62725,11 @@ pub enum TemplateChecklistRenewError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistRenewError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -62957,11 +62957,11 @@ pub enum TemplateChecklistUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TemplateChecklistUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -63312,10 +63312,10 @@ pub enum TemplateDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -63421,9 +63421,9 @@ pub enum TemplateFieldsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateFieldsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -64320,10 +64320,10 @@ pub enum TemplateGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -65329,10 +65329,10 @@ pub enum TemplateUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "100" => Self::E100,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

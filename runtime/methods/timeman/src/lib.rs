@@ -575,10 +575,10 @@ pub enum CloseError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CloseError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_DATETIME" => Self::WrongDatetime,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -957,10 +957,10 @@ pub enum NetworkrangeCheckError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeCheckError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1174,10 +1174,10 @@ pub enum NetworkrangeGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1389,11 +1389,11 @@ pub enum NetworkrangeSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             "INVALID_FORMAT" => Self::InvalidFormat,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1773,11 +1773,11 @@ pub enum OpenError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for OpenError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "WRONG_DATETIME" => Self::WrongDatetime,
             "TIME" => Self::Time,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1909,9 +1909,9 @@ pub enum PauseError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for PauseError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2062,7 +2062,7 @@ pub enum RecordFieldGetV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -2079,7 +2079,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2294,7 +2294,7 @@ pub enum RecordFieldListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -2305,7 +2305,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV
                 Self::BitrixRestV3ExceptionInvalidselectexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2567,7 +2567,7 @@ pub enum RecordListV3Error {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
                 Self::BitrixRestV3ExceptionAccessdeniedexception
             }
@@ -2581,7 +2581,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Erro
                 Self::BitrixRestV3ExceptionInvalidpaginationexception
             }
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3003,9 +3003,9 @@ pub enum ScheduleGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ScheduleGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4411,9 +4411,9 @@ pub enum SettingsError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4703,9 +4703,9 @@ pub enum StatusError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5155,11 +5155,11 @@ pub enum TimecontrolReportAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TimecontrolReportAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             "TEXT_EMPTY" => Self::TextEmpty,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5342,11 +5342,11 @@ pub enum TimecontrolReportsGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TimecontrolReportsGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             "USER_ACCESS_ERROR" => Self::UserAccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6590,9 +6590,9 @@ pub enum TimecontrolReportsSettingsGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TimecontrolReportsSettingsGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -6983,9 +6983,9 @@ pub enum TimecontrolReportsUsersGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TimecontrolReportsUsersGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7278,10 +7278,10 @@ pub enum TimecontrolSettingsGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TimecontrolSettingsGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -7950,10 +7950,10 @@ pub enum TimecontrolSettingsSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TimecontrolSettingsSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

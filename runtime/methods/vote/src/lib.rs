@@ -675,11 +675,11 @@ pub enum AttachedVoteDownloadError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for AttachedVoteDownloadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -906,11 +906,11 @@ pub enum AttachedVoteGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1511,11 +1511,11 @@ pub enum AttachedVoteGetAnswerVotedError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for AttachedVoteGetAnswerVotedError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1932,9 +1932,9 @@ pub enum AttachedVoteGetManyError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for AttachedVoteGetManyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2228,11 +2228,11 @@ pub enum AttachedVoteGetWithVotedError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for AttachedVoteGetWithVotedError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2968,11 +2968,11 @@ pub enum AttachedVoteRecallError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteRecallError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3572,11 +3572,11 @@ pub enum AttachedVoteResumeError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteResumeError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3803,11 +3803,11 @@ pub enum AttachedVoteStopError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteStopError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4049,12 +4049,12 @@ pub enum AttachedVoteVoteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteVoteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "400" => Self::E400,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             "403" => Self::E403,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4294,11 +4294,11 @@ pub enum IntegrationImSendError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for IntegrationImSendError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "403" => Self::E403,
             "400" => Self::E400,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

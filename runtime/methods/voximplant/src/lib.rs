@@ -252,11 +252,11 @@ pub enum CallbackStartError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CallbackStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -403,11 +403,11 @@ pub enum InfocallStartwithsoundError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for InfocallStartwithsoundError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -580,11 +580,11 @@ pub enum InfocallStartwithtextError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for InfocallStartwithtextError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -700,10 +700,10 @@ pub enum LineGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LineGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -951,10 +951,10 @@ pub enum LineOutgoingGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1072,10 +1072,10 @@ pub enum LineOutgoingSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1194,11 +1194,11 @@ pub enum LineOutgoingSipSetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingSipSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1387,13 +1387,13 @@ pub enum SipAddError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SipAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "CHECK_FIELDS_ERROR" => Self::CheckFieldsError,
             "TITLE_EXISTS" => Self::TitleExists,
             "MAX_CLOUD_PBX" => Self::MaxCloudPbx,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -1824,10 +1824,10 @@ pub enum SipConnectorStatusError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SipConnectorStatusError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2039,12 +2039,12 @@ pub enum SipDeleteError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SipDeleteError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "REG_ID_NOT_FOUND" => Self::RegIdNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2238,10 +2238,10 @@ pub enum SipGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SipGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2659,11 +2659,11 @@ pub enum SipStatusError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SipStatusError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "REG_ID_NOT_FOUND" => Self::RegIdNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -2998,13 +2998,13 @@ pub enum SipUpdateError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SipUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "CHECK_FIELDS_ERROR" => Self::CheckFieldsError,
             "TITLE_EXISTS" => Self::TitleExists,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3198,10 +3198,10 @@ pub enum StatisticGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for StatisticGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -3795,9 +3795,9 @@ pub enum TtsVoicesGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TtsVoicesGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4561,9 +4561,9 @@ pub enum UrlGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UrlGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4802,9 +4802,9 @@ pub enum UserActivatePhoneError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserActivatePhoneError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -4920,9 +4920,9 @@ pub enum UserDeactivatePhoneError {
 impl ::std::convert::From<&::b24_core::__private::ApiError>
 for UserDeactivatePhoneError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
@@ -5041,12 +5041,12 @@ pub enum UserGetError {
 #[allow(clippy::all)]
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
+        match e.code().as_str() {
             "METHOD_CONFIRM_WAITING" => Self::MethodConfirmWaiting,
             "METHOD_CONFIRM_DENIED" => Self::MethodConfirmDenied,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
-                match &e.code {
+                match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }

@@ -12,51 +12,7 @@ use crate::config::Config;
 use crate::fallback::Catalog;
 use crate::state::State;
 
-/// A successful command.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome {
-    pub result: Value,
-    pub total: Option<i64>,
-    pub next: Option<i64>,
-    /// Records read or written (for the simulated cost).
-    pub records: u64,
-}
-
-impl Outcome {
-    pub(crate) fn of(result: Value) -> Outcome {
-        Outcome {
-            result,
-            total: None,
-            next: None,
-            records: 0,
-        }
-    }
-
-    pub(crate) fn records(mut self, n: u64) -> Outcome {
-        self.records = n;
-        self
-    }
-}
-
-/// A failed command.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ApiErr {
-    pub status: u16,
-    pub code: String,
-    pub description: String,
-}
-
-impl ApiErr {
-    pub(crate) fn new(status: u16, code: &str, description: &str) -> ApiErr {
-        ApiErr {
-            status,
-            code: code.to_string(),
-            description: description.to_string(),
-        }
-    }
-}
-
-pub(crate) type CmdResult = Result<Outcome, ApiErr>;
+pub(crate) use crate::outcome::{ApiErr, CmdResult, Outcome};
 
 /// What a handler may touch.
 pub(crate) struct Ctx<'a> {
