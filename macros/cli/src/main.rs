@@ -28,32 +28,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Import one spec per documented method from the docs (Markdown) into a specs folder.
-    ImportDocs {
-        /// The docs folder (with api-reference/ and settings/).
-        docs: PathBuf,
-        /// The specs folder to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// Curated corrections (default: `OUT/overrides`).
-        #[arg(long)]
-        overrides: Option<PathBuf>,
-        /// The docs commit (default: the one named in `DOCS/SOURCE.md`).
-        #[arg(long)]
-        commit: Option<String>,
-        /// Write nothing; exit 1 when the specs differ from what the docs give.
-        #[arg(long)]
-        check: bool,
-        /// Print the coverage report.
-        #[arg(long)]
-        report: bool,
-        /// Write every example the specs do not read (method, side, page line, issue) and
-        /// every example that is code rather than data to this file.
-        #[arg(long)]
-        example_failures: Option<PathBuf>,
-        /// Write every warning (`page:line: class: detail`) to this file.
-        #[arg(long)]
-        warnings: Option<PathBuf>,
-    },
+    ImportDocs(ImportDocs),
     /// Regenerate the bindings of every spec: one crate per namespace under
     /// `<runtime>/methods/`, the facade's `methods` module and its features.
     Regen {
@@ -219,118 +194,152 @@ fn regen(specs: &Path, runtime: &Path, conformance: &Path, check: bool) -> ExitC
     ExitCode::SUCCESS
 }
 
+/// The arguments of `import-docs`.
+#[derive(Debug, clap::Args)]
+struct ImportDocs {
+    /// The docs folder (with api-reference/ and settings/).
+    docs: PathBuf,
+    /// The specs folder to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Curated corrections (default: `OUT/overrides`).
+    #[arg(long)]
+    overrides: Option<PathBuf>,
+    /// The docs commit (default: the one named in `DOCS/SOURCE.md`).
+    #[arg(long)]
+    commit: Option<String>,
+    /// Write nothing; exit 1 when the specs differ from what the docs give.
+    #[arg(long)]
+    check: bool,
+    /// Print the coverage report.
+    #[arg(long)]
+    report: bool,
+    /// Write every example the specs do not read (method, side, page line, issue) and
+    /// every example that is code rather than data to this file.
+    #[arg(long)]
+    example_failures: Option<PathBuf>,
+    /// Write every warning (`page:line: class: detail`) to this file.
+    #[arg(long)]
+    warnings: Option<PathBuf>,
+}
+
+/// `import-docs`: the specs from the docs, written or checked.
+fn import_docs(args: ImportDocs) -> ExitCode {
+    let ImportDocs {
+        docs,
+        out,
+        overrides,
+        commit,
+        check,
+        report,
+        example_failures,
+        warnings,
+    } = args;
+    let started = Instant::now();
+    let Some(commit) = commit.or_else(|| b24_codegen::import::docs_commit(&docs)) else {
+        eprintln!("error: no docs commit: pass --commit or use a docs folder with SOURCE.md");
+        return ExitCode::from(2);
+    };
+    let overrides = overrides.unwrap_or_else(|| out.join("overrides"));
+    let imported = b24_codegen::import::import_docs(&docs, Some(&overrides), &commit);
+    if report {
+        println!("{}", imported.report);
+    }
+    if let Some(path) = warnings
+        && let Err(e) = std::fs::write(&path, imported.report.warning_lines())
+    {
+        eprintln!("error: writing {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    if let Some(path) = example_failures {
+        let e = &imported.report.examples;
+        let mut text = String::new();
+        for (m, side, line, why) in &e.failures {
+            text.push_str(&format!("{m}\t{side}\t{line}\t{why}\n"));
+        }
+        for (page, line, why) in &e.unparsed {
+            text.push_str(&format!("{page}\tunparsed\t{line}\t{why}\n"));
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: writing {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if check {
+        let diffs = b24_codegen::import::check(&imported, &out);
+        eprintln!(
+            "checked {} specs in {:.2}s",
+            imported.files.len(),
+            started.elapsed().as_secs_f64()
+        );
+        if diffs.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        for d in diffs.iter().take(20) {
+            eprintln!("{d}");
+        }
+        eprintln!(
+            "{} specs are stale against {}: run `b24-gen import-docs` without --check",
+            diffs.len(),
+            docs.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = b24_codegen::import::write(&imported, &out) {
+        eprintln!("error: writing {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!(
+        "imported {} of {} method pages into {} in {:.2}s ({} failures)",
+        imported.report.imported,
+        imported.report.method_pages,
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        imported.report.failures.len()
+    );
+    ExitCode::SUCCESS
+}
+
+/// `check`: every spec loads and generates.
+fn check_specs(specs: &Path) -> ExitCode {
+    let files = b24_codegen::spec_files(specs);
+    let mut bad = 0;
+    for f in &files {
+        match b24_codegen::load_file(f) {
+            Ok(spec) => {
+                let name = b24_codegen::naming::pascal(&spec.name);
+                let generated = b24_codegen::generate(&spec, &name, &Default::default())
+                    .and_then(|t| b24_codegen::pretty(&t));
+                if let Err(e) = generated {
+                    bad += 1;
+                    eprintln!("{}: codegen: {e}", f.display());
+                }
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    eprintln!("{} specs, {bad} with problems", files.len());
+    if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::ImportDocs {
-            docs,
-            out,
-            overrides,
-            commit,
-            check,
-            report,
-            example_failures,
-            warnings,
-        } => {
-            let started = Instant::now();
-            let Some(commit) = commit.or_else(|| b24_codegen::import::docs_commit(&docs)) else {
-                eprintln!(
-                    "error: no docs commit: pass --commit or use a docs folder with SOURCE.md"
-                );
-                return ExitCode::from(2);
-            };
-            let overrides = overrides.unwrap_or_else(|| out.join("overrides"));
-            let imported = b24_codegen::import::import_docs(&docs, Some(&overrides), &commit);
-            if report {
-                println!("{}", imported.report);
-            }
-            if let Some(path) = warnings
-                && let Err(e) = std::fs::write(&path, imported.report.warning_lines())
-            {
-                eprintln!("error: writing {}: {e}", path.display());
-                return ExitCode::FAILURE;
-            }
-            if let Some(path) = example_failures {
-                let e = &imported.report.examples;
-                let mut text = String::new();
-                for (m, side, line, why) in &e.failures {
-                    text.push_str(&format!("{m}\t{side}\t{line}\t{why}\n"));
-                }
-                for (page, line, why) in &e.unparsed {
-                    text.push_str(&format!("{page}\tunparsed\t{line}\t{why}\n"));
-                }
-                if let Err(e) = std::fs::write(&path, text) {
-                    eprintln!("error: writing {}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-            }
-            if check {
-                let diffs = b24_codegen::import::check(&imported, &out);
-                eprintln!(
-                    "checked {} specs in {:.2}s",
-                    imported.files.len(),
-                    started.elapsed().as_secs_f64()
-                );
-                if diffs.is_empty() {
-                    return ExitCode::SUCCESS;
-                }
-                for d in diffs.iter().take(20) {
-                    eprintln!("{d}");
-                }
-                eprintln!(
-                    "{} specs are stale against {}: run `b24-gen import-docs` without --check",
-                    diffs.len(),
-                    docs.display()
-                );
-                return ExitCode::FAILURE;
-            }
-            if let Err(e) = b24_codegen::import::write(&imported, &out) {
-                eprintln!("error: writing {}: {e}", out.display());
-                return ExitCode::FAILURE;
-            }
-            eprintln!(
-                "imported {} of {} method pages into {} in {:.2}s ({} failures)",
-                imported.report.imported,
-                imported.report.method_pages,
-                out.display(),
-                started.elapsed().as_secs_f64(),
-                imported.report.failures.len()
-            );
-            ExitCode::SUCCESS
-        }
+        Command::ImportDocs(args) => import_docs(args),
         Command::Regen {
             specs,
             runtime,
             conformance,
             check,
         } => regen(&specs, &runtime, &conformance, check),
-        Command::Check { specs } => {
-            let files = b24_codegen::spec_files(&specs);
-            let mut bad = 0;
-            for f in &files {
-                match b24_codegen::load_file(f) {
-                    Ok(spec) => {
-                        let name = b24_codegen::naming::pascal(&spec.name);
-                        let generated = b24_codegen::generate(&spec, &name, &Default::default())
-                            .and_then(|t| b24_codegen::pretty(&t));
-                        if let Err(e) = generated {
-                            bad += 1;
-                            eprintln!("{}: codegen: {e}", f.display());
-                        }
-                    }
-                    Err(e) => {
-                        bad += 1;
-                        eprintln!("{e}");
-                    }
-                }
-            }
-            eprintln!("{} specs, {bad} with problems", files.len());
-            if bad == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
+        Command::Check { specs } => check_specs(&specs),
         Command::Describe { method, v3, specs } => {
             let loaded = match b24_codegen::regen::load_specs(&specs) {
                 Ok(s) => s,

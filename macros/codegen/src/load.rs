@@ -259,8 +259,42 @@ impl Validator<'_, '_> {
         }
         let mut uses: Vec<TypeUse> = Vec::new();
         let m = raw.method;
-        let name = m.name.get_ref().clone();
-        if !is_method_name(&name) {
+        let (api, deprecated) = self.method_facts(&m);
+        let request = self.request(raw.request, &mut uses);
+        let errata = self.errata(raw.errata);
+        let response = self.response(raw.response, &mut uses);
+        let pagination = match raw.pagination {
+            None => Pagination::None,
+            Some(p) => self.pagination(p, &request.params),
+        };
+
+        let errors = self.errors(raw.errors);
+        let types = self.types(raw.types, uses);
+        Spec {
+            name: m.name.into_inner(),
+            api,
+            scope: m.scope.into_iter().map(|s| s.into_inner()).collect(),
+            docs: Docs {
+                path: m.docs.path.into_inner(),
+                commit: m.docs.commit.into_inner(),
+            },
+            idempotent: m.idempotent,
+            deprecated,
+            runtime: m.runtime.map(|r| r.into_inner()),
+            request,
+            response,
+            pagination,
+            errors,
+            types,
+            errata,
+            source: path.to_path_buf(),
+        }
+    }
+
+    /// Checks the `[method]` table's facts; its api and deprecation.
+    fn method_facts(&mut self, m: &RawMethod) -> (Api, Option<Deprecation>) {
+        let name = m.name.get_ref();
+        if !is_method_name(name) {
             self.d.at(
                 m.name.span(),
                 format!(
@@ -315,17 +349,23 @@ impl Validator<'_, '_> {
                 ),
             );
         }
-        let deprecated = match m.deprecated {
+        let deprecated = match &m.deprecated {
             None | Some(RawDeprecated::Flag(false)) => None,
             Some(RawDeprecated::Flag(true)) => Some(Deprecation::default()),
-            Some(RawDeprecated::Info { replacement }) => Some(Deprecation { replacement }),
+            Some(RawDeprecated::Info { replacement }) => Some(Deprecation {
+                replacement: replacement.clone(),
+            }),
         };
+        (api, deprecated)
+    }
 
-        let encoding = match raw.request.encoding.as_ref().map(|e| e.get_ref().as_str()) {
+    /// The `[request]` table: encoding, parameters and the rules between them.
+    fn request(&mut self, request: RawRequest, uses: &mut Vec<TypeUse>) -> Request {
+        let encoding = match request.encoding.as_ref().map(|e| e.get_ref().as_str()) {
             None | Some("json") => Encoding::Json,
             Some("positional") => Encoding::Positional,
             Some(other) => {
-                let span = raw.request.encoding.as_ref().map_or(0..0, |e| e.span());
+                let span = request.encoding.as_ref().map_or(0..0, |e| e.span());
                 self.d.at(
                     span,
                     format!("unknown encoding `{other}`: expected `json` or `positional`"),
@@ -333,9 +373,9 @@ impl Validator<'_, '_> {
                 Encoding::Json
             }
         };
-        let params = self.params(raw.request.params, "parameter", &mut uses);
+        let params = self.params(request.params, "parameter", uses);
         let mut alternatives = Vec::new();
-        for set in raw.request.alternatives {
+        for set in request.alternatives {
             let mut names = Vec::new();
             for n in set {
                 if !params.iter().any(|p| p.name == *n.get_ref()) {
@@ -351,10 +391,21 @@ impl Validator<'_, '_> {
             }
             alternatives.push(names);
         }
-        let one_of = self.one_of(raw.request.one_of, &params);
-        let request_extra = self.extra_keys(raw.request.extra_keys.unwrap_or_default(), &mut uses);
+        let one_of = self.one_of(request.one_of, &params);
+        let request_extra = self.extra_keys(request.extra_keys.unwrap_or_default(), uses);
+        Request {
+            encoding,
+            params,
+            alternatives,
+            one_of,
+            extra_keys: request_extra,
+        }
+    }
+
+    /// `[[erratum]]`: docs examples known to be wrong, each with its line and reason.
+    fn errata(&mut self, raw: Vec<RawErratum>) -> Vec<Erratum> {
         let mut errata = Vec::new();
-        for e in raw.errata {
+        for e in raw {
             let line = e
                 .line
                 .as_ref()
@@ -382,10 +433,14 @@ impl Validator<'_, '_> {
                 why: e.why.into_inner(),
             });
         }
+        errata
+    }
 
-        let response = match raw.response {
+    /// The `[response]` table (a plain `any` result when absent).
+    fn response(&mut self, response: Option<RawResponse>, uses: &mut Vec<TypeUse>) -> Response {
+        match response {
             Some(r) => {
-                let result = self.ty(&r.result, &mut uses);
+                let result = self.ty(&r.result, uses);
                 let envelope = match r.envelope.as_ref().map(|e| e.get_ref().as_str()) {
                     None | Some("plain") => Envelope::Plain,
                     Some("list") => Envelope::List,
@@ -409,15 +464,13 @@ impl Validator<'_, '_> {
                 envelope: Envelope::Plain,
                 partial: false,
             },
-        };
+        }
+    }
 
-        let pagination = match raw.pagination {
-            None => Pagination::None,
-            Some(p) => self.pagination(p, &params),
-        };
-
+    /// `[[errors]]`: documented error codes with their HTTP status.
+    fn errors(&mut self, raw: Vec<RawError>) -> Vec<ErrorDef> {
         let mut errors = Vec::new();
-        for e in raw.errors {
+        for e in raw {
             let code = match e.code.get_ref() {
                 toml::Value::String(s) => s.clone(),
                 toml::Value::Integer(i) => i.to_string(),
@@ -443,10 +496,18 @@ impl Validator<'_, '_> {
                 message: e.message,
             });
         }
+        errors
+    }
 
+    /// `[types.*]`: the named types, each used somewhere and declared before use.
+    fn types(
+        &mut self,
+        raw: BTreeMap<Spanned<String>, Spanned<RawTypeDef>>,
+        mut uses: Vec<TypeUse>,
+    ) -> BTreeMap<String, TypeDef> {
         let mut types = BTreeMap::new();
         let mut declared: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
-        for (tname, def) in raw.types {
+        for (tname, def) in raw {
             let n = tname.get_ref().clone();
             if !is_type_name(&n) {
                 self.d.at(
@@ -496,32 +557,7 @@ impl Validator<'_, '_> {
                 );
             }
         }
-
-        Spec {
-            name,
-            api,
-            scope: m.scope.into_iter().map(|s| s.into_inner()).collect(),
-            docs: Docs {
-                path: m.docs.path.into_inner(),
-                commit: m.docs.commit.into_inner(),
-            },
-            idempotent: m.idempotent,
-            deprecated,
-            runtime: m.runtime.map(|r| r.into_inner()),
-            request: Request {
-                encoding,
-                params,
-                alternatives,
-                one_of,
-                extra_keys: request_extra,
-            },
-            response,
-            pagination,
-            errors,
-            types,
-            errata,
-            source: path.to_path_buf(),
-        }
+        types
     }
 
     /// Key patterns (`UF_CRM_*`) with their value types.

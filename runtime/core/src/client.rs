@@ -500,6 +500,21 @@ impl Client {
             .await
             .map_err(|e| TransportError::from_reqwest(method, e, false))?;
         let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            return Err(redirected(method, status, resp.headers(), &endpoint.portal).into());
+        }
+        if resp.url().origin() != endpoint.portal.origin() {
+            // A client of the caller's that follows redirects: the answer is not the
+            // portal's, and is not taken.
+            return Err(ConfigError::new(
+                ConfigKind::Redirected,
+                format!(
+                    "{method}: the answer came from {} after a redirect; build the HTTP client with `redirect(Policy::none())`",
+                    resp.url().origin().ascii_serialization()
+                ),
+            )
+            .into());
+        }
         let bytes = resp
             .bytes()
             .await
@@ -514,6 +529,28 @@ impl Client {
         );
         decode_envelope(method, status, &bytes, |s| endpoint.auth.scrub(s))
     }
+}
+
+/// The error for a redirect answer: names where it points (the origin only: a path may
+/// hold a token), and is not followed.
+pub(crate) fn redirected(
+    what: &str,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    base: &url::Url,
+) -> ConfigError {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| base.join(l).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|| "nowhere".into());
+    ConfigError::new(
+        ConfigKind::Redirected,
+        format!(
+            "{what}: the portal answered HTTP {status} pointing to {target}, which b24 does not follow (credentials go to the configured portal only); if the portal moved, configure its new address"
+        ),
+    )
 }
 
 /// The parameters of a typed request as JSON.

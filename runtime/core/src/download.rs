@@ -3,8 +3,11 @@
 use url::Url;
 
 use crate::auth::Auth;
-use crate::client::Client;
+use crate::client::{Client, redirected};
 use crate::error::{ApiError, ConfigError, ConfigKind, Error, TransportError, TransportKind};
+
+/// Redirects within the portal a download follows.
+const MAX_REDIRECTS: usize = 5;
 
 /// The most a download reads unless told otherwise: 100 MiB.
 pub const DEFAULT_DOWNLOAD_LIMIT: u64 = 100 * 1024 * 1024;
@@ -19,7 +22,8 @@ impl Client {
     /// Downloads a file the portal points at, reading at most `limit` bytes.
     ///
     /// A relative URL is taken on the portal; a URL on another host is refused (the
-    /// client's credentials go to its portal only). An OAuth client adds its access token
+    /// client's credentials go to its portal only), and so is a redirect to one (up to five
+    /// redirects within the portal are followed). An OAuth client adds its access token
     /// (`auth`) when the URL carries none; a webhook's download URLs carry their own.
     pub async fn download_with_limit(&self, url: &str, limit: u64) -> Result<Vec<u8>, Error> {
         const WHAT: &str = "download";
@@ -41,12 +45,35 @@ impl Client {
             let (token, _) = state.current();
             target.query_pairs_mut().append_pair("auth", token.expose());
         }
-        let mut resp = self
-            .http()
-            .get(target)
-            .send()
-            .await
-            .map_err(|e| TransportError::from_reqwest(WHAT, e, false))?;
+        // Redirects within the portal are followed (a GET, with nothing added); one to
+        // another origin is refused, never sent.
+        let mut hops = 0;
+        let mut resp = loop {
+            let resp = self
+                .http()
+                .get(target.clone())
+                .send()
+                .await
+                .map_err(|e| TransportError::from_reqwest(WHAT, e, false))?;
+            if !resp.status().is_redirection() {
+                break resp;
+            }
+            let next = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| target.join(l).ok());
+            match next {
+                Some(next) if same_origin(&next, portal) && hops < MAX_REDIRECTS => {
+                    target = next;
+                    hops += 1;
+                }
+                _ => {
+                    let status = resp.status().as_u16();
+                    return Err(redirected(WHAT, status, resp.headers(), &target).into());
+                }
+            }
+        };
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(ApiError::new(

@@ -183,6 +183,11 @@ impl OAuthState {
             .await
             .map_err(|e| TransportError::from_reqwest("oauth token refresh", e, false))?;
         let status = resp.status().as_u16();
+        // Tokens are taken from the configured endpoint only: not from a redirect (off in
+        // b24's HTTP client, possibly on in one of the caller's).
+        if resp.status().is_redirection() || resp.url().origin() != self.endpoint.origin() {
+            return Err(AuthError::new(AuthKind::RefreshFailed, None, Some(status)).into());
+        }
         let body = resp
             .bytes()
             .await

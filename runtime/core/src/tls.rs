@@ -10,8 +10,14 @@ use std::sync::Arc;
 
 use crate::error::{ConfigError, ConfigKind};
 
-/// A `reqwest::ClientBuilder` with b24's TLS set up, for a client of your own (a proxy,
-/// other timeouts) passed to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client).
+/// A `reqwest::ClientBuilder` with b24's TLS set up and redirects off, for a client of
+/// your own (a proxy, other timeouts) passed to
+/// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client).
+///
+/// b24 follows no redirect of a REST call or a token refresh: a redirected POST would
+/// carry the access token (or the client secret) to whatever host the answer names, and
+/// the HTTP layer would send a write again. Keep `redirect(Policy::none())` in a client
+/// of your own; a redirect is then reported as [`ConfigKind::Redirected`].
 ///
 /// b24's reqwest has no crypto provider of its own, so `reqwest::Client::new()` in the
 /// same program panics unless the program enables reqwest's `rustls` feature or installs
@@ -27,7 +33,9 @@ use crate::error::{ConfigError, ConfigKind};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
-    Ok(reqwest::Client::builder().tls_backend_preconfigured(config()?))
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(config()?)
+        .redirect(reqwest::redirect::Policy::none()))
 }
 
 /// rustls on *ring* with the platform's verifier, offering HTTP/2 and HTTP/1.1.

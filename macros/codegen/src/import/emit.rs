@@ -157,6 +157,25 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
         Some(None) => s.push_str("deprecated = true\n"),
         None => {}
     }
+    request_toml(&mut s, p);
+    pagination_toml(&mut s, p);
+    let _ = write!(s, "\n[response]\nresult = {}\n", q(&p.result));
+    for e in &p.errors {
+        s.push_str("\n[[error]]\n");
+        let _ = writeln!(s, "code = {}", q(&e.code));
+        if let Some(h) = e.http {
+            let _ = writeln!(s, "http = {h}");
+        }
+        if let Some(m) = &e.message {
+            let _ = writeln!(s, "message = {}", q(m));
+        }
+    }
+    types_toml(&mut s, p);
+    s
+}
+
+/// The `[request]` table: parameters, alternatives, key patterns and one-of groups.
+fn request_toml(s: &mut String, p: &MethodPage) {
     let params: Vec<&Field> = p.params.iter().filter(|f| !f.dynamic).collect();
     if !params.is_empty() {
         s.push_str("\n[request]\n");
@@ -210,6 +229,10 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
             let _ = writeln!(s, "one_of = [{}]", groups.join(", "));
         }
     }
+}
+
+/// The `[pagination]` table, from the paging parameters the method takes.
+fn pagination_toml(s: &mut String, p: &MethodPage) {
     let names: Vec<&str> = p.params.iter().map(|f| f.name.as_str()).collect();
     if p.api == "v3" && names.contains(&"pagination") {
         s.push_str("\n[pagination]\nstyle = \"v3_page\"\n");
@@ -237,17 +260,10 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
             let _ = writeln!(s, "items = {}", q(items));
         }
     }
-    let _ = write!(s, "\n[response]\nresult = {}\n", q(&p.result));
-    for e in &p.errors {
-        s.push_str("\n[[error]]\n");
-        let _ = writeln!(s, "code = {}", q(&e.code));
-        if let Some(h) = e.http {
-            let _ = writeln!(s, "http = {h}");
-        }
-        if let Some(m) = &e.message {
-            let _ = writeln!(s, "message = {}", q(m));
-        }
-    }
+}
+
+/// One `[types.*]` table per named type.
+fn types_toml(s: &mut String, p: &MethodPage) {
     for (name, fields) in &p.types {
         let _ = write!(s, "\n[types.{name}]\nkind = \"struct\"\n");
         let dynamic: Vec<&Field> = fields.iter().filter(|f| f.dynamic).collect();
@@ -266,5 +282,4 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
         }
         s.push_str("]\n");
     }
-    s
 }

@@ -16,7 +16,72 @@ pub(super) fn unify(
     report: &mut Report,
     decodes: &dyn Fn(&str, &MethodPage) -> bool,
 ) {
-    // Entity (method name without its verb, and API) → pages returning its record.
+    let groups = entity_groups(pages, report);
+    for ((key, _), members) in groups {
+        if members.len() < 2 {
+            continue;
+        }
+        let entity = entity_name(&pages[members[0]].1.name).unwrap_or_default();
+        // The record and the types it reaches, per member; a member whose other types
+        // (parameters' ones) share a name with them would mix unrelated types: skip.
+        let closures: Vec<BTreeSet<String>> = members
+            .iter()
+            .map(|&i| reach(&pages[i].1, [entity.clone()]))
+            .collect();
+        let names: BTreeSet<String> = closures.iter().flatten().cloned().collect();
+        let clash = members.iter().zip(&closures).any(|(&i, own)| {
+            let page = &pages[i].1;
+            names
+                .iter()
+                .any(|n| page.types.contains_key(n) && !own.contains(n))
+        });
+        if clash {
+            continue;
+        }
+        let before: Vec<(String, MethodPage)> = members.iter().map(|&i| pages[i].clone()).collect();
+        let unified = try_unify(pages, &members, &before, &names, decodes);
+        if !unified {
+            // The pages hold the last attempt: name the first member it fails.
+            let rel = members
+                .iter()
+                .zip(&before)
+                .find(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[**i].1))
+                .map_or(before[0].0.clone(), |(_, (rel, _))| rel.clone());
+            report.warn(
+                "entity-not-unified",
+                &rel,
+                1,
+                &format!(
+                    "`{entity}` of `{key}.*` stays per method: the union fails this page's example"
+                ),
+            );
+            for (&i, old) in members.iter().zip(before) {
+                pages[i] = old;
+            }
+            continue;
+        }
+        let methods: Vec<String> = members.iter().map(|&i| pages[i].1.name.clone()).collect();
+        for &i in &members {
+            let rel = &pages[i].0;
+            report.warn(
+                "entity-unified",
+                rel,
+                1,
+                &format!(
+                    "`{entity}` of `{key}.*`: the fields of {}",
+                    methods.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// Names the entity record of every reading page, and groups the pages by entity (method
+/// name without its verb, and API).
+fn entity_groups(
+    pages: &mut [(String, MethodPage)],
+    report: &mut Report,
+) -> BTreeMap<(String, &'static str), Vec<usize>> {
     let mut groups: BTreeMap<(String, &'static str), Vec<usize>> = BTreeMap::new();
     for (i, (rel, page)) in pages.iter_mut().enumerate() {
         // Only reading methods return the entity's record; a write returns a status.
@@ -55,94 +120,51 @@ pub(super) fn unify(
             groups.entry((key, page.api)).or_default().push(i);
         }
     }
-    for ((key, _), members) in groups {
-        if members.len() < 2 {
-            continue;
-        }
-        let entity = entity_name(&pages[members[0]].1.name).unwrap_or_default();
-        // The record and the types it reaches, per member; a member whose other types
-        // (parameters' ones) share a name with them would mix unrelated types: skip.
-        let closures: Vec<BTreeSet<String>> = members
-            .iter()
-            .map(|&i| reach(&pages[i].1, [entity.clone()]))
-            .collect();
-        let names: BTreeSet<String> = closures.iter().flatten().cloned().collect();
-        let clash = members.iter().zip(&closures).any(|(&i, own)| {
-            let page = &pages[i].1;
-            names
-                .iter()
-                .any(|n| page.types.contains_key(n) && !own.contains(n))
-        });
-        if clash {
-            continue;
-        }
-        let before: Vec<(String, MethodPage)> = members.iter().map(|&i| pages[i].clone()).collect();
-        // A number in one table and a string in another (a numeric string in an example)
-        // is tried as the number first: the number decoder takes numeric strings, and
-        // the table's type is the fact. The string is the fallback when an example
-        // holds a value no number decoder takes.
-        let unified = [Widen::ToNumber, Widen::ToString].into_iter().any(|how| {
-            let mut merged: BTreeMap<String, Vec<Field>> = BTreeMap::new();
-            for (_, page) in &before {
-                for (name, fields) in &page.types {
-                    if names.contains(name) {
-                        merge(merged.entry(name.clone()).or_default(), fields, how);
-                    }
+    groups
+}
+
+/// Gives every member the union of the group's types (`names`), widening a number against
+/// a string to the number first, then to the string; `true` when every member still
+/// decodes the examples it decoded `before`. The pages keep the last attempt.
+fn try_unify(
+    pages: &mut [(String, MethodPage)],
+    members: &[usize],
+    before: &[(String, MethodPage)],
+    names: &BTreeSet<String>,
+    decodes: &dyn Fn(&str, &MethodPage) -> bool,
+) -> bool {
+    // A number in one table and a string in another (a numeric string in an example)
+    // is tried as the number first: the number decoder takes numeric strings, and
+    // the table's type is the fact. The string is the fallback when an example
+    // holds a value no number decoder takes.
+    [Widen::ToNumber, Widen::ToString].into_iter().any(|how| {
+        let mut merged: BTreeMap<String, Vec<Field>> = BTreeMap::new();
+        for (_, page) in before {
+            for (name, fields) in &page.types {
+                if names.contains(name) {
+                    merge(merged.entry(name.clone()).or_default(), fields, how);
                 }
             }
-            for (&i, old) in members.iter().zip(&before) {
-                let page = &mut pages[i].1;
-                *page = old.1.clone();
-                page.types.extend(merged.clone());
-                // A type a conflict turned into `any` may now be unreached.
-                let roots = page
-                    .params
-                    .iter()
-                    .map(|f| f.ty.clone())
-                    .chain([page.result.clone()]);
-                let used = reach(page, roots);
-                page.types
-                    .retain(|n, _| !names.contains(n) || used.contains(n));
-            }
-            !members
-                .iter()
-                .zip(&before)
-                .any(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[*i].1))
-        });
-        if !unified {
-            // The pages hold the last attempt: name the first member it fails.
-            let rel = members
-                .iter()
-                .zip(&before)
-                .find(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[**i].1))
-                .map_or(before[0].0.clone(), |(_, (rel, _))| rel.clone());
-            report.warn(
-                "entity-not-unified",
-                &rel,
-                1,
-                &format!(
-                    "`{entity}` of `{key}.*` stays per method: the union fails this page's example"
-                ),
-            );
-            for (&i, old) in members.iter().zip(before) {
-                pages[i] = old;
-            }
-            continue;
         }
-        let methods: Vec<String> = members.iter().map(|&i| pages[i].1.name.clone()).collect();
-        for &i in &members {
-            let rel = &pages[i].0;
-            report.warn(
-                "entity-unified",
-                rel,
-                1,
-                &format!(
-                    "`{entity}` of `{key}.*`: the fields of {}",
-                    methods.join(", ")
-                ),
-            );
+        for (&i, old) in members.iter().zip(before) {
+            let page = &mut pages[i].1;
+            *page = old.1.clone();
+            page.types.extend(merged.clone());
+            // A type a conflict turned into `any` may now be unreached.
+            let roots = page
+                .params
+                .iter()
+                .map(|f| f.ty.clone())
+                .chain([page.result.clone()]);
+            let used = reach(page, roots);
+            page.types
+                .retain(|n, _| !names.contains(n) || used.contains(n));
         }
-    }
+        !members
+            .iter()
+            .zip(before)
+            .any(|(i, (rel, old))| decodes(rel, old) && !decodes(rel, &pages[*i].1))
+    })
 }
 
 /// How [`widen`] joins a number and a string.

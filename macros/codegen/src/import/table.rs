@@ -164,18 +164,9 @@ fn parse(body: &str, first_line: usize) -> Table {
             continue;
         }
         if c == '|' && next == Some('|') {
-            let rest_of_line: String = chars[i + 2..].iter().take_while(|c| **c != '\n').collect();
-            if p.in_row && at_start && !rest_of_line.trim().is_empty() {
-                // `||` opening a line with content: a new row, the previous one unclosed.
-                p.problems
-                    .push((p.row_line, "row not closed with `||`".into()));
-                p.close_row();
-                p.open_row(line);
-            } else if p.in_row {
-                p.close_row();
-            } else {
-                p.open_row(line);
-            }
+            let rest_of_line = chars[i + 2..].iter().take_while(|c| **c != '\n');
+            let opens_line = at_start && rest_of_line.clone().any(|c| !c.is_whitespace());
+            p.double_bar(line, opens_line);
             i += 2;
             continue;
         }
@@ -205,6 +196,12 @@ fn parse(body: &str, first_line: usize) -> Table {
         problems: p.problems,
         nested: false,
     };
+    add_missing_header(&mut t);
+    t
+}
+
+/// A table whose first row is data gets the usual header, and a problem saying so.
+fn add_missing_header(t: &mut Table) {
     if t.rows.first().is_some_and(|r| looks_like_data(&r.cells)) {
         let line = t.rows[0].line;
         t.problems.push((line, "table without a header row".into()));
@@ -216,7 +213,6 @@ fn parse(body: &str, first_line: usize) -> Table {
             },
         );
     }
-    t
 }
 
 struct RowParser {
@@ -229,6 +225,22 @@ struct RowParser {
 }
 
 impl RowParser {
+    /// A `||` at page line `line`: closes the open row or opens one. `opens_line`: it
+    /// starts a line that has content after it, so it opens a new row even inside one
+    /// (the previous row was not closed).
+    fn double_bar(&mut self, line: usize, opens_line: bool) {
+        if self.in_row && opens_line {
+            self.problems
+                .push((self.row_line, "row not closed with `||`".into()));
+            self.close_row();
+            self.open_row(line);
+        } else if self.in_row {
+            self.close_row();
+        } else {
+            self.open_row(line);
+        }
+    }
+
     fn open_row(&mut self, line: usize) {
         self.in_row = true;
         self.row_line = line;

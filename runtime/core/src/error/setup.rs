@@ -35,6 +35,10 @@ pub enum ConfigKind {
     Http,
     /// The method does not support what was asked of it (paging, fast export).
     Unsupported,
+    /// The portal answered a redirect (HTTP 3xx): b24 follows none (the credentials go to
+    /// the configured portal only, and no request is sent twice), so its address may have
+    /// changed. The message names the origin the redirect points to.
+    Redirected,
 }
 
 /// Authorization could not be renewed: the access token expired and the refresh did not

@@ -136,7 +136,77 @@ fn field(
     response: bool,
     row: &Row,
 ) -> Result<Field, Skip> {
-    let first = first.trim();
+    let (name, after, required) = field_name(first.trim(), desc)?;
+    let mut f = Field {
+        name: name.clone(),
+        ty: "any".into(),
+        required: false,
+        default: None,
+        values: Vec::new(),
+        object: None,
+        dynamic: false,
+        line: row.line,
+        desc: desc.to_string(),
+        from_example: false,
+        allow_empty: false,
+        doc_ty: String::new(),
+        page_link: None,
+    };
+    if is_dynamic(&name) {
+        f.dynamic = true;
+        return Ok(f);
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        return Err((
+            "unreadable-row",
+            format!("`{}` is not a parameter name", short(&name)),
+        ));
+    }
+    // The type: its own cell in the current layout, else the name cell's second line.
+    let type_source = match type_cell {
+        Some(cell) if layout == Layout::Current => cell,
+        _ => after,
+    };
+    let doc_ty = type_text(type_source);
+    let mut values = listed_values(desc);
+    let link = desc.find("](#").map(|p| {
+        let rest = &desc[p + 3..];
+        rest[..rest.find(')').unwrap_or(rest.len())].to_string()
+    });
+    let mut ty = field_type(&doc_ty, &mut values, desc, link.is_some(), response);
+    // "Default: `Y`" inside a required parameter's description is a contradiction the
+    // importer does not resolve: the default is kept only for optional parameters.
+    f.default = default_of(desc);
+    // A type that names another page's object (`[`item`](./object-fields.md)`).
+    if ty == "any"
+        && let Some(p) = page_link(type_source)
+    {
+        ty = if doc_ty.ends_with("[]") {
+            "ObjectRef[]"
+        } else {
+            "ObjectRef"
+        }
+        .into();
+        f.page_link = Some(p);
+    }
+    f.object = if ty.contains("ObjectRef") { link } else { None };
+    if ty.contains("ObjectRef") && f.page_link.is_none() {
+        f.page_link = page_link(desc);
+    }
+    f.doc_ty = doc_ty;
+    f.ty = ty;
+    f.values = values;
+    f.required = required;
+    f.allow_empty = allows_empty(desc);
+    Ok(f)
+}
+
+/// The key a name cell names, what follows it in the cell, and whether it is marked
+/// required; rows that name no key (prose, operators, raw twins) are skipped with why.
+fn field_name<'a>(first: &'a str, desc: &str) -> Result<(String, &'a str, bool), Skip> {
     let (raw_name, after) = name_cell(first)?;
     let marked = after.starts_with('*') || after.starts_with("^*^") || after.starts_with("\\*");
     let after = after
@@ -186,7 +256,12 @@ fn field(
             format!("`{name}` is a filter key with an operator, not a field"),
         ));
     }
-    let dynamic = name.contains("...")
+    Ok((name, after, required))
+}
+
+/// A key pattern rather than a key: `UF_*`, `PROPERTY_xxx`, `FIELDS[...]`, `<id>`, `*`.
+fn is_dynamic(name: &str) -> bool {
+    name.contains("...")
         || name.contains('*')
         || name.contains("_xxx")
         || name.contains("_XXX")
@@ -194,46 +269,20 @@ fn field(
         || name.contains('<')
         || name.contains('{')
         || name == "*"
-        || name.ends_with('_') && (name.starts_with("UF") || name.starts_with("uf"));
-    let mut f = Field {
-        name: name.clone(),
-        ty: "any".into(),
-        required: false,
-        default: None,
-        values: Vec::new(),
-        object: None,
-        dynamic: false,
-        line: row.line,
-        desc: desc.to_string(),
-        from_example: false,
-        allow_empty: false,
-        doc_ty: String::new(),
-        page_link: None,
-    };
-    if dynamic {
-        f.dynamic = true;
-        return Ok(f);
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-    {
-        return Err((
-            "unreadable-row",
-            format!("`{}` is not a parameter name", short(&name)),
-        ));
-    }
-    let doc_ty = match type_cell {
-        Some(cell) if layout == Layout::Current => type_text(cell),
-        _ => type_text(after),
-    };
-    let mut values = listed_values(desc);
-    let link = desc.find("](#").map(|p| {
-        let rest = &desc[p + 3..];
-        rest[..rest.find(')').unwrap_or(rest.len())].to_string()
-    });
-    f.doc_ty = doc_ty.clone();
-    let mut ty = map_type(&doc_ty, &values);
+        || name.ends_with('_') && (name.starts_with("UF") || name.starts_with("uf"))
+}
+
+/// The spec type of a documented type text, refined by what the description says
+/// (files in base64, dialog ids, objects a sub-table documents); clears `values` that are
+/// format placeholders.
+fn field_type(
+    doc_ty: &str,
+    values: &mut Vec<String>,
+    desc: &str,
+    has_anchor: bool,
+    response: bool,
+) -> String {
+    let mut ty = map_type(doc_ty, values);
     // A file's content in base64 (`["name.ext", "<base64>"]`): a file upload.
     let lower = desc.to_lowercase();
     if lower.contains("base64") {
@@ -247,7 +296,7 @@ fn field(
         }
     }
     // A PHP "array" whose keys a sub-table documents is an object.
-    if ty == "any[]" && link.is_some() && doc_ty.trim() == "array" {
+    if ty == "any[]" && has_anchor && doc_ty.trim() == "array" {
         ty = "ObjectRef".into();
     }
     // Format placeholders (`chatXXX`, `sgXXX`) are not values: a dialog id.
@@ -268,34 +317,13 @@ fn field(
         // Responses mostly carry JSON booleans; decoding accepts Y/N as well.
         ty = ty.replacen("yn", "bool", 1);
     }
-    // "Default: `Y`" inside a required parameter's description is a contradiction the
-    // importer does not resolve: the default is kept only for optional parameters.
-    f.default = default_of(desc);
-    // A type that names another page's object (`[`item`](./object-fields.md)`).
-    let type_page = match type_cell {
-        Some(cell) if layout == Layout::Current => page_link(cell),
-        _ => page_link(after),
-    };
-    if ty == "any"
-        && let Some(p) = &type_page
-    {
-        ty = if doc_ty.ends_with("[]") {
-            "ObjectRef[]"
-        } else {
-            "ObjectRef"
-        }
-        .into();
-        f.page_link = Some(p.clone());
-    }
-    f.object = if ty.contains("ObjectRef") { link } else { None };
-    if ty.contains("ObjectRef") && f.page_link.is_none() {
-        f.page_link = page_link(desc);
-    }
-    f.ty = ty;
-    f.values = values;
-    f.required = required;
+    ty
+}
+
+/// Whether the description allows an empty value.
+fn allows_empty(desc: &str) -> bool {
     let lower = desc.to_lowercase();
-    f.allow_empty = [
+    [
         "empty string",
         "empty value",
         "if empty",
@@ -305,8 +333,7 @@ fn field(
         "is passed empty",
     ]
     .iter()
-    .any(|p| lower.contains(p));
-    Ok(f)
+    .any(|p| lower.contains(p))
 }
 
 fn short(s: &str) -> String {

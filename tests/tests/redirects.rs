@@ -1,0 +1,224 @@
+//! Redirects: no credential leaves for a host other than the portal's, and the HTTP layer
+//! never sends a request twice. Each test puts a redirecting "portal" in front of a second
+//! local host that must never see a request carrying a token.
+
+use std::sync::{Arc, Mutex};
+
+use b24::{AuthKind, Client, ConfigKind, Error, OAuthApp, Secret};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A local HTTP/1.1 host that records every request and answers each with `answer(path)`.
+struct Host {
+    base: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Host {
+    async fn start(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> Host {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        let answer = Arc::new(answer);
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let log = log.clone();
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let Some(request) = read_request(&mut conn).await else {
+                        return;
+                    };
+                    let path = request
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_string();
+                    log.lock().expect("log").push(request);
+                    let _ = conn.write_all(answer(&path).as_bytes()).await;
+                    let _ = conn.shutdown().await;
+                });
+            }
+        });
+        Host { base, seen }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.seen.lock().expect("log").clone()
+    }
+}
+
+/// The request's head and body, once `Content-Length` bytes of body have arrived.
+async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = conn.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                return Some(text);
+            }
+        }
+    }
+}
+
+fn redirect_to(location: &str) -> String {
+    format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+}
+
+fn ok_json(body: &str) -> String {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn a_redirected_write_is_sent_once_and_its_token_goes_nowhere_else() {
+    let foreign = Host::start(|_| ok_json(r#"{"result": 1}"#)).await;
+    let target = foreign.base.clone();
+    let portal = Host::start(move |path| redirect_to(&format!("{target}{path}"))).await;
+
+    // A webhook: the token is in the path.
+    let hook =
+        Client::from_webhook(format!("{}/rest/1/webhooksecret/", portal.base)).expect("client");
+    let err = hook
+        .raw(
+            "crm.item.add",
+            serde_json::json!({"entityTypeId": 2, "fields": {"title": "x"}}),
+        )
+        .retry_ambiguous()
+        .await
+        .expect_err("a redirect is not followed");
+    let Error::Config(c) = &err else {
+        panic!("a configuration error: {err:?}")
+    };
+    assert_eq!(c.kind(), ConfigKind::Redirected);
+    assert!(
+        err.to_string().contains(&foreign.base),
+        "names where it points: {err}"
+    );
+    assert!(!err.to_string().contains("webhooksecret"), "{err}");
+    assert!(!err.may_have_run());
+
+    // OAuth: the token is in the body.
+    let oauth =
+        Client::from_oauth(format!("{}/", portal.base), "oauthaccesstoken").expect("client");
+    let err = oauth
+        .raw("crm.item.add", serde_json::json!({"entityTypeId": 2}))
+        .await
+        .expect_err("a redirect is not followed");
+    assert!(
+        matches!(&err, Error::Config(c) if c.kind() == ConfigKind::Redirected),
+        "{err:?}"
+    );
+
+    assert_eq!(portal.requests().len(), 2, "each write sent once");
+    assert!(foreign.requests().is_empty(), "{:?}", foreign.requests());
+}
+
+#[tokio::test]
+async fn a_redirected_token_refresh_sends_no_secret_elsewhere_and_takes_no_tokens() {
+    let foreign = Host::start(|_| {
+        ok_json(r#"{"access_token": "stolen", "refresh_token": "stolen", "expires_in": 3600}"#)
+    })
+    .await;
+    let target = foreign.base.clone();
+    let endpoint = Host::start(move |path| redirect_to(&format!("{target}{path}"))).await;
+    let portal = b24_testkit::FakePortal::builder()
+        .start()
+        .await
+        .expect("portal");
+    let (access, refresh) = portal.handle().tokens();
+    portal.handle().expire_access_token();
+    let app = OAuthApp {
+        client_id: "local.testkit".into(),
+        client_secret: Secret::new("testkit-client-secret"),
+        access_token: Secret::new(access),
+        refresh_token: Some(Secret::new(refresh)),
+        expires_in: None,
+    };
+    let c = Client::builder()
+        .token_endpoint(format!("{}/oauth/token/", endpoint.base))
+        .oauth_app(&portal.portal_url(), app)
+        .expect("client");
+    let err = c
+        .raw("profile", serde_json::json!({}))
+        .await
+        .expect_err("no tokens from a redirect");
+    assert!(
+        matches!(&err, Error::Auth(a) if a.kind() == AuthKind::RefreshFailed && a.status() == Some(307)),
+        "{err:?}"
+    );
+    assert_eq!(endpoint.requests().len(), 1);
+    assert!(foreign.requests().is_empty(), "{:?}", foreign.requests());
+}
+
+#[tokio::test]
+async fn a_download_follows_redirects_within_the_portal_only() {
+    let foreign = Host::start(|_| ok_json("foreign bytes")).await;
+    let target = foreign.base.clone();
+    let portal = Host::start(move |path| {
+        if path.starts_with("/away") {
+            redirect_to(&format!("{target}/file"))
+        } else if path.starts_with("/moved") {
+            redirect_to("/file.bin")
+        } else {
+            ok_json("portal bytes")
+        }
+    })
+    .await;
+    let c = Client::from_oauth(format!("{}/", portal.base), "oauthaccesstoken").expect("client");
+    let bytes = c
+        .download("/moved?id=1")
+        .await
+        .expect("same-origin redirect");
+    assert_eq!(bytes, b"portal bytes");
+    let err = c.download("/away?id=1").await.expect_err("another host");
+    assert!(
+        matches!(&err, Error::Config(c) if c.kind() == ConfigKind::Redirected),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("oauthaccesstoken"), "{err}");
+    assert!(foreign.requests().is_empty(), "{:?}", foreign.requests());
+    assert_eq!(portal.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn an_answer_from_another_host_is_not_taken_even_from_a_following_client() {
+    let foreign = Host::start(|_| ok_json(r#"{"result": "not the portal's"}"#)).await;
+    let target = foreign.base.clone();
+    let portal = Host::start(move |path| redirect_to(&format!("{target}{path}"))).await;
+    let http = b24::http_client_builder()
+        .expect("builder")
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .expect("http");
+    let c = Client::builder()
+        .http_client(http)
+        .webhook(&format!("{}/rest/1/webhooksecret/", portal.base))
+        .expect("client");
+    let err = c
+        .raw("profile", serde_json::json!({}))
+        .await
+        .expect_err("the answer is not the portal's");
+    assert!(
+        matches!(&err, Error::Config(c) if c.kind() == ConfigKind::Redirected),
+        "{err:?}"
+    );
+}
