@@ -1,10 +1,30 @@
-//! A secret string: never shown by `Debug` and never logged.
+//! A secret string: never shown by `Debug`, never logged, compared in constant time and
+//! wiped from memory when dropped.
 
 use std::fmt;
 
-/// A webhook code or an OAuth token: never shown by `Debug`, never in errors or logs.
-#[derive(Clone, PartialEq, Eq)]
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+/// A webhook code, an OAuth token or a client secret: never shown by `Debug`, never in
+/// errors or logs; `==` takes the same time wherever the values differ, and the bytes
+/// are overwritten with zeros when the value is dropped.
+#[derive(Clone)]
 pub struct Secret(String);
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for Secret {}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl Secret {
     /// Wraps a secret value.
@@ -30,5 +50,20 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_by_value_and_never_shown() {
+        let a = Secret::new("token-1");
+        assert_eq!(a, Secret::new("token-1"));
+        assert_ne!(a, Secret::new("token-2"));
+        assert_ne!(a, Secret::new("token-10"));
+        assert_eq!(format!("{a:?}"), "Secret(***)");
+        assert_eq!(a.scrub("auth=token-1&x"), "auth=***&x");
     }
 }
