@@ -355,6 +355,45 @@ async fn operation_time_limit_waits_for_the_reset() {
 }
 
 #[tokio::test]
+async fn a_wait_past_the_call_deadline_is_not_begun() {
+    // The portal's window is a minute: a refused call would wait for most of it.
+    let p = portal(
+        FakePortal::builder()
+            .operating(Some(Operating {
+                budget: Duration::from_millis(30),
+                window: Duration::from_secs(60),
+            }))
+            .latency(b24_testkit::Latency {
+                per_command: Duration::from_millis(40),
+                ..Default::default()
+            }),
+    )
+    .await;
+    let c = Client::builder()
+        .retry(RetryPolicy::default().with_deadline(Duration::from_secs(1)))
+        .webhook(&p.webhook_url())
+        .expect("client");
+    assert!(c.call(&DealGet::new(1)).await.is_ok());
+    // Refused by the portal; the wait for its reset does not fit the deadline.
+    let guard = Duration::from_secs(30);
+    let refused = tokio::time::timeout(guard, c.call(&DealGet::new(2)))
+        .await
+        .expect("ends within the deadline, not after the reset")
+        .expect_err("refused");
+    assert_eq!(refused.api_code(), Some(&ErrorCode::OperationTimeLimit));
+    assert!(!refused.may_have_run());
+    // Now known to be blocked: not even sent.
+    let sent = p.handle().stats().http_requests;
+    let blocked = tokio::time::timeout(guard, c.call(&DealGet::new(3)))
+        .await
+        .expect("ends at once")
+        .expect_err("blocked");
+    assert_eq!(blocked.api_code(), Some(&ErrorCode::OperationTimeLimit));
+    assert!(blocked.to_string().contains("not sent"), "{blocked}");
+    assert_eq!(p.handle().stats().http_requests, sent);
+}
+
+#[tokio::test]
 async fn ambiguous_failures_repeat_only_idempotent_calls() {
     let p = portal(FakePortal::builder()).await;
     let c = client(&p);

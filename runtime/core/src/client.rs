@@ -92,6 +92,11 @@ fn bump(c: &std::sync::atomic::AtomicU64) {
 /// sending, a 5xx, a cut-off answer) is repeated only for idempotent methods, or when
 /// the call says so ([`Call::retry_ambiguous`](crate::Call::retry_ambiguous)).
 ///
+/// Every wait is bounded: a wait the portal asks for is capped at its 10-minute
+/// operating-time window, and a call gives up — with the last error, or an
+/// `OPERATION_TIME_LIMIT` it did not send — once its waits would pass the call's
+/// deadline (default 12 minutes: one window and its retries).
+///
 /// ```
 /// use std::time::Duration;
 /// let policy = b24::RetryPolicy::default()
@@ -104,15 +109,18 @@ pub struct RetryPolicy {
     ambiguous_attempts: u32,
     refused_attempts: u32,
     backoff: Duration,
+    deadline: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts of a request that may have run, 30 of a refused one, 200 ms backoff.
+    /// 3 attempts of a request that may have run, 30 of a refused one, 200 ms backoff,
+    /// a 12-minute deadline.
     fn default() -> Self {
         RetryPolicy {
             ambiguous_attempts: 3,
             refused_attempts: 30,
             backoff: Duration::from_millis(200),
+            deadline: Duration::from_secs(12 * 60),
         }
     }
 }
@@ -136,6 +144,18 @@ impl RetryPolicy {
     pub fn with_backoff(mut self, backoff: Duration) -> Self {
         self.backoff = backoff;
         self
+    }
+
+    /// The most one call may take across its attempts and the waits between them: a
+    /// wait that would pass it is not begun, and the call ends with the last error.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The most one call may take across its attempts and waits.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
     }
 
     /// Most attempts of a request that may have run.
@@ -409,9 +429,24 @@ impl Client {
         retry_ambiguous: bool,
     ) -> Result<RawAnswer, Error> {
         let policy = self.inner.retry;
+        let deadline = tokio::time::Instant::now() + policy.deadline;
+        // Whether a pause of `d` still ends before the deadline.
+        let fits = |d: Duration| tokio::time::Instant::now() + d <= deadline;
         let (mut refused, mut ambiguous, mut refreshed) = (0u32, 0u32, false);
         loop {
             if let Some(wait) = self.inner.operating.wait_for(method) {
+                if !fits(wait) {
+                    return Err(ApiError::new(
+                        method,
+                        "OPERATION_TIME_LIMIT",
+                        format!(
+                            "not sent: the method's operating-time budget is spent for {} s more, past the call's deadline",
+                            wait.as_secs()
+                        ),
+                        429,
+                    )
+                    .into());
+                }
                 tracing::debug!(target: "b24", method, wait_ms = wait.as_millis() as u64, "operating-time budget spent: waiting");
                 tokio::time::sleep(wait).await;
             }
@@ -444,7 +479,7 @@ impl Client {
                 Err(e) => e,
             };
             match classify(&e, self, method) {
-                Next::Wait(d) if refused + 1 < policy.refused_attempts => {
+                Next::Wait(d) if refused + 1 < policy.refused_attempts && fits(d) => {
                     refused += 1;
                     bump(&self.inner.metrics.retried_refused);
                     tracing::debug!(target: "b24", method, wait_ms = d.as_millis() as u64, "refused, not executed: retrying");
@@ -462,7 +497,11 @@ impl Client {
                         bump(&self.inner.metrics.refreshes);
                     }
                 }
-                Next::Ambiguous if retry_ambiguous && ambiguous + 1 < policy.ambiguous_attempts => {
+                Next::Ambiguous
+                    if retry_ambiguous
+                        && ambiguous + 1 < policy.ambiguous_attempts
+                        && fits(policy.backoff * 2u32.saturating_pow(ambiguous)) =>
+                {
                     let d = policy.backoff * 2u32.saturating_pow(ambiguous);
                     ambiguous += 1;
                     bump(&self.inner.metrics.retried_ambiguous);

@@ -263,17 +263,23 @@ impl OperatingTracker {
             .map(unix_to_instant)
             .or(entry.reset_at)
             .filter(|t| *t > now)
-            .unwrap_or(now + fallback);
+            .unwrap_or(now + fallback.min(MAX_SERVER_WAIT));
         entry.blocked_until = Some(until);
         until - now
     }
 }
 
+/// The longest a server-given reset time is believed: the operating-time window is 10
+/// minutes, so a later reset (a wrong clock, a hostile answer) is taken as its end.
+pub(crate) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
+
 fn unix_to_instant(unix: i64) -> Instant {
     let now_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
-    let delta = unix as f64 - now_unix;
+    let delta = (unix as f64 - now_unix)
+        .min(MAX_SERVER_WAIT.as_secs_f64())
+        .max(-MAX_SERVER_WAIT.as_secs_f64());
     let now = Instant::now();
     if delta >= 0.0 {
         now + Duration::from_secs_f64(delta)
@@ -354,6 +360,20 @@ mod tests {
                 .await
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_reset_time_far_away_is_capped_at_the_window() {
+        // (A few microseconds pass between reading the clocks.)
+        let cap = MAX_SERVER_WAIT + Duration::from_millis(100);
+        let t = OperatingTracker::new(Duration::from_secs(480));
+        t.observe("crm.deal.get", Some(1e12), Some(i64::MAX));
+        let w = t.wait_for("crm.deal.get").expect("blocked");
+        assert!(w <= cap, "{w:?}");
+        let w = t.blocked("crm.deal.add", Some(i64::MAX), Duration::MAX);
+        assert!(w <= cap, "{w:?}");
+        let w = t.blocked("crm.deal.list", None, Duration::MAX);
+        assert!(w <= cap, "{w:?}");
     }
 
     #[test]
