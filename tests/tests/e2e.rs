@@ -229,7 +229,10 @@ async fn html_and_truncated_bodies_are_decode_errors_naming_the_method() {
     assert_eq!(d.method(), "im.recent.unread");
     assert_eq!(d.path(), "$");
     assert_eq!(d.status(), 502);
+    assert_eq!(d.kind(), b24::DecodeKind::Body);
     assert!(e.to_string().contains("HTML"), "{e}");
+    assert!(e.may_have_run());
+    assert!(e.to_string().contains("may have run"), "{e}");
     assert_no_secret(&e, TOKEN);
 
     p.handle().add_fault(
@@ -259,6 +262,7 @@ async fn a_wrong_result_type_names_the_json_path() {
     let Error::Decode(d) = &e else { panic!("{e}") };
     assert_eq!(d.method(), "profile");
     assert_eq!(d.path(), "$.result");
+    assert_eq!(d.kind(), b24::DecodeKind::Value);
     assert!(d.problem().contains("expected a boolean"), "{e}");
 }
 

@@ -729,10 +729,11 @@ fn decode_envelope(
         }
     };
     if let Some(code) = &env.error {
-        let code = match code {
+        // A server may echo anything, even a token, in either member.
+        let code = scrub(&match code {
             Value::String(s) => s.clone(),
             other => other.to_string(),
-        };
+        });
         let description = match &env.error_description {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => String::new(),

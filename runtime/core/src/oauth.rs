@@ -196,7 +196,8 @@ impl OAuthState {
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let (Some(access), Some(new_refresh)) = (text("access_token"), text("refresh_token"))
         else {
-            let code = text("error");
+            // The endpoint may echo what it was sent: no secret goes into the error.
+            let code = text("error").map(|c| self.secrets().iter().fold(c, |c, s| s.scrub(&c)));
             let kind = if code.is_some() {
                 AuthKind::RefreshRefused
             } else {

@@ -2,10 +2,16 @@
 
 use std::fmt;
 
-/// The answer does not have the form the method's spec says.
+/// The answer does not have the form the method's spec says. An answer came back, so
+/// the request reached the portal: it may have run ([`Error::may_have_run`] is `true`),
+/// and the message says so.
+///
+/// [`Error::may_have_run`]: crate::Error::may_have_run
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-#[error("{method}: malformed response at {path} (HTTP {status}): {problem}")]
+#[error(
+    "{method}: malformed response at {path} (HTTP {status}): {problem} (the request may have run)"
+)]
 pub struct DecodeError {
     method: String,
     kind: DecodeKind,

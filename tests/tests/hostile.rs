@@ -1,6 +1,7 @@
-//! Redirects: no credential leaves for a host other than the portal's, and the HTTP layer
-//! never sends a request twice. Each test puts a redirecting "portal" in front of a second
-//! local host that must never see a request carrying a token.
+//! Hostile servers: no credential leaves for a host other than the portal's through a
+//! redirect, the HTTP layer never sends a request twice, and secrets a server echoes back
+//! never reach an error. The redirect tests put a redirecting "portal" in front of a
+//! second local host that must never see a request carrying a token.
 
 use std::sync::{Arc, Mutex};
 
@@ -221,4 +222,58 @@ async fn an_answer_from_another_host_is_not_taken_even_from_a_following_client()
         matches!(&err, Error::Config(c) if c.kind() == ConfigKind::Redirected),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn secrets_a_server_echoes_are_scrubbed_from_errors() {
+    // A portal that echoes the webhook code in a non-string `error` and the description.
+    let portal = Host::start(|_| {
+        let body = r#"{"error": {"echo": "webhooksecret"}, "error_description": "bad webhooksecret"}"#;
+        format!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    })
+    .await;
+    let c = Client::from_webhook(format!("{}/rest/1/webhooksecret/", portal.base)).expect("client");
+    let err = c
+        .raw("profile", serde_json::json!({}))
+        .await
+        .expect_err("an error");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("webhooksecret"), "{shown}");
+
+    // A token endpoint that echoes the refresh token and the client secret.
+    let endpoint = Host::start(|_| {
+        ok_json(r#"{"error": "invalid_grant for echoedrefresh with echoedclientsecret"}"#)
+    })
+    .await;
+    let fake = b24_testkit::FakePortal::builder()
+        .start()
+        .await
+        .expect("portal");
+    let (access, _) = fake.handle().tokens();
+    fake.handle().expire_access_token();
+    let app = OAuthApp {
+        client_id: "local.testkit".into(),
+        client_secret: Secret::new("echoedclientsecret"),
+        access_token: Secret::new(access),
+        refresh_token: Some(Secret::new("echoedrefresh")),
+        expires_in: None,
+    };
+    let c = Client::builder()
+        .token_endpoint(format!("{}/oauth/token/", endpoint.base))
+        .oauth_app(&fake.portal_url(), app)
+        .expect("client");
+    let err = c
+        .raw("profile", serde_json::json!({}))
+        .await
+        .expect_err("refused");
+    let shown = format!("{err} {err:?}");
+    assert!(
+        matches!(&err, Error::Auth(a) if a.kind() == AuthKind::RefreshRefused),
+        "{shown}"
+    );
+    assert!(!shown.contains("echoedrefresh"), "{shown}");
+    assert!(!shown.contains("echoedclientsecret"), "{shown}");
 }
