@@ -277,3 +277,47 @@ async fn secrets_a_server_echoes_are_scrubbed_from_errors() {
     assert!(!shown.contains("echoedrefresh"), "{shown}");
     assert!(!shown.contains("echoedclientsecret"), "{shown}");
 }
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_refused_while_it_streams() {
+    let big = format!(r#"{{"result": "{}"}}"#, "x".repeat(64 * 1024));
+    let declared = big.clone();
+    // With its length declared, and chunked without one (read until the limit passes).
+    let sized = Host::start(move |_| ok_json(&declared)).await;
+    let chunked = Host::start(move |_| {
+        let mut out = String::from(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        );
+        for part in big.as_bytes().chunks(4096) {
+            out.push_str(&format!("{:x}\r\n{}\r\n", part.len(), String::from_utf8_lossy(part)));
+        }
+        out.push_str("0\r\n\r\n");
+        out
+    })
+    .await;
+    for host in [&sized, &chunked] {
+        let c = Client::builder()
+            .max_response_bytes(16 * 1024)
+            .webhook(&format!("{}/rest/1/webhooksecret/", host.base))
+            .expect("client");
+        let err = c
+            .raw("crm.item.add", serde_json::json!({}))
+            .await
+            .expect_err("too large");
+        let Error::Transport(t) = &err else {
+            panic!("a transport error: {err:?}")
+        };
+        assert_eq!(t.kind(), b24::TransportKind::Body);
+        assert!(
+            err.to_string()
+                .contains("larger than the limit of 16384 bytes"),
+            "{err}"
+        );
+        assert!(err.may_have_run(), "the request was sent");
+        // Within the default limit the same answer reads.
+        let c =
+            Client::from_webhook(format!("{}/rest/1/webhooksecret/", host.base)).expect("client");
+        let v = c.raw("profile", serde_json::json!({})).await.expect("read");
+        assert_eq!(v.as_str().map(str::len), Some(64 * 1024));
+    }
+}

@@ -47,6 +47,7 @@ pub(crate) struct Inner {
     pub(crate) limiter: Limiter,
     pub(crate) operating: OperatingTracker,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_response: u64,
 }
 
 impl fmt::Debug for Client {
@@ -180,6 +181,7 @@ impl RetryPolicy {
 pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_response: Option<u64>,
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
     rate_limit: Option<Option<RateLimit>>,
@@ -203,6 +205,17 @@ impl ClientBuilder {
     /// Total time allowed for one HTTP request (default 60 s).
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = Some(t);
+        self
+    }
+
+    /// The most bytes one answer may hold (default [`DEFAULT_MAX_RESPONSE`], 64 MiB),
+    /// enforced while it streams in; a larger one is a [`TransportKind::Body`] error.
+    /// The token endpoint's answers are held to 1 MiB.
+    ///
+    /// [`DEFAULT_MAX_RESPONSE`]: crate::DEFAULT_MAX_RESPONSE
+    /// [`TransportKind::Body`]: crate::TransportKind::Body
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response = Some(limit);
         self
     }
 
@@ -316,6 +329,9 @@ impl ClientBuilder {
                     self.operating_budget.unwrap_or(Duration::from_secs(480)),
                 ),
                 retry: self.retry.unwrap_or_default(),
+                max_response: self
+                    .max_response
+                    .unwrap_or(crate::body::DEFAULT_MAX_RESPONSE),
             }),
         })
     }
@@ -554,10 +570,7 @@ impl Client {
             )
             .into());
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| TransportError::from_reqwest(method, e, true))?;
+        let bytes = crate::body::read_capped(method, resp, self.inner.max_response, true).await?;
         tracing::debug!(
             target: "b24",
             method,

@@ -4,7 +4,7 @@ use url::Url;
 
 use crate::auth::Auth;
 use crate::client::{Client, redirected};
-use crate::error::{ApiError, ConfigError, ConfigKind, Error, TransportError, TransportKind};
+use crate::error::{ApiError, ConfigError, ConfigKind, Error, TransportError};
 
 /// Redirects within the portal a download follows.
 const MAX_REDIRECTS: usize = 5;
@@ -48,7 +48,7 @@ impl Client {
         // Redirects within the portal are followed (a GET, with nothing added); one to
         // another origin is refused, never sent.
         let mut hops = 0;
-        let mut resp = loop {
+        let resp = loop {
             let resp = self
                 .http()
                 .get(target.clone())
@@ -84,29 +84,7 @@ impl Client {
             )
             .into());
         }
-        let too_large = || {
-            TransportError::new(
-                WHAT,
-                TransportKind::Body,
-                false,
-                format!("the file is larger than the limit of {limit} bytes"),
-            )
-        };
-        if resp.content_length().is_some_and(|n| n > limit) {
-            return Err(too_large().into());
-        }
-        let mut out = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| TransportError::from_reqwest(WHAT, e, true))?
-        {
-            if out.len() as u64 + chunk.len() as u64 > limit {
-                return Err(too_large().into());
-            }
-            out.extend_from_slice(&chunk);
-        }
-        Ok(out)
+        crate::body::read_capped(WHAT, resp, limit, false).await
     }
 }
 

@@ -13,6 +13,7 @@
 mod address;
 mod auth;
 mod batch;
+mod body;
 mod call;
 mod check;
 mod client;
@@ -35,6 +36,7 @@ pub mod wire;
 pub use jiff;
 
 pub use batch::{Batch, BatchResults, BatchStream, Handle, Ref};
+pub use body::DEFAULT_MAX_RESPONSE;
 pub use call::{Call, CallFuture, Full, RawCall};
 pub use client::{Client, ClientBuilder, Metrics, RetryPolicy};
 pub use download::DEFAULT_DOWNLOAD_LIMIT;

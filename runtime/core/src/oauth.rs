@@ -104,6 +104,9 @@ impl fmt::Debug for OAuthState {
     }
 }
 
+/// The most a token endpoint's answer may hold: tokens are a few hundred bytes.
+const MAX_TOKEN_ANSWER: u64 = 1024 * 1024;
+
 impl OAuthState {
     pub(crate) fn new(
         app: OAuthApp,
@@ -188,10 +191,8 @@ impl OAuthState {
         if resp.status().is_redirection() || resp.url().origin() != self.endpoint.origin() {
             return Err(AuthError::new(AuthKind::RefreshFailed, None, Some(status)).into());
         }
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| TransportError::from_reqwest("oauth token refresh", e, true))?;
+        let body =
+            crate::body::read_capped("oauth token refresh", resp, MAX_TOKEN_ANSWER, true).await?;
         let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let (Some(access), Some(new_refresh)) = (text("access_token"), text("refresh_token"))
